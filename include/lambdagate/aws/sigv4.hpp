@@ -1,0 +1,109 @@
+#pragma once
+// AWS Signature Version 4 (reference: DESIGN.md §7, reference/aws-protocols.md §1).
+// The protocol steps are pure functions over values, checked against the AWS test suites in
+// tests/data/sigv4; SigV4Signer composes them and caches the derived signing key.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lambdagate/aws/credentials.hpp"
+#include "lambdagate/core/clock.hpp"
+
+namespace lambdagate::aws {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// What a signer needs to know about a request, exactly as it goes on the wire.
+struct SigningRequest {
+  std::string method;        // "POST"
+  std::string path;          // wire path, already percent-encoded as sent, e.g. /2015-03-31/functions/f%3A1/invocations
+  std::string query;         // wire query without '?', e.g. "Qualifier=prod"; empty = none
+  HeaderList headers;        // must contain "host"; names in any case
+  std::string_view payload;  // body bytes (hashed with SHA-256)
+};
+
+namespace sigv4 {
+
+// Percent-encodes every byte except A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash), upper-case hex.
+std::string uri_encode(std::string_view in, bool keep_slash);
+// Decodes %XX escapes; invalid escapes are kept as they are.
+std::string percent_decode(std::string_view in);
+std::string sha256_hex(std::string_view data);
+std::string hex(std::string_view bytes);
+std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
+
+// "20150830T123600Z"
+std::string format_amz_date(core::SystemTime t);
+
+// UriEncode(wire path) keeping '/', after RFC 3986 dot-segment removal and '//' collapsing
+// when `normalize` (every service but S3).
+std::string canonical_uri(std::string_view wire_path, bool normalize = true);
+// Names and values decoded then UriEncoded, sorted by name then value, joined with '&'.
+std::string canonical_query_string(std::string_view wire_query);
+
+struct CanonicalHeaders {
+  std::string canonical;       // "name:value\n" for each, sorted by name
+  std::string signed_headers;  // "host;x-amz-date"
+};
+// Lower-cases names, trims values and collapses inner whitespace, joins repeated headers with
+// ',' in arrival order, sorts by name. Hop-by-hop and SDK-unsigned headers (connection,
+// user-agent, expect, transfer-encoding, …) are left out.
+CanonicalHeaders canonical_headers(const HeaderList& headers);
+
+std::string canonical_request(std::string_view method, std::string_view canonical_uri,
+                              std::string_view canonical_query, const CanonicalHeaders& headers,
+                              std::string_view payload_hash);
+// "20150830/us-east-1/service/aws4_request"
+std::string credential_scope(std::string_view date, std::string_view region, std::string_view service);
+std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request);
+// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")
+std::string derive_signing_key(std::string_view secret, std::string_view date, std::string_view region,
+                               std::string_view service);
+std::string signature_hex(std::string_view signing_key, std::string_view string_to_sign);
+std::string authorization_header(std::string_view access_key_id, std::string_view scope,
+                                 std::string_view signed_headers, std::string_view signature);
+
+}  // namespace sigv4
+
+// Everything a signing produced, for tests and debug logs (never logged with secrets).
+struct SigningResult {
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;
+  std::string authorization;
+};
+
+// Signs requests with SigV4. Keeps the derived signing key per (secret, date, region, service)
+// so steady traffic pays two HMACs plus hashing per request, not six.
+// Not thread-safe: each worker owns its signers, so the request path takes no lock.
+class Signer {
+public:
+  virtual ~Signer() = default;
+  // Adds x-amz-date, x-amz-security-token (temporary credentials) and authorization to
+  // request.headers, replacing any earlier values of them.
+  virtual SigningResult sign(SigningRequest& request, const Credentials& credentials,
+                             core::SystemTime now) = 0;
+};
+
+class SigV4Signer final : public Signer {
+public:
+  SigV4Signer(std::string service, std::string region, bool normalize_path = true);
+  SigningResult sign(SigningRequest& request, const Credentials& credentials, core::SystemTime now) override;
+
+private:
+  const std::string& signing_key(const Credentials& credentials, const std::string& date);
+
+  std::string service_;
+  std::string region_;
+  bool normalize_path_;
+  // One-entry cache: a signer serves one (region, service) and normally one secret per day.
+  std::string cached_secret_;
+  std::string cached_date_;
+  std::string cached_key_;
+};
+
+}  // namespace lambdagate::aws
