@@ -1,0 +1,25 @@
+#pragma once
+// Runtime: wires the process together (DESIGN.md §7). It loads the configuration, publishes the
+// snapshot, binds one listener per worker (SO_REUSEPORT) plus the admin listener, runs N worker
+// threads each with its own io_context and connection pool, and handles signals: SIGTERM/SIGINT
+// drain, SIGHUP reloads.
+#include <memory>
+
+#include <spdlog/logger.h>
+
+#include "lambdagate/app/cli.hpp"
+
+namespace lambdagate::app {
+
+// Exit codes of DESIGN.md §1.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalidConfig = 1;
+inline constexpr int kExitRuntimeFailure = 2;
+
+// --validate: prints every problem as FILE:LINE: message to `out`; returns the exit code.
+int validate_only(const CliOptions& options, std::FILE* out);
+
+// Runs the gateway until a shutdown signal; returns the exit code.
+int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logger);
+
+}  // namespace lambdagate::app

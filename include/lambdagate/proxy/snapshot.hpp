@@ -1,0 +1,64 @@
+#pragma once
+// Snapshot: everything the request path needs, built once from a loaded Config and published
+// atomically (DESIGN.md §7). Workers read it without locking; in-flight requests keep the
+// snapshot they started on alive through their shared_ptr.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lambdagate/aws/credentials.hpp"
+#include "lambdagate/config/model.hpp"
+#include "lambdagate/core/clock.hpp"
+#include "lambdagate/http/client.hpp"
+#include "lambdagate/routing/route_table.hpp"
+
+namespace lambdagate::proxy {
+
+// An Upstream made ready to call: region, endpoint and credentials resolved.
+struct UpstreamRuntime {
+  const config::Upstream* upstream = nullptr;
+  std::string key;  // "namespace/name"
+  std::string region;
+  http::Endpoint endpoint;
+  std::shared_ptr<const aws::CredentialsSource> credentials;  // null: none available
+  std::string credential_source;                               // "secret ns/name", "environment", "none"
+};
+
+struct Snapshot {
+  std::uint64_t version = 0;
+  core::SystemTime loaded_at;
+  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const routing::RouteTable> routes;
+  std::map<config::ResourceRef, UpstreamRuntime> upstreams;
+
+  const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const;
+};
+
+// Where snapshot building reads the process environment from (tests pass their own).
+struct Environment {
+  aws::EnvLookup env = &aws::process_env;
+};
+
+struct SnapshotBuild {
+  std::shared_ptr<const Snapshot> snapshot;  // null when errors is not empty
+  std::vector<std::string> errors;           // problems config validation cannot see (env overrides)
+  std::vector<std::string> warnings;         // e.g. an Upstream without credentials
+};
+
+SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const Environment& environment,
+                             std::uint64_t version, core::SystemTime now);
+
+// The current snapshot, swapped atomically.
+class SnapshotStore {
+public:
+  std::shared_ptr<const Snapshot> get() const { return current_.load(std::memory_order_acquire); }
+  void publish(std::shared_ptr<const Snapshot> snapshot) { current_.store(std::move(snapshot), std::memory_order_release); }
+
+private:
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+};
+
+}  // namespace lambdagate::proxy

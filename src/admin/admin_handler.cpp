@@ -1,0 +1,84 @@
+#include "lambdagate/admin/admin_handler.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lambdagate/proxy/gateway.hpp"
+
+namespace lambdagate::admin {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+http::Response json_response(bhttp::status status, const nlohmann::json& body, unsigned version) {
+  http::Response response{status, version};
+  response.set(bhttp::field::content_type, "application/json");
+  response.body() = body.dump(2) + "\n";
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, const RuntimeStatus& status,
+                                            core::SystemTime now) {
+  std::vector<std::string> problems;
+  if (status.draining.load()) problems.push_back("draining: the gateway is shutting down");
+  if (!status.listeners_bound.load()) problems.push_back("listeners are not bound yet");
+  if (!snapshot) {
+    problems.push_back("no configuration loaded");
+    return problems;
+  }
+  for (const auto& [ref, upstream] : snapshot->upstreams) {
+    if (!upstream.credentials || !upstream.credentials->current(now)) {
+      problems.push_back("upstream " + upstream.key + " has no usable credentials (source: " +
+                         upstream.credential_source + ")");
+    }
+  }
+  return problems;
+}
+
+AdminHandler::AdminHandler(const proxy::SnapshotStore& snapshots, const RuntimeStatus& status,
+                           const core::Clock& clock)
+    : snapshots_(snapshots), status_(status), clock_(clock) {}
+
+boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&) {
+  auto response = respond(request);
+  auto incoming = request.find("x-request-id");
+  response.set("x-request-id", incoming != request.end() && core::is_acceptable_request_id(incoming->value())
+                                   ? std::string(incoming->value())
+                                   : ids_.next());
+  co_return response;
+}
+
+http::Response AdminHandler::respond(const http::Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const unsigned version = request.version();
+  if (request.method() != bhttp::verb::get && request.method() != bhttp::verb::head) {
+    return json_response(bhttp::status::method_not_allowed,
+                         {{"code", "method_not_allowed"}, {"message", "the admin endpoints answer GET only"}},
+                         version);
+  }
+  if (path == "/healthz") {
+    return json_response(bhttp::status::ok, {{"status", "alive"}}, version);
+  }
+  if (path == "/readyz") {
+    auto snapshot = snapshots_.get();
+    auto problems = readiness_problems(snapshot.get(), status_, clock_.system_now());
+    nlohmann::json body = {{"ready", problems.empty()}, {"reasons", problems}};
+    if (snapshot) body["configVersion"] = snapshot->version;
+    return json_response(problems.empty() ? bhttp::status::ok : bhttp::status::service_unavailable, body, version);
+  }
+  return json_response(bhttp::status::not_found,
+                       {{"code", "not_found"}, {"message", "unknown admin path " + std::string(path)},
+                        {"paths", {"/healthz", "/readyz"}}},
+                       version);
+}
+
+http::Response AdminHandler::reject(core::ErrorKind kind, std::string message, const http::Request* request) {
+  return proxy::make_error_response(core::Error{kind, std::move(message)}, ids_.next(),
+                                    request ? request->version() : 11);
+}
+
+}  // namespace lambdagate::admin

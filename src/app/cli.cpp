@@ -1,0 +1,126 @@
+#include "lambdagate/app/cli.hpp"
+
+#include <charconv>
+
+namespace lambdagate::app {
+
+std::string HostPort::to_string() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::optional<HostPort> parse_host_port(std::string_view text) {
+  HostPort hp;
+  std::string_view port_text;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return std::nullopt;
+    hp.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    hp.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  if (hp.host.empty() || port_text.empty()) return std::nullopt;
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (ec != std::errc{} || p != port_text.data() + port_text.size() || value > 65535) return std::nullopt;
+  hp.port = static_cast<unsigned short>(value);
+  return hp;
+}
+
+std::string usage() {
+  return R"(lambdagate: an API gateway for AWS Lambda that reads Gloo's VirtualService/Upstream YAML
+
+usage:
+  lambdagate --config PATH [--config PATH ...] [options]
+
+options:
+  --config PATH            YAML file or directory (all *.yaml|*.yml in it); repeatable; required
+  --listen HOST:PORT       plain-HTTP listener; overrides Gateway documents (default 0.0.0.0:8080)
+  --admin HOST:PORT|off    admin listener: /healthz, /readyz (default 127.0.0.1:19000)
+  --threads N              worker threads (default: number of cores)
+  --log-level LEVEL        trace|debug|info|warn|error (default info)
+  --log-format FORMAT      text|json (default text)
+  --validate               check the configuration, print every problem as FILE:LINE: message,
+                           exit 0 if valid, 1 if not; binds nothing, calls no AWS API
+  --version                print the version and exit
+  --help                   print this help and exit
+
+exit codes: 0 clean shutdown, 1 invalid configuration or arguments, 2 runtime failure
+signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the configuration
+)";
+}
+
+CliParse parse_cli(const std::vector<std::string>& args) {
+  CliOptions options;
+  auto fail = [](std::string message) { return CliParse{std::nullopt, std::move(message)}; };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    std::optional<std::string> inline_value;
+    if (arg.starts_with("--")) {
+      if (auto eq = arg.find('='); eq != std::string::npos) {
+        inline_value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+      }
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (inline_value) return inline_value;
+      if (i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    if (arg == "--help" || arg == "-h") {
+      options.show_help = true;
+    } else if (arg == "--version") {
+      options.show_version = true;
+    } else if (arg == "--validate") {
+      options.validate = true;
+    } else if (arg == "--config" || arg == "-c") {
+      auto v = value();
+      if (!v || v->empty()) return fail("--config needs a path");
+      options.config_paths.push_back(*v);
+    } else if (arg == "--listen") {
+      auto v = value();
+      auto hp = v ? parse_host_port(*v) : std::nullopt;
+      if (!hp) return fail("--listen needs HOST:PORT, got '" + v.value_or("") + "'");
+      options.listen = hp;
+    } else if (arg == "--admin") {
+      auto v = value();
+      if (v && *v == "off") {
+        options.admin.reset();
+      } else {
+        auto hp = v ? parse_host_port(*v) : std::nullopt;
+        if (!hp) return fail("--admin needs HOST:PORT or off, got '" + v.value_or("") + "'");
+        options.admin = hp;
+      }
+    } else if (arg == "--threads") {
+      auto v = value();
+      unsigned n = 0;
+      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{} || n == 0 || n > 256) {
+        return fail("--threads needs a number from 1 to 256, got '" + v.value_or("") + "'");
+      }
+      options.threads = n;
+    } else if (arg == "--log-level") {
+      auto v = value();
+      auto level = v ? observability::parse_log_level(*v) : std::nullopt;
+      if (!level) return fail("--log-level needs trace|debug|info|warn|error, got '" + v.value_or("") + "'");
+      options.log_level = *level;
+    } else if (arg == "--log-format") {
+      auto v = value();
+      auto format = v ? observability::parse_log_format(*v) : std::nullopt;
+      if (!format) return fail("--log-format needs text|json, got '" + v.value_or("") + "'");
+      options.log_format = *format;
+    } else if (arg == "discover") {
+      return fail("the 'discover' command (function discovery) is not available in this version");
+    } else {
+      return fail("unknown argument '" + args[i] + "'");
+    }
+  }
+  if (!options.show_help && !options.show_version && options.config_paths.empty()) {
+    return fail("--config is required");
+  }
+  return CliParse{options, {}};
+}
+
+}  // namespace lambdagate::app

@@ -1,0 +1,287 @@
+#include "lambdagate/app/runtime.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "lambdagate/admin/admin_handler.hpp"
+#include "lambdagate/config/loader.hpp"
+#include "lambdagate/http/client.hpp"
+#include "lambdagate/http/server.hpp"
+#include "lambdagate/observability/logging.hpp"
+#include "lambdagate/proxy/gateway.hpp"
+#include "lambdagate/proxy/snapshot.hpp"
+
+namespace lambdagate::app {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kDrainTimeout = std::chrono::seconds(20);
+
+struct Loaded {
+  std::shared_ptr<const proxy::Snapshot> snapshot;
+  std::vector<std::string> errors;    // printable lines
+  std::vector<std::string> warnings;  // printable lines
+};
+
+// Loads the configuration and builds a snapshot from it; never throws for bad input.
+Loaded load(const std::vector<std::string>& paths, std::uint64_t version, const core::Clock& clock) {
+  Loaded loaded;
+  auto result = config::load_config(paths);
+  for (const auto& d : result.diagnostics) {
+    (d.severity == config::Diagnostic::Severity::Error ? loaded.errors : loaded.warnings).push_back(d.to_string());
+  }
+  if (!result.ok()) return loaded;
+  auto build = proxy::build_snapshot(result.config, proxy::Environment{}, version, clock.system_now());
+  for (auto& e : build.errors) loaded.errors.push_back("error: " + e);
+  for (auto& w : build.warnings) loaded.warnings.push_back("warning: " + w);
+  loaded.snapshot = std::move(build.snapshot);
+  return loaded;
+}
+
+tcp::endpoint resolve_listen(const HostPort& hp) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(hp.host, ec);
+  if (ec) {
+    // A host name ("localhost"): resolve once at start-up.
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(hp.host, std::to_string(hp.port));
+    return results.begin()->endpoint();
+  }
+  return tcp::endpoint(address, hp.port);
+}
+
+// Listen addresses: --listen, else the plain-HTTP Gateway documents, else 0.0.0.0:8080.
+std::vector<HostPort> listen_addresses(const CliOptions& options, const config::Config& config,
+                                       spdlog::logger& logger) {
+  if (options.listen) return {*options.listen};
+  std::vector<HostPort> out;
+  for (const auto& gw : config.gateways) {
+    if (gw.ssl) {
+      logger.warn("{}:{}: gateway {}/{} has ssl: true; HTTPS listeners are not supported yet, skipping it",
+                  gw.where.file, gw.where.line, gw.metadata.namespace_, gw.metadata.name);
+      continue;
+    }
+    out.push_back(HostPort{gw.bind_address, gw.bind_port});
+  }
+  if (out.empty()) out.push_back(HostPort{"0.0.0.0", 8080});
+  return out;
+}
+
+// One worker thread: its own io_context, connection pool, access log, pipeline and listeners.
+class Worker {
+public:
+  Worker(const proxy::SnapshotStore& snapshots, const admin::RuntimeStatus& status, const core::Clock& clock,
+         const CliOptions& options, http::TlsOptions tls)
+      : work_(asio::make_work_guard(io_)),
+        http_client_(io_.get_executor(), clock, std::move(tls)),
+        access_log_(options.log_format, true),
+        gateway_(snapshots, http_client_, clock, access_log_, status.draining) {}
+
+  ~Worker() {
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Binds a listener now (on the caller's thread) so "address in use" is reported at start-up.
+  tcp::endpoint bind(const tcp::endpoint& endpoint) {
+    servers_.push_back(std::make_unique<http::Server>(io_, endpoint, gateway_, http::ServerLimits{}, true));
+    return servers_.back()->local_endpoint();
+  }
+
+  void start(spdlog::logger& logger) {
+    for (auto& s : servers_) s->start();
+    thread_ = std::thread([this, &logger] {
+      for (;;) {
+        try {
+          io_.run();
+          return;
+        } catch (const std::exception& e) {
+          logger.error("worker: unexpected exception: {}", e.what());
+        }
+      }
+    });
+  }
+
+  void stop_accepting() {
+    asio::post(io_, [this] {
+      for (auto& s : servers_) s->stop();
+    });
+  }
+
+  std::size_t active_connections() const {
+    std::size_t n = 0;
+    for (const auto& s : servers_) n += s->active_connections();
+    return n;
+  }
+
+  void finish() {
+    work_.reset();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  http::PooledHttpClient http_client_;
+  observability::AccessLog access_log_;
+  proxy::Gateway gateway_;
+  std::vector<std::unique_ptr<http::Server>> servers_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int validate_only(const CliOptions& options, std::FILE* out) {
+  core::SystemClock clock;
+  auto loaded = load(options.config_paths, 1, clock);
+  for (const auto& line : loaded.errors) std::fprintf(out, "%s\n", line.c_str());
+  for (const auto& line : loaded.warnings) std::fprintf(out, "%s\n", line.c_str());
+  if (!loaded.snapshot) {
+    std::fprintf(out, "configuration is invalid: %zu error(s)\n", loaded.errors.size());
+    return kExitInvalidConfig;
+  }
+  std::fprintf(out, "configuration is valid: %zu upstream(s), %zu virtual service(s), %zu route(s)\n",
+               loaded.snapshot->upstreams.size(), loaded.snapshot->config->virtual_services.size(),
+               loaded.snapshot->routes->route_count());
+  return kExitOk;
+}
+
+int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logger) {
+  core::SystemClock clock;
+  proxy::SnapshotStore snapshots;
+  admin::RuntimeStatus status;
+  std::uint64_t version = 1;
+
+  auto loaded = load(options.config_paths, version, clock);
+  for (const auto& w : loaded.warnings) logger->warn("{}", w);
+  for (const auto& e : loaded.errors) logger->error("{}", e);
+  if (!loaded.snapshot) {
+    logger->error("configuration is invalid ({} error(s)); not starting", loaded.errors.size());
+    return kExitInvalidConfig;
+  }
+  snapshots.publish(loaded.snapshot);
+  for (const auto& [ref, upstream] : loaded.snapshot->upstreams) {
+    logger->info("upstream {}: region {}, endpoint {}, credentials: {}, {} function(s)", upstream.key,
+                 upstream.region, upstream.endpoint.to_string(), upstream.credential_source,
+                 upstream.upstream->aws.lambda_functions.size());
+  }
+
+  http::TlsOptions tls;
+  if (auto bundle = aws::process_env("AWS_CA_BUNDLE"); bundle && !bundle->empty()) tls.ca_bundle_file = *bundle;
+
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<Worker>> workers;
+  auto control_holder = std::make_unique<asio::io_context>();  // admin listener, signals, reloads
+  asio::io_context& control = *control_holder;
+  std::unique_ptr<admin::AdminHandler> admin_handler;
+  std::unique_ptr<http::Server> admin_server;
+  try {
+    for (unsigned i = 0; i < threads; ++i) {
+      workers.push_back(std::make_unique<Worker>(snapshots, status, clock, options, tls));
+    }
+    for (const auto& address : listen_addresses(options, *loaded.snapshot->config, *logger)) {
+      tcp::endpoint endpoint = resolve_listen(address);
+      // Port 0 picks a port once; every other worker binds that same port.
+      endpoint = workers.front()->bind(endpoint);
+      for (std::size_t i = 1; i < workers.size(); ++i) workers[i]->bind(endpoint);
+      logger->info("listening on {}:{} ({} worker threads)", endpoint.address().to_string(), endpoint.port(),
+                   threads);
+    }
+    if (options.admin) {
+      admin_handler = std::make_unique<admin::AdminHandler>(snapshots, status, clock);
+      admin_server = std::make_unique<http::Server>(control, resolve_listen(*options.admin), *admin_handler,
+                                                    http::ServerLimits{}, false);
+      logger->info("admin listening on {}:{}", admin_server->local_endpoint().address().to_string(),
+                   admin_server->local_endpoint().port());
+    }
+  } catch (const std::exception& e) {
+    logger->error("cannot start: {}", e.what());
+    return kExitRuntimeFailure;
+  }
+
+  for (auto& w : workers) w->start(*logger);
+  if (admin_server) admin_server->start();
+  status.listeners_bound = true;
+
+  asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+  asio::steady_timer drain_timer(control);
+  auto drain_deadline = std::chrono::steady_clock::time_point{};
+
+  std::function<void()> watch_drain = [&] {
+    std::size_t active = 0;
+    for (auto& w : workers) active += w->active_connections();
+    if (active == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      if (active) logger->warn("drain time is up; closing {} connection(s) still open", active);
+      control.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(50));
+    drain_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) watch_drain();
+    });
+  };
+
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                              int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      auto reloaded = load(options.config_paths, ++version, clock);
+      for (const auto& w : reloaded.warnings) logger->warn("{}", w);
+      if (reloaded.snapshot) {
+        snapshots.publish(reloaded.snapshot);
+        logger->info("configuration reloaded (version {})", version);
+      } else {
+        for (const auto& e : reloaded.errors) logger->error("{}", e);
+        logger->error("reload refused: the new configuration is invalid; version {} stays in force",
+                      snapshots.get()->version);
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    logger->info("received {}: draining (stop accepting, finish in-flight requests, up to {}s)",
+                 signo == SIGTERM ? "SIGTERM" : "SIGINT", kDrainTimeout.count());
+    status.draining = true;
+    for (auto& w : workers) w->stop_accepting();
+    drain_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+    watch_drain();
+    signals.async_wait([&](const boost::system::error_code& ec2, int) {
+      if (!ec2) {
+        logger->warn("second signal: exiting now");
+        control.stop();
+      }
+    });
+  };
+  signals.async_wait(on_signal);
+
+  control.run();
+
+  if (admin_server) admin_server->stop();
+  for (auto& w : workers) w->finish();
+  logger->info("stopped");
+  logger->flush();
+  // The process is about to exit. Suspended coroutines (a call cut off by the drain bound, an
+  // idle pooled connection) still refer to servers and pools, and Asio requires I/O objects to
+  // die before their io_context while the frames die with it: no destruction order is safe.
+  // Nothing here holds external state that needs a destructor, so leave it to the OS.
+  for (auto& w : workers) (void)w.release();
+  (void)admin_server.release();
+  (void)admin_handler.release();
+  (void)control_holder.release();
+  return kExitOk;
+}
+
+}  // namespace lambdagate::app

@@ -1,0 +1,61 @@
+#include <algorithm>
+#include <cctype>
+
+#include "lambdagate/routing/route_table.hpp"
+
+namespace lambdagate::routing {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+void insert_longest_first(std::vector<std::pair<std::string, std::size_t>>& list, std::string key,
+                          std::size_t index) {
+  auto pos = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.first.size() < key.size(); });
+  list.insert(pos, {std::move(key), index});
+}
+
+}  // namespace
+
+void DomainIndex::add(const std::string& domain, std::size_t host_index) {
+  std::string d = lower(domain);
+  if (d == "*") {
+    if (!any_) any_ = host_index;
+  } else if (d.size() > 1 && d.front() == '*') {
+    insert_longest_first(suffixes_, d.substr(1), host_index);
+  } else if (d.size() > 1 && d.back() == '*') {
+    insert_longest_first(prefixes_, d.substr(0, d.size() - 1), host_index);
+  } else {
+    exact_.emplace(std::move(d), host_index);
+  }
+}
+
+std::optional<std::size_t> DomainIndex::find_exact_or_wildcard(std::string_view host) const {
+  if (auto it = exact_.find(std::string(host)); it != exact_.end()) return it->second;
+  // A wildcard never matches the empty string: "*.foo.com" needs at least one character before.
+  for (const auto& [suffix, index] : suffixes_) {
+    if (host.size() > suffix.size() && host.ends_with(suffix)) return index;
+  }
+  for (const auto& [prefix, index] : prefixes_) {
+    if (host.size() > prefix.size() && host.starts_with(prefix)) return index;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> DomainIndex::find(std::string_view raw_host) const {
+  const std::string host = lower(raw_host);
+  // A domain written with a port matches only that port; a domain without one matches any port.
+  if (auto found = find_exact_or_wildcard(host)) return found;
+  const auto colon = host.rfind(':');
+  const bool has_port = colon != std::string::npos && host.find(']', colon) == std::string::npos;
+  if (has_port) {
+    if (auto found = find_exact_or_wildcard(std::string_view(host).substr(0, colon))) return found;
+  }
+  return any_;
+}
+
+}  // namespace lambdagate::routing
