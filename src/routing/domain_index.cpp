@@ -48,13 +48,18 @@ std::optional<std::size_t> DomainIndex::find_exact_or_wildcard(std::string_view 
 
 std::optional<std::size_t> DomainIndex::find(std::string_view raw_host) const {
   const std::string host = lower(raw_host);
-  // A domain written with a port matches only that port; a domain without one matches any port.
-  if (auto found = find_exact_or_wildcard(host)) return found;
+  // A domain written with a port matches only that port ("api.com:8443"); a domain without one
+  // matches the host on any port. So: the exact host:port first, then every rule on the bare
+  // host, then wildcards that spell out a port.
   const auto colon = host.rfind(':');
   const bool has_port = colon != std::string::npos && host.find(']', colon) == std::string::npos;
-  if (has_port) {
-    if (auto found = find_exact_or_wildcard(std::string_view(host).substr(0, colon))) return found;
+  if (!has_port) {
+    if (auto found = find_exact_or_wildcard(host)) return found;
+    return any_;
   }
+  if (auto it = exact_.find(host); it != exact_.end()) return it->second;
+  if (auto found = find_exact_or_wildcard(std::string_view(host).substr(0, colon))) return found;
+  if (auto found = find_exact_or_wildcard(host)) return found;
   return any_;
 }
 
