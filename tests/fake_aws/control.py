@@ -1,0 +1,75 @@
+"""Test-only control endpoints under ``/__fake/`` (unsigned, not in the call log).
+
+Add an endpoint by adding a route in ``ControlAPI.__init__``; fault injection
+(``POST /__fake/faults``) belongs here as well.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from httpd import Request, Response
+from sigv4_verify import Credential
+
+
+def json_response(status: int, value) -> Response:
+    return Response(status, json.dumps(value, separators=(",", ":")).encode(),
+                    [("Content-Type", "application/json")])
+
+
+class ControlAPI:
+    PREFIX = "/__fake/"
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._routes = {
+            ("GET", "health"): self.health,
+            ("GET", "calls"): self.calls,
+            ("POST", "reset"): self.reset,
+            ("GET", "functions"): self.functions,
+            ("POST", "credentials"): self.add_credentials,
+        }
+
+    def owns(self, raw_path: str) -> bool:
+        return raw_path.startswith(self.PREFIX)
+
+    def handle(self, req: Request) -> Response:
+        name = req.raw_path[len(self.PREFIX):].rstrip("/")
+        handler = self._routes.get((req.method, name))
+        if handler is None:
+            return json_response(404, {"error": f"no control endpoint {req.method} {req.raw_path}",
+                                       "endpoints": [f"{m} {self.PREFIX}{n}"
+                                                     for m, n in self._routes]})
+        try:
+            return handler(req)
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response(400, {"error": f"{type(exc).__name__}: {exc}"})
+
+    def health(self, req):
+        return json_response(200, {"ok": True})
+
+    def calls(self, req):
+        """All AWS calls since start/reset; query parameters filter on record fields."""
+        return json_response(200, self.app.calls.list(req.query()))
+
+    def reset(self, req):
+        self.app.calls.clear()
+        return json_response(200, {"ok": True})
+
+    def functions(self, req):
+        return json_response(200, [
+            {"name": f.name, "versions": list(f.versions), "aliases": f.aliases,
+             "description": f.description}
+            for f in self.app.functions.all()])
+
+    def add_credentials(self, req):
+        """Accept another key at runtime: {"accessKeyId", "secretAccessKey", "sessionToken"?,
+        "expiresInSeconds"?}. Lets tests rotate or expire temporary credentials."""
+        body = json.loads(req.body or b"{}")
+        ttl = body.get("expiresInSeconds")
+        cred = Credential(str(body["accessKeyId"]), str(body["secretAccessKey"]),
+                          body.get("sessionToken"),
+                          time.time() + float(ttl) if ttl is not None else None)
+        self.app.credentials.add(cred)
+        return json_response(200, {"ok": True, "accessKeyId": cred.access_key})
