@@ -141,6 +141,12 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     if (ec) {
       if (ec == bhttp::error::header_limit) {
         co_await send_rejection(core::ErrorKind::HeadersTooLarge, "request headers exceed the limit", nullptr);
+      } else if (ec == bhttp::error::body_limit) {
+        // The parser refuses a Content-Length over the limit while reading the header.
+        co_await send_rejection(core::ErrorKind::PayloadTooLarge,
+                                "request body exceeds the limit of " + std::to_string(limits_.max_body_bytes) +
+                                    " bytes",
+                                &parser.get());
       } else if (!is_disconnect(ec)) {
         co_await send_rejection(core::ErrorKind::BadRequest, "malformed HTTP request: " + ec.message(), nullptr);
       }

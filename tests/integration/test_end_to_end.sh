@@ -58,7 +58,9 @@ check "qualifier prod: executed version 1" "1" "$(json_get "$who" 'j["executedVe
 who="$(curl -sS -X POST "$GW/in-name" --data '{}')"
 check "name:alias form: qualifier" "prod" "$(json_get "$who" 'j["qualifier"]')"
 who="$(curl -sS -X POST "$GW/account" --data '{}')"
-check "awsAccountId builds the ARN" "arn:aws:lambda:us-east-1:123456789012:function:whoami" "$(json_get "$who" 'j["invokedArn"]')"
+check "awsAccountId builds the ARN (qualifier 1)" "arn:aws:lambda:us-east-1:123456789012:function:whoami:1" "$(json_get "$who" 'j["invokedArn"]')"
+check "awsAccountId: the wire path names the ARN" "True" \
+  "$(json_get "$(fake_calls main whoami)" 'j[-1]["rawPath"].startswith("/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Awhoami/")')"
 check "awsAccountId with qualifier 1" "1" "$(json_get "$who" 'j["executedVersion"]')"
 check "every call so far had a valid signature" "True" \
   "$(json_get "$(fake_calls main)" 'all(c["signatureValid"] for c in j)')"
