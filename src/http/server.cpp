@@ -13,6 +13,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/system/system_error.hpp>
+#include <optional>
 
 namespace lambdagate::http {
 
@@ -117,51 +118,45 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
 
   beast::flat_buffer buffer;
 
-  auto send = [&](Response response) -> asio::awaitable<bool> {
+  // GCC 12 mishandles temporaries with destructors inside co_await expressions (they can be
+  // destroyed twice), so every co_await below takes named objects only.
+  auto send = [&](Response& response) -> asio::awaitable<bool> {
     response.prepare_payload();
     stream.expires_after(limits_.write_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, response, kTuple);
     (void)n;
     co_return !ec;
   };
-  auto send_rejection = [&](core::ErrorKind kind, std::string message, const Request* request) -> asio::awaitable<void> {
+  auto rejection = [&](core::ErrorKind kind, std::string message, const Request* request) {
     Response response = handler_.reject(kind, std::move(message), request);
     response.keep_alive(false);
-    co_await send(std::move(response));
+    return response;
   };
+  const std::string too_large = "request body exceeds the limit of " + std::to_string(limits_.max_body_bytes) + " bytes";
 
   while (!stopping_) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(limits_.max_body_bytes);
     parser.header_limit(limits_.max_header_bytes);
+    std::optional<Response> reject;  // set when the request is refused; the connection then closes
 
     stream.expires_after(buffer.size() > 0 ? limits_.header_timeout : limits_.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
     (void)n;
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        co_await send_rejection(core::ErrorKind::HeadersTooLarge, "request headers exceed the limit", nullptr);
+        reject = rejection(core::ErrorKind::HeadersTooLarge, "request headers exceed the limit", nullptr);
       } else if (ec == bhttp::error::body_limit) {
         // The parser refuses a Content-Length over the limit while reading the header.
-        co_await send_rejection(core::ErrorKind::PayloadTooLarge,
-                                "request body exceeds the limit of " + std::to_string(limits_.max_body_bytes) +
-                                    " bytes",
-                                &parser.get());
+        reject = rejection(core::ErrorKind::PayloadTooLarge, too_large, &parser.get());
       } else if (!is_disconnect(ec)) {
-        co_await send_rejection(core::ErrorKind::BadRequest, "malformed HTTP request: " + ec.message(), nullptr);
+        reject = rejection(core::ErrorKind::BadRequest, "malformed HTTP request: " + ec.message(), nullptr);
       }
+      if (reject) co_await send(*reject);
       break;
     }
     self->busy = true;
 
-    // Refuse an oversized body before reading it.
-    if (auto length = parser.content_length(); length && *length > limits_.max_body_bytes) {
-      co_await send_rejection(core::ErrorKind::PayloadTooLarge,
-                              "request body of " + std::to_string(*length) + " bytes exceeds the limit of " +
-                                  std::to_string(limits_.max_body_bytes) + " bytes",
-                              &parser.get());
-      break;
-    }
     if (expects_continue(parser.get()) && !parser.is_done()) {
       Response interim{bhttp::status::continue_, parser.get().version()};
       stream.expires_after(limits_.write_timeout);
@@ -175,14 +170,12 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
       (void)bn;
       if (bec) {
         if (bec == bhttp::error::body_limit) {
-          co_await send_rejection(core::ErrorKind::PayloadTooLarge,
-                                  "request body exceeds the limit of " + std::to_string(limits_.max_body_bytes) +
-                                      " bytes",
-                                  &parser.get());
+          reject = rejection(core::ErrorKind::PayloadTooLarge, too_large, &parser.get());
         } else if (!is_disconnect(bec)) {
-          co_await send_rejection(core::ErrorKind::BadRequest, "malformed HTTP request body: " + bec.message(),
-                                  &parser.get());
+          reject = rejection(core::ErrorKind::BadRequest, "malformed HTTP request body: " + bec.message(),
+                             &parser.get());
         }
+        if (reject) co_await send(*reject);
         break;
       }
     }
@@ -199,7 +192,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     response.version(request.version());
     response.keep_alive(request.keep_alive() && !stopping_ && response.keep_alive());
     const bool keep_alive = response.keep_alive();
-    const bool written = co_await send(std::move(response));
+    const bool written = co_await send(response);
     self->busy = false;
     if (!written || !keep_alive) break;
   }

@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include "fakes/fake_clock.hpp"
+#include "lambdagate/admin/admin_handler.hpp"
+
+using namespace lambdagate;
+
+namespace {
+
+class NoCredentials final : public aws::CredentialsSource {
+public:
+  std::shared_ptr<const aws::Credentials> current(core::SystemTime) const override { return nullptr; }
+};
+
+}  // namespace
+
+// Ready means: configuration loaded, listeners bound, every Upstream has usable credentials,
+// not draining. Each missing condition is named.
+TEST_CASE("readiness problems", "[admin]") {
+  testing::FakeClock clock;
+  admin::RuntimeStatus status;
+  CHECK(admin::readiness_problems(nullptr, status, clock.system_now()).size() == 2);
+
+  proxy::Snapshot snapshot;
+  status.listeners_bound = true;
+  CHECK(admin::readiness_problems(&snapshot, status, clock.system_now()).empty());
+
+  proxy::UpstreamRuntime rt;
+  rt.key = "ns/u";
+  rt.credential_source = "none";
+  snapshot.upstreams[{"u", "ns"}] = rt;
+  auto problems = admin::readiness_problems(&snapshot, status, clock.system_now());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("ns/u") != std::string::npos);
+
+  snapshot.upstreams[{"u", "ns"}].credentials = std::make_shared<NoCredentials>();
+  CHECK(admin::readiness_problems(&snapshot, status, clock.system_now()).size() == 1);
+
+  snapshot.upstreams.clear();
+  status.draining = true;
+  CHECK(admin::readiness_problems(&snapshot, status, clock.system_now()).size() == 1);
+}
