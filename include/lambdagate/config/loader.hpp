@@ -14,7 +14,8 @@ struct Diagnostic {
   SourceLocation where;
   std::string message;
 
-  // "FILE:LINE: error: message" (or "warning:"), the form --validate prints.
+  // "FILE:LINE: error: message" (or "warning:"), the form --validate prints. A problem with a
+  // whole file (missing, unreadable) has no line and prints as "FILE: error: message".
   std::string to_string() const;
 };
 

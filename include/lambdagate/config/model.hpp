@@ -151,7 +151,7 @@ struct Route {
 
 struct VirtualService {
   Metadata metadata;
-  std::vector<std::string> domains;  // empty = ["*"]
+  std::vector<std::string> domains;  // empty = ["*"]; lower-cased at load
   std::vector<Route> routes;
   RouteOptions options;  // virtualHost.options
   SourceLocation where;

@@ -1,0 +1,210 @@
+// v1 Secret: AWS keys (Opaque) and TLS material (kubernetes.io/tls). No message written here may
+// contain a value read from `data` or `stringData`: diagnostics are printed and logged.
+#include <algorithm>
+#include <array>
+
+#include "config/documents.hpp"
+
+namespace lambdagate::config::detail {
+
+namespace {
+
+// A data entry after base64 decoding, with the field it came from for messages.
+struct SecretValue {
+  std::string key;
+  std::string value;
+  Field field;
+};
+
+// Each AWS value under the key names we document and the ones Gloo's own Secret uses (gloo.md §1).
+struct KeyAliases {
+  std::string_view ours;
+  std::string_view gloo;
+};
+constexpr KeyAliases kAccessKeyId{"aws_access_key_id", "access_key"};
+constexpr KeyAliases kSecretAccessKey{"aws_secret_access_key", "secret_key"};
+constexpr KeyAliases kSessionToken{"aws_session_token", "session_token"};
+
+constexpr std::string_view kTlsCert = "tls.crt";
+constexpr std::string_view kTlsKey = "tls.key";
+constexpr std::string_view kTlsCa = "ca.crt";
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Standard base64 as Kubernetes writes it. Line breaks and spaces are skipped (a YAML block
+// scalar may wrap a long value); padding is optional.
+std::optional<std::string> decode_base64(std::string_view text) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  std::size_t symbols = 0;
+  std::size_t padding = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    int value = base64_value(c);
+    if (value < 0 || padding > 0) return std::nullopt;  // bad symbol, or data after padding
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    ++symbols;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  if (symbols % 4 == 1 || padding > 2) return std::nullopt;
+  if (padding > 0 && (symbols + padding) % 4 != 0) return std::nullopt;
+  // Leftover bits must be zero, or the text was not produced by an encoder.
+  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+// Reads `data` (base64) then `stringData` (plain), which wins for the same key as in Kubernetes.
+std::vector<SecretValue> read_values(MapReader& doc) {
+  std::vector<SecretValue> values;
+  auto put = [&values](SecretValue value) {
+    auto it =
+        std::find_if(values.begin(), values.end(), [&](const SecretValue& v) { return v.key == value.key; });
+    if (it != values.end()) {
+      *it = std::move(value);
+    } else {
+      values.push_back(std::move(value));
+    }
+  };
+  if (auto data = doc.map("data")) {
+    for (auto& [key, field] : data->entries()) {
+      auto text = as_string(field);
+      if (!text) continue;
+      auto decoded = decode_base64(*text);
+      if (!decoded) {
+        field.error("'" + field.path + "' is not valid base64");
+        continue;
+      }
+      put({key, std::move(*decoded), field});
+    }
+  }
+  if (auto string_data = doc.map("stringData")) {
+    for (auto& [key, field] : string_data->entries()) {
+      if (auto text = as_string(field)) put({key, std::move(*text), field});
+    }
+  }
+  return values;
+}
+
+const SecretValue* find_value(const std::vector<SecretValue>& values, std::string_view key) {
+  auto it = std::find_if(values.begin(), values.end(), [&](const SecretValue& v) { return v.key == key; });
+  return it == values.end() ? nullptr : &*it;
+}
+
+// Either spelling of one AWS value; both at once is ambiguous.
+const SecretValue* find_aws_value(const std::vector<SecretValue>& values, const KeyAliases& aliases) {
+  const SecretValue* ours = find_value(values, aliases.ours);
+  const SecretValue* gloo = find_value(values, aliases.gloo);
+  if (ours && gloo) {
+    gloo->field.error("'" + gloo->field.path + "' and '" + ours->field.path +
+                      "' are both set; use one spelling of the key");
+  }
+  return ours ? ours : gloo;
+}
+
+// A key with a trailing newline (`echo KEY | base64`) signs every request wrongly; AWS then only
+// says "signature does not match". Checked here, with the key named and the value never shown.
+bool check_aws_value(const SecretValue& value) {
+  if (value.value.empty()) {
+    value.field.error("'" + value.field.path + "' is empty");
+    return false;
+  }
+  bool clean = std::all_of(value.value.begin(), value.value.end(),
+                           [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7f; });
+  if (!clean) {
+    value.field.error("'" + value.field.path +
+                      "' contains whitespace or a control character (a trailing newline from `echo` "
+                      "without -n?)");
+    return false;
+  }
+  return true;
+}
+
+void parse_aws_keys(const std::vector<SecretValue>& values, const DocumentHeader& header, Secret& secret,
+                    Diagnostics& diagnostics) {
+  const SecretValue* id = find_aws_value(values, kAccessKeyId);
+  const SecretValue* key = find_aws_value(values, kSecretAccessKey);
+  const SecretValue* token = find_aws_value(values, kSessionToken);
+  for (const SecretValue& value : values) {
+    bool known = false;
+    for (const KeyAliases& aliases : {kAccessKeyId, kSecretAccessKey, kSessionToken}) {
+      known = known || value.key == aliases.ours || value.key == aliases.gloo;
+    }
+    if (!known)
+      value.field.warning("unknown key '" + value.key + "' in Opaque Secret " + display(header.metadata));
+  }
+  if (!id && !key && !token) return;  // an Opaque Secret lambdagate has no use for
+  if (!id || !key) {
+    std::string missing = !id ? std::string(kAccessKeyId.ours) : std::string(kSecretAccessKey.ours);
+    diagnostics.error(header.where, "Secret " + display(header.metadata) + " has AWS credentials but no '" +
+                                        missing + "' (or '" +
+                                        std::string(!id ? kAccessKeyId.gloo : kSecretAccessKey.gloo) + "')");
+    return;
+  }
+  bool ok = check_aws_value(*id);
+  ok = check_aws_value(*key) && ok;
+  if (token) ok = check_aws_value(*token) && ok;
+  if (!ok) return;
+  secret.aws = AwsSecretData{id->value, key->value, token ? token->value : std::string()};
+}
+
+void parse_tls(const std::vector<SecretValue>& values, const DocumentHeader& header, Secret& secret,
+               Diagnostics& diagnostics) {
+  const SecretValue* cert = find_value(values, kTlsCert);
+  const SecretValue* key = find_value(values, kTlsKey);
+  for (const SecretValue& value : values) {
+    if (value.key != kTlsCert && value.key != kTlsKey && value.key != kTlsCa) {
+      value.field.warning("unknown key '" + value.key + "' in TLS Secret " + display(header.metadata));
+    }
+  }
+  for (auto [found, name] : std::array{std::pair{cert, kTlsCert}, std::pair{key, kTlsKey}}) {
+    if (!found) {
+      diagnostics.error(header.where, "Secret " + display(header.metadata) +
+                                          " of type kubernetes.io/tls has no '" + std::string(name) + "'");
+    }
+  }
+  if (cert && key) secret.tls = TlsSecretData{cert->value, key->value};
+}
+
+}  // namespace
+
+void parse_secret(MapReader& doc, const DocumentHeader& header, LoadState& state) {
+  auto& diagnostics = doc.source().diagnostics();
+  Secret secret;
+  secret.metadata = header.metadata;
+  secret.where = header.where;
+  auto type_field = doc.take("type");
+  secret.type = type_field ? as_string(*type_field).value_or("Opaque") : "Opaque";
+  if (secret.type.empty()) secret.type = "Opaque";
+  doc.boolean("immutable");  // Kubernetes-only: no effect on a file we read
+  std::vector<SecretValue> values = read_values(doc);
+
+  if (secret.type == "Opaque") {
+    parse_aws_keys(values, header, secret, diagnostics);
+  } else if (secret.type == "kubernetes.io/tls") {
+    parse_tls(values, header, secret, diagnostics);
+  } else {
+    SourceLocation where = type_field ? type_field->where : header.where;
+    diagnostics.warning(where, "Secret type " + quote_value(secret.type) + " is not supported, Secret " +
+                                   display(header.metadata) + " ignored");
+    return;
+  }
+  state.config.secrets.push_back(std::move(secret));
+}
+
+}  // namespace lambdagate::config::detail

@@ -1,0 +1,136 @@
+// Checks that need more than one document: what routes point at, what Upstreams use as
+// credentials, and which VirtualService owns a domain.
+#include <map>
+#include <set>
+
+#include "config/documents.hpp"
+
+namespace lambdagate::config::detail {
+
+namespace {
+
+std::string route_label(const Route& route, std::size_t index) {
+  return "route " + (route.name.empty() ? "#" + std::to_string(index + 1) : "'" + route.name + "'");
+}
+
+std::string at(const SourceLocation& where) { return where.file + ":" + std::to_string(where.line); }
+
+// Whether a route's Lambda function can be resolved from the Upstream as loaded (gloo.md §1:
+// "unknown lambda function", "lambda points to upstream with no functions"). Function discovery
+// will fill lambdaFunctions after load and relax this; keep every such rule in this function.
+void check_function_reference(const Route& route, const std::string& label, const Destination& destination,
+                              const Upstream& upstream, const Config& config, Diagnostics& diagnostics) {
+  const auto& functions = upstream.aws.lambda_functions;
+  std::string upstream_name = "upstream " + display(destination.upstream);
+  if (functions.empty()) {
+    diagnostics.error(route.where, label + ": " + upstream_name + " has no lambdaFunctions");
+    return;
+  }
+  // "Unsafe" in Gloo's words: a missing or unknown name invokes the first function.
+  if (config.settings && config.settings->fallback_to_first_function) return;
+  if (!destination.aws || destination.aws->logical_name.empty()) {
+    diagnostics.error(route.where, label + ": the destination to " + upstream_name +
+                                       " names no function; set destinationSpec.aws.logicalName");
+    return;
+  }
+  const std::string& wanted = destination.aws->logical_name;
+  std::string known;
+  constexpr std::size_t kMaxListed = 10;
+  for (std::size_t i = 0; i < functions.size(); ++i) {
+    if (functions[i].logical_name == wanted) return;
+    if (i < kMaxListed) known += (i == 0 ? "" : ", ") + functions[i].logical_name;
+  }
+  if (functions.size() > kMaxListed) known += ", ...";
+  diagnostics.error(route.where, label + ": " + upstream_name + " has no function with logicalName '" +
+                                     wanted + "' (known: " + known + ")");
+}
+
+void check_routes(const LoadState& state, Diagnostics& diagnostics) {
+  const Config& config = state.config;
+  for (const VirtualService& vs : config.virtual_services) {
+    for (std::size_t i = 0; i < vs.routes.size(); ++i) {
+      const Route& route = vs.routes[i];
+      if (!route.route_action) continue;
+      std::string label = route_label(route, i);
+      for (const Destination& destination : route.route_action->destinations) {
+        const Upstream* upstream = config.find_upstream(destination.upstream);
+        if (upstream == nullptr) {
+          bool ignored = state.ignored_upstreams.contains(destination.upstream);
+          diagnostics.error(route.where,
+                            label + ": upstream " + display(destination.upstream) +
+                                (ignored ? " is not an AWS Upstream (it was ignored)" : " not found"));
+          continue;
+        }
+        check_function_reference(route, label, destination, *upstream, config, diagnostics);
+      }
+    }
+  }
+}
+
+void check_secret_refs(const LoadState& state, Diagnostics& diagnostics) {
+  const Config& config = state.config;
+  for (const Upstream& upstream : config.upstreams) {
+    if (!upstream.aws.secret_ref) continue;
+    const ResourceRef& ref = *upstream.aws.secret_ref;
+    const Secret* secret = config.find_secret(ref);
+    auto location =
+        state.secret_ref_locations.find(ResourceRef{upstream.metadata.name, upstream.metadata.namespace_});
+    const SourceLocation& where =
+        location != state.secret_ref_locations.end() ? location->second : upstream.where;
+    std::string prefix = "Upstream " + display(upstream.metadata) + ": secretRef " + display(ref);
+    if (secret == nullptr) {
+      diagnostics.error(where, prefix + " not found");
+    } else if (!secret->aws) {
+      diagnostics.error(where,
+                        prefix + " has no AWS credentials (aws_access_key_id and aws_secret_access_key)");
+    }
+  }
+}
+
+// Gloo rejects the same domain string in two VirtualServices ("domain conflict"); overlapping
+// wildcards are allowed, and resolved at request time by the longest match.
+void check_domains(const Config& config, Diagnostics& diagnostics) {
+  std::map<std::string, const VirtualService*> owners;
+  for (const VirtualService& vs : config.virtual_services) {
+    std::vector<std::string> domains = vs.domains.empty() ? std::vector<std::string>{"*"} : vs.domains;
+    std::set<std::string> own;
+    for (const std::string& domain : domains) {
+      if (!own.insert(domain).second) {
+        diagnostics.error(vs.where,
+                          "VirtualService " + display(vs.metadata) + " lists domain '" + domain + "' twice");
+        continue;
+      }
+      auto [it, inserted] = owners.emplace(domain, &vs);
+      if (!inserted) {
+        const VirtualService& first = *it->second;
+        diagnostics.error(vs.where, "domain '" + domain + "' is in both VirtualService " +
+                                        display(first.metadata) + " (" + at(first.where) +
+                                        ") and VirtualService " + display(vs.metadata));
+      }
+    }
+  }
+}
+
+void check_gateways(const Config& config, Diagnostics& diagnostics) {
+  std::map<std::pair<std::string, uint16_t>, const Gateway*> listeners;
+  for (const Gateway& gateway : config.gateways) {
+    auto [it, inserted] = listeners.emplace(std::pair(gateway.bind_address, gateway.bind_port), &gateway);
+    if (!inserted) {
+      diagnostics.error(gateway.where,
+                        "Gateway " + display(gateway.metadata) + " binds " + gateway.bind_address + " port " +
+                            std::to_string(gateway.bind_port) + " like Gateway " +
+                            display(it->second->metadata) + " (" + at(it->second->where) + ")");
+    }
+  }
+}
+
+}  // namespace
+
+void validate_config(const LoadState& state, Diagnostics& diagnostics) {
+  check_routes(state, diagnostics);
+  check_secret_refs(state, diagnostics);
+  check_domains(state.config, diagnostics);
+  check_gateways(state.config, diagnostics);
+}
+
+}  // namespace lambdagate::config::detail
