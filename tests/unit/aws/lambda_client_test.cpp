@@ -1,0 +1,329 @@
+// AwsLambdaClient over a FakeHttpClient and a FakeClock: what goes on the wire, that it is
+// signed verifiably, and how each answer becomes an InvokeResult.
+#include "lambdagate/aws/lambda_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_http_client.hpp"
+
+namespace {
+
+using namespace lambdagate;
+using aws::AwsLambdaClient;
+using aws::Credentials;
+using aws::InvocationType;
+using aws::InvokeRequest;
+using aws::InvokeResponse;
+using aws::InvokeResult;
+using core::ErrorKind;
+using testing::FakeClock;
+using testing::FakeHttpClient;
+using testing::find_header;
+
+constexpr const char* kAccessKeyId = "AKIDEXAMPLE";
+constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+constexpr const char* kToken = "session-token-value";
+
+// A CredentialsSource that hands out whatever the test put in it (or nothing).
+class FakeCredentialsSource final : public aws::CredentialsSource {
+ public:
+  std::shared_ptr<const Credentials> credentials;
+  mutable int calls = 0;
+  mutable core::SystemTime asked_at{};
+  std::shared_ptr<const Credentials> current(core::SystemTime now) const override {
+    ++calls;
+    asked_at = now;
+    return credentials;
+  }
+};
+
+// Runs one awaitable to completion on a local io_context, rethrowing what it throws.
+template <class T>
+T run(boost::asio::awaitable<T> awaitable) {
+  boost::asio::io_context io;
+  std::optional<T> out;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, std::move(awaitable), [&](std::exception_ptr e, T value) {
+    failure = e;
+    if (!e) out = std::move(value);
+  });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*out);
+}
+
+struct Fixture {
+  FakeClock clock;  // 2015-08-30T12:36:00Z
+  FakeHttpClient http;
+  std::shared_ptr<FakeCredentialsSource> source = std::make_shared<FakeCredentialsSource>();
+  http::Endpoint endpoint = *http::parse_endpoint("https://lambda.us-east-1.amazonaws.com");
+  core::Deadline deadline = core::Deadline::after(clock, std::chrono::seconds(15));
+
+  Fixture() {
+    source->credentials = std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, "", {}});
+  }
+
+  InvokeResult invoke(const InvokeRequest& request, const std::string& region = "us-east-1") {
+    AwsLambdaClient client(http, endpoint, region, source, clock);
+    return run(client.invoke(request, deadline));
+  }
+};
+
+InvokeRequest request_for(std::string function_name, std::string payload = R"({"hello":"world"})") {
+  InvokeRequest r;
+  r.function_name = std::move(function_name);
+  r.payload = std::move(payload);
+  return r;
+}
+
+// By value: callers pass the temporary result of invoke().
+InvokeResponse ok(const InvokeResult& result) {
+  if (const auto* e = std::get_if<core::Error>(&result)) FAIL("unexpected error: " << e->message);
+  return std::get<InvokeResponse>(result);
+}
+
+core::Error failed(const InvokeResult& result) {
+  if (std::holds_alternative<InvokeResponse>(result)) FAIL("expected an error, got a response");
+  return std::get<core::Error>(result);
+}
+
+// Recomputes the signature of a recorded request with the pure functions, from the wire bytes
+// alone: the path and query exactly as sent, every header but authorization, the body.
+std::string reverify(const http::ClientRequest& sent, const std::string& secret, const std::string& region,
+                     std::string* canonical_uri_out = nullptr) {
+  namespace sigv4 = aws::sigv4;
+  const auto question = sent.target.find('?');
+  const std::string path = sent.target.substr(0, question);
+  const std::string query = question == std::string::npos ? "" : sent.target.substr(question + 1);
+  aws::HeaderList headers;
+  for (const auto& h : sent.headers) {
+    if (h.first != "authorization") headers.push_back(h);
+  }
+  const auto amz_date = *find_header(sent.headers, "x-amz-date");
+  const std::string date = amz_date.substr(0, 8);
+  const auto canonical = sigv4::canonical_headers(headers);
+  const std::string uri = sigv4::canonical_uri(path);
+  if (canonical_uri_out) *canonical_uri_out = uri;
+  const std::string creq = sigv4::canonical_request(sent.method, uri, sigv4::canonical_query_string(query),
+                                                    canonical, sigv4::sha256_hex(sent.body));
+  const std::string scope = sigv4::credential_scope(date, region, "lambda");
+  const std::string signature =
+      sigv4::signature_hex(sigv4::derive_signing_key(secret, date, region, "lambda"),
+                           sigv4::string_to_sign(amz_date, scope, creq));
+  return sigv4::authorization_header(kAccessKeyId, scope, canonical.signed_headers, signature);
+}
+
+}  // namespace
+
+// The request on the wire: method, target, host, content type, invocation and log type, the
+// fake clock's x-amz-date, and an authorization that re-verifies independently.
+TEST_CASE("AwsLambdaClient sends a signed Invoke", "[lambda_client]") {
+  Fixture f;
+  f.http.push_response(200, R"({"ok":true})", {{"X-Amz-Executed-Version", "$LATEST"}});
+
+  InvokeRequest request = request_for("my-function");
+  request.extra_headers = {{"x-envoy-original-path", "/api/hello?x=1"}};
+  const auto& response = ok(f.invoke(request));
+  CHECK(response.status == 200);
+  CHECK(response.payload == R"({"ok":true})");
+  CHECK(response.function_error.empty());
+  CHECK(response.executed_version == "$LATEST");
+
+  REQUIRE(f.http.calls().size() == 1);
+  const auto& call = f.http.last_call();
+  CHECK(call.endpoint == f.endpoint);
+  CHECK(call.deadline.time() == f.deadline.time());
+  const auto& sent = call.request;
+  CHECK(sent.method == "POST");
+  CHECK(sent.target == "/2015-03-31/functions/my-function/invocations");
+  CHECK(sent.body == R"({"hello":"world"})");
+  CHECK(find_header(sent.headers, "host") == "lambda.us-east-1.amazonaws.com");
+  CHECK(find_header(sent.headers, "content-type") == "application/json");
+  CHECK(find_header(sent.headers, "x-amz-invocation-type") == "RequestResponse");
+  CHECK(find_header(sent.headers, "x-amz-log-type") == "None");
+  CHECK(find_header(sent.headers, "x-amz-date") == "20150830T123600Z");
+  CHECK(find_header(sent.headers, "x-envoy-original-path") == "/api/hello?x=1");
+  CHECK_FALSE(find_header(sent.headers, "x-amz-security-token"));
+  CHECK(f.source->asked_at == f.clock.system_now());
+
+  const auto authorization = find_header(sent.headers, "authorization");
+  REQUIRE(authorization);
+  CHECK_THAT(*authorization,
+             Catch::StartsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/"
+                               "aws4_request, SignedHeaders=content-type;host;x-amz-date;"
+                               "x-amz-invocation-type;x-amz-log-type;x-envoy-original-path, "
+                               "Signature="));
+  CHECK(*authorization == reverify(sent, kSecret, "us-east-1"));
+}
+
+// Temporary credentials: the token is sent and signed.
+TEST_CASE("AwsLambdaClient sends and signs the session token", "[lambda_client]") {
+  Fixture f;
+  f.source->credentials = std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, kToken, {}});
+  f.http.push_response(200, "null");
+  ok(f.invoke(request_for("f")));
+  const auto& sent = f.http.last_call().request;
+  CHECK(find_header(sent.headers, "x-amz-security-token") == kToken);
+  CHECK_THAT(*find_header(sent.headers, "authorization"), Catch::Contains(";x-amz-security-token,"));
+  CHECK(*find_header(sent.headers, "authorization") == reverify(sent, kSecret, "us-east-1"));
+}
+
+// A full ARN and a qualifier: the label and the query are percent-encoded on the wire, and the
+// signature covers the wire path encoded once more (%3A → %253A), as Lambda verifies it.
+TEST_CASE("AwsLambdaClient encodes ARNs and qualifiers", "[lambda_client]") {
+  Fixture f;
+  f.endpoint = *http::parse_endpoint("http://127.0.0.1:9001/prefix");
+  f.http.set_handler([](const http::Endpoint&, const http::ClientRequest&) {
+    return http::ClientResult{http::ClientResponse{200, {}, "{}"}};
+  });
+
+  InvokeRequest request = request_for("arn:aws:lambda:eu-west-1:123456789012:function:my-fn");
+  request.qualifier = "$LATEST";
+  ok(f.invoke(request, "eu-west-1"));
+  const auto& sent = f.http.last_call().request;
+  CHECK(sent.target ==
+        "/prefix/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Amy-fn/"
+        "invocations?Qualifier=%24LATEST");
+  CHECK(find_header(sent.headers, "host") == "127.0.0.1:9001");
+
+  std::string canonical_uri;
+  CHECK(*find_header(sent.headers, "authorization") == reverify(sent, kSecret, "eu-west-1", &canonical_uri));
+  CHECK(canonical_uri ==
+        "/prefix/2015-03-31/functions/"
+        "arn%253Aaws%253Alambda%253Aeu-west-1%253A123456789012%253Afunction%253Amy-fn/"
+        "invocations");
+  CHECK_THAT(*find_header(sent.headers, "authorization"), Catch::Contains("/eu-west-1/lambda/aws4_request"));
+
+  SECTION("a name:alias label") {
+    InvokeRequest aliased = request_for("my-fn:prod");
+    aliased.qualifier = "prod";
+    ok(f.invoke(aliased, "eu-west-1"));
+    CHECK(f.http.last_call().request.target ==
+          "/prefix/2015-03-31/functions/my-fn%3Aprod/invocations?Qualifier=prod");
+  }
+}
+
+// No credentials: an error, and nothing at all is sent (never an unsigned request).
+TEST_CASE("AwsLambdaClient without credentials sends nothing", "[lambda_client]") {
+  Fixture f;
+  f.source->credentials = nullptr;
+  const auto& error = failed(f.invoke(request_for("my-function")));
+  CHECK(error.kind == ErrorKind::CredentialsUnavailable);
+  CHECK_THAT(error.message, Catch::Contains("'my-function'"));
+  CHECK(f.http.calls().empty());
+  CHECK(f.source->calls == 1);
+}
+
+// Each attempt is signed afresh with the clock's current time.
+TEST_CASE("AwsLambdaClient signs each call at the current time", "[lambda_client]") {
+  Fixture f;
+  f.http.push_response(200, "{}");
+  f.http.push_response(200, "{}");
+  AwsLambdaClient client(f.http, f.endpoint, "us-east-1", f.source, f.clock);
+  ok(run(client.invoke(request_for("f"), f.deadline)));
+  f.clock.advance(std::chrono::hours(24) + std::chrono::seconds(5));
+  ok(run(client.invoke(request_for("f"), f.deadline)));
+  REQUIRE(f.http.calls().size() == 2);
+  const auto& second = f.http.calls()[1].request;
+  CHECK(find_header(second.headers, "x-amz-date") == "20150831T123605Z");
+  CHECK(*find_header(second.headers, "authorization") == reverify(second, kSecret, "us-east-1"));
+  CHECK(testing::count_header(second.headers, "authorization") == 1);
+}
+
+// Extra headers are signed and sent, but cannot override the ones the client owns.
+TEST_CASE("AwsLambdaClient keeps its own headers over extra ones", "[lambda_client]") {
+  Fixture f;
+  f.http.push_response(200, "{}");
+  InvokeRequest request = request_for("f");
+  request.extra_headers = {{"Host", "evil.example.com"},
+                           {"X-Amz-Invocation-Type", "DryRun"},
+                           {"Authorization", "forged"},
+                           {"x-custom", "kept"}};
+  ok(f.invoke(request));
+  const auto& sent = f.http.last_call().request;
+  CHECK(testing::count_header(sent.headers, "host") == 1);
+  CHECK(find_header(sent.headers, "host") == "lambda.us-east-1.amazonaws.com");
+  CHECK(find_header(sent.headers, "x-amz-invocation-type") == "RequestResponse");
+  CHECK(testing::count_header(sent.headers, "authorization") == 1);
+  CHECK(find_header(sent.headers, "x-custom") == "kept");
+  CHECK(*find_header(sent.headers, "authorization") == reverify(sent, kSecret, "us-east-1"));
+}
+
+// Transport failures map to timeout or unavailable, and the message carries no transport detail.
+TEST_CASE("AwsLambdaClient maps transport failures", "[lambda_client]") {
+  Fixture f;
+  SECTION("timeout → UpstreamTimeout") {
+    f.http.push_error(http::ClientErrorKind::Timeout, "read timed out from 10.1.2.3:443");
+    const auto& error = failed(f.invoke(request_for("f")));
+    CHECK(error.kind == ErrorKind::UpstreamTimeout);
+    CHECK_THAT(error.message, !Catch::Contains("10.1.2.3"));
+  }
+  SECTION("reset → UpstreamUnavailable") {
+    f.http.push_error(http::ClientErrorKind::Reset, "connection reset by peer 10.1.2.3");
+    const auto& error = failed(f.invoke(request_for("f")));
+    CHECK(error.kind == ErrorKind::UpstreamUnavailable);
+    CHECK_THAT(error.message, Catch::Contains("reset"));
+    CHECK_THAT(error.message, !Catch::Contains("10.1.2.3"));
+  }
+  SECTION("connect failure and TLS failure → UpstreamUnavailable") {
+    f.http.push_error(http::ClientErrorKind::ConnectFailed);
+    CHECK(failed(f.invoke(request_for("f"))).kind == ErrorKind::UpstreamUnavailable);
+    f.http.push_error(http::ClientErrorKind::TlsFailed);
+    CHECK(failed(f.invoke(request_for("f"))).kind == ErrorKind::UpstreamUnavailable);
+  }
+}
+
+// Async invocation: Event on the wire and Lambda's 202 passed through.
+TEST_CASE("AwsLambdaClient async Event invocation", "[lambda_client]") {
+  Fixture f;
+  f.http.push_response(202, "");
+  InvokeRequest request = request_for("f");
+  request.invocation_type = InvocationType::Event;
+  const auto& response = ok(f.invoke(request));
+  CHECK(response.status == 202);
+  CHECK(response.payload.empty());
+  CHECK(find_header(f.http.last_call().request.headers, "x-amz-invocation-type") == "Event");
+}
+
+// A function error is a 200 with X-Amz-Function-Error: surfaced for the pipeline to map.
+TEST_CASE("AwsLambdaClient surfaces function errors", "[lambda_client]") {
+  Fixture f;
+  const std::string body = R"({"errorType":"Error","errorMessage":"boom"})";
+  f.http.push_response(200, body, {{"X-Amz-Function-Error", "Unhandled"}, {"X-Amz-Executed-Version", "7"}});
+  const auto& response = ok(f.invoke(request_for("f")));
+  CHECK(response.status == 200);
+  CHECK(response.function_error == "Unhandled");
+  CHECK(response.executed_version == "7");
+  CHECK(response.payload == body);
+}
+
+// Lambda's error statuses go through classify_invoke_error.
+TEST_CASE("AwsLambdaClient maps Lambda error statuses", "[lambda_client]") {
+  Fixture f;
+  SECTION("404 → LambdaRejected naming the type and function") {
+    f.http.push_response(404, R"({"Type":"User","Message":"Function not found: arn:..."})",
+                         {{"x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/"}});
+    const auto& error = failed(f.invoke(request_for("missing")));
+    CHECK(error.kind == ErrorKind::LambdaRejected);
+    CHECK(error.message == "Lambda rejected the call to 'missing': ResourceNotFoundException");
+  }
+  SECTION("429 → LambdaThrottled") {
+    f.http.push_response(429, "{}", {{"x-amzn-ErrorType", "TooManyRequestsException"}, {"Retry-After", "2"}});
+    CHECK(failed(f.invoke(request_for("f"))).kind == ErrorKind::LambdaThrottled);
+  }
+  SECTION("500 → UpstreamUnavailable") {
+    f.http.push_response(500, "{}", {{"x-amzn-ErrorType", "ServiceException"}});
+    CHECK(failed(f.invoke(request_for("f"))).kind == ErrorKind::UpstreamUnavailable);
+  }
+  SECTION("400 InvalidRequestContentException → InvalidPayload") {
+    f.http.push_response(400, "{}", {{"x-amzn-ErrorType", "InvalidRequestContentException"}});
+    CHECK(failed(f.invoke(request_for("f", "not json"))).kind == ErrorKind::InvalidPayload);
+  }
+}
