@@ -6,16 +6,35 @@
 
 namespace lambdagate::http {
 
+namespace {
+
+// IPv6 literals are bracketed in URLs and Host headers.
+std::string bracketed(const std::string& host) {
+  if (host.find(':') == std::string::npos) return host;
+  std::string out;
+  out.reserve(host.size() + 2);
+  out.push_back('[');
+  out.append(host);
+  out.push_back(']');
+  return out;
+}
+
+}  // namespace
+
 std::string Endpoint::host_header() const {
   const bool default_port = (tls() && port == 443) || (!tls() && port == 80);
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (!default_port) h += ":" + std::to_string(port);
+  std::string h = bracketed(host);
+  if (!default_port) {
+    h.push_back(':');
+    h.append(std::to_string(port));
+  }
   return h;
 }
 
 std::string Endpoint::to_string() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return scheme + "://" + h + ":" + std::to_string(port) + base_path;
+  std::string out = scheme;
+  out.append("://").append(bracketed(host)).append(":").append(std::to_string(port)).append(base_path);
+  return out;
 }
 
 std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error) {

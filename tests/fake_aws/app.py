@@ -1,7 +1,8 @@
 """The fake's application: configuration, shared state and the per-request dispatcher.
 
-Dispatch order for an AWS call: route → SigV4 check (signed routes) → interceptors → handler.
-Every AWS call, accepted or not, is appended to the call log and logged in one line.
+Dispatch order for an AWS call: route → describe → SigV4 check (signed routes) or the route's own
+``authenticate`` → interceptors (fault injection) → handler. Every AWS call, accepted or not, is
+appended to the call log and logged in one line.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import uuid
 from dataclasses import dataclass
 
 from calls import CallLog
+from container_api import ContainerService
 from control import ControlAPI
+from faults import FaultSet
 from functions import FunctionRegistry, default_registry
 from httpd import Request, Response
 from lambda_api import LambdaService, lambda_error
 from router import CallContext, Router
 from sigv4_verify import CredentialStore, SigV4Verifier
+from sts_api import StsService
 
 SECRET_HEADERS = ("authorization", "x-amz-security-token")
 
@@ -29,6 +33,20 @@ class Config:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     quiet: bool = False
+    # STS and the container endpoint (see README.md).
+    web_identity_token_file: str | None = None  # None: any web identity token is accepted
+    roles: tuple = ()  # role ARNs or globs STS may issue; empty = any role in account_id
+    credential_lifetime: int = 3600  # seconds; DurationSeconds may only shorten it
+    container_token_file: str | None = None  # None: any non-empty Authorization is accepted
+    container_role: str | None = None  # default arn:aws:iam::ACCOUNT:role/pod-identity
+
+    def __post_init__(self):
+        # Frozen: fill the defaults that depend on the account through object.__setattr__.
+        if not self.roles:
+            object.__setattr__(self, "roles", (f"arn:aws:iam::{self.account_id}:role/*",))
+        if not self.container_role:
+            object.__setattr__(self, "container_role",
+                               f"arn:aws:iam::{self.account_id}:role/pod-identity")
 
 
 class App:
@@ -42,9 +60,11 @@ class App:
         self.control = ControlAPI(self)
         # Callables ``(ctx) -> Response | None`` run after authentication and before the
         # handler; the first non-None response is sent instead. The hook for fault injection.
-        self.interceptors: list = []
-        self.services = [LambdaService(self)]
+        self.faults = FaultSet()
+        self.interceptors: list = [self.faults.intercept]
+        self.services = [LambdaService(self), StsService(self), ContainerService(self)]
         self.default_service = self.services[0]
+        self._services_by_name = {s.name: s for s in self.services}
         self.router = Router()
         for service in self.services:
             self.router.add_service(service)
@@ -65,18 +85,21 @@ class App:
             "invocationType": None, "method": req.method, "rawPath": req.raw_path,
             "rawQuery": req.raw_query, "status": None, "errorType": None,
             "signatureValid": False, "signatureError": None, "accessKeyId": None,
-            "bodyLength": len(req.body), "requestId": request_id, "time": time.time(),
+            "roleArn": None, "fault": None, "bodyLength": len(req.body), "requestId": request_id, "time": time.time(),
             "headers": req.header_dict(exclude=SECRET_HEADERS),
         }
         try:
             resp = self._dispatch(req, record, request_id)
         except Exception:  # a bug in the fake: make it loud, answer like a service fault
             traceback.print_exc(file=sys.stderr)
-            resp = lambda_error(500, "ServiceException", "fake_aws internal error (see its log)")
-        if resp.header("x-amzn-RequestId") is None and not resp.reset:
+            service = self._services_by_name.get(record["service"], self.default_service)
+            resp = service.error(500, "InternalFailure" if service.name == "sts"
+                                 else "ServiceException", "fake_aws internal error (see its log)")
+        aborted = resp.reset or resp.drop
+        if resp.header("x-amzn-RequestId") is None and not aborted:
             resp.headers.append(("x-amzn-RequestId", request_id))
-        record["status"] = 0 if resp.reset else resp.status
-        error_type = resp.header("x-amzn-ErrorType")
+        record["status"] = 0 if aborted else resp.status
+        error_type = resp.error_code or resp.header("x-amzn-ErrorType")
         record["errorType"] = error_type.split(":", 1)[0] if error_type else None
         self.calls.append(record)
         self._log(req, resp, started, record)
@@ -104,6 +127,12 @@ class App:
                 # The canonical request goes in the response (as AWS does), not in our log.
                 return service.error(auth.status, auth.code, auth.message)
             ctx.access_key_id = auth.access_key
+            ctx.credential = auth.credential
+            record["roleArn"] = auth.credential.role_arn
+        elif route.authenticate:
+            resp = route.authenticate(ctx)
+            if resp is not None:
+                return resp
         for interceptor in self.interceptors:
             resp = interceptor(ctx)
             if resp is not None:
@@ -123,9 +152,16 @@ class App:
         if self.config.quiet:
             return
         ms = (time.monotonic() - started) * 1000
-        parts = [req.method, req.raw_path, "RESET" if resp.reset else str(resp.status)]
+        outcome = "RESET" if resp.reset else "DROP" if resp.drop else str(resp.status)
+        parts = [req.method, req.raw_path, outcome]
+        if record.get("service") not in (None, "lambda"):
+            parts.append(f"op={record['service']}:{record.get('operation')}")
         if record.get("function"):
             parts.append(f"fn={record['function']}")
+        if record.get("roleArn"):
+            parts.append(f"role={record['roleArn']}")
+        if record.get("fault"):
+            parts.append(f"fault={record['fault']}")
         if record.get("errorType"):
             parts.append(f"error={record['errorType']}")
         if record.get("accessKeyId"):

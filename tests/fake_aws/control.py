@@ -1,7 +1,7 @@
 """Test-only control endpoints under ``/__fake/`` (unsigned, not in the call log).
 
-Add an endpoint by adding a route in ``ControlAPI.__init__``; fault injection
-(``POST /__fake/faults``) belongs here as well.
+Add an endpoint by adding a route in ``ControlAPI.__init__``. Fault rules (``/__fake/faults``)
+are kept in ``faults.FaultSet``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class ControlAPI:
             ("POST", "reset"): self.reset,
             ("GET", "functions"): self.functions,
             ("POST", "credentials"): self.add_credentials,
+            ("GET", "faults"): self.list_faults,
+            ("POST", "faults"): self.add_faults,
+            ("DELETE", "faults"): self.clear_faults,
         }
 
     def owns(self, raw_path: str) -> bool:
@@ -65,11 +68,26 @@ class ControlAPI:
 
     def add_credentials(self, req):
         """Accept another key at runtime: {"accessKeyId", "secretAccessKey", "sessionToken"?,
-        "expiresInSeconds"?}. Lets tests rotate or expire temporary credentials."""
+        "expiresInSeconds"?, "roleArn"?}. Lets tests rotate or expire temporary credentials."""
         body = json.loads(req.body or b"{}")
         ttl = body.get("expiresInSeconds")
         cred = Credential(str(body["accessKeyId"]), str(body["secretAccessKey"]),
                           body.get("sessionToken"),
-                          time.time() + float(ttl) if ttl is not None else None)
+                          time.time() + float(ttl) if ttl is not None else None,
+                          body.get("roleArn"))
         self.app.credentials.add(cred)
         return json_response(200, {"ok": True, "accessKeyId": cred.access_key})
+
+    def list_faults(self, req):
+        return json_response(200, {"rules": self.app.faults.list()})
+
+    def add_faults(self, req):
+        """One rule, a list of rules or {"rules": [...]} (see faults.py); all or nothing."""
+        added = self.app.faults.add(json.loads(req.body or b"null"))
+        return json_response(200, {"ok": True, "rules": added})
+
+    def clear_faults(self, req):
+        """All rules, or one with ?id=N."""
+        rule_id = req.query().get("id")
+        removed = self.app.faults.clear(int(rule_id) if rule_id is not None else None)
+        return json_response(200, {"ok": True, "removed": removed})

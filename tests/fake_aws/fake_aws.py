@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""fake_aws: a loopback stand-in for AWS Lambda that checks every SigV4 signature with botocore.
+"""fake_aws: a loopback stand-in for AWS Lambda, STS and the EKS Pod Identity credentials endpoint
+that checks every SigV4 signature with botocore.
 
 Run with Debian's /usr/bin/python3 (it has python3-botocore). See README.md beside this file.
 """
@@ -17,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from app import App, Config  # noqa: E402
 from httpd import DEFAULT_MAX_BODY, FakeHTTPServer  # noqa: E402
+from issuer import parse_role_arn  # noqa: E402
 from sigv4_verify import Credential, CredentialStore  # noqa: E402
 
 DEFAULT_ACCESS_KEY = "AKIDFAKEEXAMPLE"
@@ -24,7 +26,8 @@ DEFAULT_SECRET_KEY = "fake-secret-key-for-tests"
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description="Fake AWS Lambda with SigV4 verification.")
+    p = argparse.ArgumentParser(description="Fake AWS Lambda, STS and container credentials, "
+                                            "with SigV4 verification.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--port-file", help="write the bound port here (atomically) once listening")
@@ -42,7 +45,28 @@ def parse_args(argv=None):
     p.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY,
                    help="refuse request bodies above this many bytes without reading them")
     p.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    sts = p.add_argument_group("STS and container credentials")
+    sts.add_argument("--web-identity-token-file", metavar="PATH",
+                     help="AssumeRoleWithWebIdentity accepts only this file's current contents "
+                          "(re-read on every call, stripped); default: any token")
+    sts.add_argument("--role", action="append", default=[], metavar="ARN",
+                     help="a role (ARN or glob) STS may issue credentials for (repeatable); "
+                          "default: arn:aws:iam::ACCOUNT:role/*")
+    sts.add_argument("--credential-lifetime", type=int, default=3600, metavar="SECONDS",
+                     help="lifetime of issued credentials; DurationSeconds may only shorten it "
+                          "(default 3600)")
+    sts.add_argument("--container-token-file", metavar="PATH",
+                     help="GET /v1/credentials requires Authorization equal to this file's "
+                          "current contents; default: any non-empty Authorization")
+    sts.add_argument("--container-role", metavar="ARN",
+                     help="role of container credentials (default "
+                          "arn:aws:iam::ACCOUNT:role/pod-identity)")
     args = p.parse_args(argv)
+    if args.credential_lifetime < 1:
+        p.error("--credential-lifetime must be at least 1 second")
+    if args.container_role and parse_role_arn(args.container_role) is None:
+        p.error(f"--container-role {args.container_role!r} is not a role ARN "
+                f"(arn:aws:iam::ACCOUNT:role/NAME)")
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
     return args
@@ -69,7 +93,11 @@ def write_port_file(path: str, port: int) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    app = App(Config(region=args.region, account_id=args.account_id, quiet=args.quiet),
+    app = App(Config(region=args.region, account_id=args.account_id, quiet=args.quiet,
+                     web_identity_token_file=args.web_identity_token_file,
+                     roles=tuple(args.role), credential_lifetime=args.credential_lifetime,
+                     container_token_file=args.container_token_file,
+                     container_role=args.container_role),
               build_credentials(args))
 
     ssl_context = None

@@ -29,6 +29,7 @@ class InvocationContext:
     headers: dict  # lower-cased request headers, secrets removed
     region: str
     account_id: str
+    role_arn: Optional[str] = None  # role the calling credentials were issued for (STS/container)
 
 
 Handler = Callable[[bytes, InvocationContext], "tuple[bytes, Optional[str]]"]
@@ -114,6 +115,7 @@ def whoami(payload: bytes, ctx: InvocationContext):
         "executedVersion": ctx.executed_version,
         "invokedArn": ctx.invoked_arn,
         "accessKeyId": ctx.access_key_id,
+        "roleArn": ctx.role_arn,
         "invocationType": ctx.invocation_type,
         "requestId": ctx.request_id,
         "headers": ctx.headers,

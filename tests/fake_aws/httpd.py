@@ -77,6 +77,10 @@ class Response:
     stream: Optional[Iterable[bytes]] = None
     close: bool = False  # send Connection: close and close after the response
     reset: bool = False  # send nothing; abort the connection with a TCP RST (fault injection)
+    drop: bool = False  # send nothing; close the connection normally (FIN) (fault injection)
+    # Not sent: the AWS error code, for the call log, when the service's wire format has no
+    # x-amzn-ErrorType header (STS puts it in the XML body, the container endpoint in text).
+    error_code: Optional[str] = None
 
     def header(self, name: str) -> Optional[str]:
         for k, v in self.headers:
@@ -202,6 +206,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.request.close()
+            return
+        if resp.drop:
+            # Nothing written; the server closes the socket after this request (FIN), so the
+            # client sees the connection end without a response.
+            self.close_connection = True
             return
         try:
             reason = HTTPStatus(resp.status).phrase

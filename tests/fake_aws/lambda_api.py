@@ -122,7 +122,8 @@ class LambdaService(Service):
             access_key_id=ctx.access_key_id, invocation_type=invocation_type,
             request_id=ctx.request_id,
             headers=req.header_dict(exclude=("authorization", "x-amz-security-token")),
-            region=cfg.region, account_id=cfg.account_id)
+            region=cfg.region, account_id=cfg.account_id,
+            role_arn=getattr(ctx.credential, "role_arn", None))
         output, function_error = target.function.handler(req.body, inv)
         if len(output) > SYNC_RESPONSE_LIMIT:
             output = json.dumps({

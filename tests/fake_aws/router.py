@@ -26,11 +26,15 @@ class Route:
     # Optional ``(ctx) -> None`` run before authentication to fill the call-log record from the
     # request alone (function, qualifier, ...), so rejected calls are attributed too.
     describe: Optional[Callable[["CallContext"], None]] = None
+    # Optional ``(ctx) -> Response | None`` for unsigned routes, run where the SigV4 check would
+    # be (after describe, before interceptors): a Response rejects the call. STS uses it to
+    # verify AssumeRole's signature, so faults hit only authenticated calls, as for Lambda.
+    authenticate: Optional[Callable[["CallContext"], Optional[Response]]] = None
 
 
 def route(method: str, pattern: str, operation: str, handler, signed: bool = True,
-          describe=None) -> Route:
-    return Route(method, re.compile(pattern), operation, handler, signed, describe)
+          describe=None, authenticate=None) -> Route:
+    return Route(method, re.compile(pattern), operation, handler, signed, describe, authenticate)
 
 
 class Service:
@@ -45,6 +49,12 @@ class Service:
     def error(self, status: int, code: str, message: str, **extra) -> Response:
         raise NotImplementedError
 
+    def error_for(self, ctx: "CallContext", status: int, code: str, message: str,
+                  headers=(), **extra) -> Response:
+        """An error for one call (fault injection uses it). Services whose error body carries
+        the request id (STS) override it to use ``ctx.request_id``."""
+        return self.error(status, code, message, headers=headers, **extra)
+
 
 @dataclass
 class CallContext:
@@ -58,6 +68,7 @@ class CallContext:
     request_id: str
     record: dict  # the call-log entry; handlers add function, qualifier, ...
     access_key_id: Optional[str] = None
+    credential: Optional[object] = None  # sigv4_verify.Credential that signed (signed routes)
     extra: dict = field(default_factory=dict)
 
 

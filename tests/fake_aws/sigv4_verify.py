@@ -48,13 +48,16 @@ class Credential:
     secret_key: str
     session_token: Optional[str] = None
     expires_at: Optional[float] = None  # epoch seconds; None = never (long-term key)
+    # The role these credentials were issued for (STS, container endpoint); None for keys given
+    # on the command line. Reported by the ``whoami`` function and in the call log.
+    role_arn: Optional[str] = None
 
 
 class CredentialStore:
     """Thread-safe AKID → Credential map.
 
-    Mutable at runtime because STS (later) issues temporary keys that must then be accepted,
-    and tests rotate or expire them.
+    Mutable at runtime because STS and the container endpoint issue temporary keys that must then
+    be accepted, and tests rotate or expire them.
     """
 
     def __init__(self) -> None:
@@ -92,6 +95,7 @@ class VerifyResult:
     # For debugging a signer: what the fake computed (session token redacted).
     canonical_request: Optional[str] = None
     string_to_sign: Optional[str] = None
+    credential: Optional[Credential] = None  # set when ok: the key that signed
 
     @classmethod
     def fail(cls, status: int, code: str, message: str, access_key: Optional[str] = None,
@@ -334,4 +338,4 @@ class SigV4Verifier:
                                      f"should have been\n'{debug['canonical_request']}'\n\n"
                                      f"The String-to-Sign should have been\n'{sts}'\n",
                                      cred.access_key, **debug)
-        return VerifyResult(True, cred.access_key, **debug)
+        return VerifyResult(True, cred.access_key, credential=cred, **debug)

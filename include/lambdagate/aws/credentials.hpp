@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/deadline.hpp"
 
 namespace lambdagate::aws {
 
@@ -73,6 +74,13 @@ public:
   // Usable credentials at `now`, or null when there are none (the caller answers 503
   // credentials_unavailable, never sends an unsigned request).
   virtual std::shared_ptr<const Credentials> current(core::SystemTime now) const = 0;
+  // For a request that found none: waits for a fetch already in flight, up to the deadline.
+  // Sources that never fetch answer at once.
+  virtual boost::asio::awaitable<std::shared_ptr<const Credentials>> wait_for_credentials(
+      core::Deadline deadline) const {
+    (void)deadline;
+    co_return nullptr;
+  }
 };
 
 }  // namespace lambdagate::aws
