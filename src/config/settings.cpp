@@ -2,8 +2,25 @@
 // A real Gloo Settings document carries much more (control-plane addresses, discovery, rate
 // limits, ...); each of those fields gets a "not supported" warning.
 #include "config/documents.hpp"
+#include "config/duration.hpp"
 
 namespace lambdagate::config::detail {
+
+namespace {
+
+// An optional duration field ("5s", "0.5s", "250ms").
+std::optional<std::chrono::milliseconds> duration(MapReader& map, std::string_view key) {
+  auto field = map.take(key);
+  if (!field) return std::nullopt;
+  auto text = as_string(*field);
+  if (!text) return std::nullopt;
+  std::string reason;
+  auto value = parse_duration(*text, reason);
+  if (!value) field->error("'" + field->path + "' must be a duration: " + reason + ", got " + quote_value(*text));
+  return value;
+}
+
+}  // namespace
 
 void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& state) {
   auto& diagnostics = doc.source().diagnostics();
@@ -16,16 +33,36 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
       if (auto aws = gloo->map("awsOptions")) {
         settings.fallback_to_first_function = aws->boolean("fallbackToFirstFunction").value_or(false);
         settings.propagate_original_routing = aws->boolean("propagateOriginalRouting").value_or(false);
-        aws->not_supported("serviceAccountCredentials");
-        aws->not_supported("enableCredentialsDiscovey");  // sic: Gloo's spelling
-        aws->not_supported("enableCredentialsDiscovery");
-        aws->not_supported("credentialRefreshDelay");
+        if (auto sac = aws->map("serviceAccountCredentials")) {
+          ServiceAccountCredentials out;
+          out.uri = sac->string("uri").value_or("");
+          out.region = sac->string("region").value_or("");
+          out.timeout = duration(*sac, "timeout");
+          if (out.timeout && out.timeout->count() == 0) {
+            diagnostics.error(sac->where(), "'" + sac->child_path("timeout") + "' must be greater than zero");
+          }
+          // Gloo names an Envoy cluster for STS; lambdagate connects to `uri` itself.
+          sac->accept("cluster");
+          sac->finish();
+          settings.service_account_credentials = std::move(out);
+        }
+        const bool discovey = aws->boolean("enableCredentialsDiscovey").value_or(false);  // sic: Gloo's spelling
+        const bool discovery = aws->boolean("enableCredentialsDiscovery").value_or(false);
+        settings.enable_credentials_discovery = discovey || discovery;
+        // Gloo re-reads the token file on this timer; lambdagate re-reads it at every fetch.
+        aws->not_supported("credentialRefreshDelay", "not needed: the token file is read afresh at every fetch");
         aws->finish();
       }
       gloo->rest_not_supported();
     }
     spec->not_supported("discovery");
-    spec->not_supported("lambdagate");
+    if (auto ext = spec->map("lambdagate")) {
+      settings.credential_refresh_margin = duration(*ext, "credentialRefreshMargin");
+      if (settings.credential_refresh_margin && settings.credential_refresh_margin->count() == 0) {
+        diagnostics.error(ext->where(), "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");
+      }
+      ext->finish();
+    }
     spec->rest_not_supported();
   } else if (!doc.has("spec")) {
     diagnostics.error(header.where, "'spec' is required");

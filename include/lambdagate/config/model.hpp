@@ -159,10 +159,24 @@ struct VirtualService {
 
 // ---- gloo.solo.io/v1 Settings (the parts lambdagate implements so far) ------------------------
 
+// spec.gloo.awsOptions.serviceAccountCredentials: how to reach STS for web identity (IRSA).
+struct ServiceAccountCredentials {
+  std::string uri;     // STS host or URL (Helm: sts.<region>.amazonaws.com); empty = regional default
+  std::string region;  // STS signing region; empty = AWS_REGION / AWS_DEFAULT_REGION
+  std::optional<std::chrono::milliseconds> timeout;  // per STS call; unset = 5s
+};
+
 struct Settings {
   Metadata metadata;
   bool fallback_to_first_function = false;
   bool propagate_original_routing = false;
+  std::optional<ServiceAccountCredentials> service_account_credentials;
+  // enableCredentialsDiscovey (Gloo's spelling) / enableCredentialsDiscovery: use the default
+  // chain for Upstreams without a secretRef. lambdagate always does; accepted for compatibility.
+  bool enable_credentials_discovery = false;
+  // Extension spec.lambdagate.credentialRefreshMargin: refresh once the time left drops below
+  // min(this, half the lifetime); unset = 15 minutes.
+  std::optional<std::chrono::milliseconds> credential_refresh_margin;
   SourceLocation where;
 };
 

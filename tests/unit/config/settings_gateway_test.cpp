@@ -10,9 +10,9 @@ using test::joined;
 using test::lines;
 using test::load_one;
 
-// The two awsOptions switches lambdagate implements are read; the rest of a real Gloo Settings
-// document (control-plane options, discovery, credentials options that come later) is reported
-// field by field as "not supported", typos inside awsOptions as unknown.
+// The awsOptions lambdagate implements are read (switches, serviceAccountCredentials,
+// credentials discovery); the rest of a real Gloo Settings document (control-plane options,
+// discovery) is reported field by field as "not supported", typos inside awsOptions as unknown.
 TEST_CASE("Settings: awsOptions are read, the rest is reported", "[config][settings]") {
   const std::string yaml = R"(apiVersion: gloo.solo.io/v1
 kind: Settings
@@ -37,16 +37,16 @@ spec:
   CHECK(result.config->settings->fallback_to_first_function);
   CHECK(result.config->settings->propagate_original_routing);
   CHECK(result.config->settings->metadata.namespace_ == "gloo-system");
+  CHECK(result.config->settings->enable_credentials_discovery);
+  REQUIRE(result.config->settings->service_account_credentials);
+  CHECK(result.config->settings->service_account_credentials->uri == "sts.amazonaws.com");
+  CHECK_FALSE(result.config->settings->service_account_credentials->timeout);
   CHECK(lines(result) ==
         std::vector<std::string>{
             "settings.yaml:5: warning: 'spec.discoveryNamespace' is not supported yet, ignored",
             "settings.yaml:7: warning: 'spec.gloo.xdsBindAddr' is not supported yet, ignored",
-            "settings.yaml:11: warning: 'spec.gloo.awsOptions.enableCredentialsDiscovey' is not supported "
-            "yet, ignored",
-            "settings.yaml:12: warning: 'spec.gloo.awsOptions.serviceAccountCredentials' is not supported "
-            "yet, ignored",
             "settings.yaml:13: warning: 'spec.gloo.awsOptions.credentialRefreshDelay' is not supported yet, "
-            "ignored",
+            "not needed: the token file is read afresh at every fetch",
             "settings.yaml:14: warning: unknown field 'fallbackToFirst' in 'spec.gloo.awsOptions'",
             "settings.yaml:15: warning: 'spec.discovery' is not supported yet, ignored",
         });
@@ -129,5 +129,39 @@ TEST_CASE("Gateways binding the same address and port are an error", "[config][g
                                  "default/a (gw.yaml:1)"});
 }
 
+
+// serviceAccountCredentials carries the STS address, region and call timeout; the extension
+// spec.lambdagate sets the refresh margin; zero durations are errors.
+TEST_CASE("Settings: service account credentials and the refresh margin", "[config][settings]") {
+  LoadResult ok = load_one("s.yaml", R"(apiVersion: gloo.solo.io/v1
+kind: Settings
+metadata: {name: default}
+spec:
+  gloo:
+    awsOptions:
+      serviceAccountCredentials: {uri: sts.eu-west-1.amazonaws.com, region: eu-west-1, timeout: 2.5s}
+  lambdagate:
+    credentialRefreshMargin: 60s
+)");
+  INFO(joined(ok));
+  REQUIRE(ok.ok());
+  const auto& sac = *ok.config->settings->service_account_credentials;
+  CHECK(sac.uri == "sts.eu-west-1.amazonaws.com");
+  CHECK(sac.region == "eu-west-1");
+  CHECK(sac.timeout == std::chrono::milliseconds(2500));
+  CHECK(ok.config->settings->credential_refresh_margin == std::chrono::milliseconds(60000));
+
+  LoadResult bad = load_one("s.yaml", R"(apiVersion: gloo.solo.io/v1
+kind: Settings
+metadata: {name: default}
+spec:
+  gloo:
+    awsOptions:
+      serviceAccountCredentials: {timeout: 0s}
+  lambdagate: {credentialRefreshMargin: soon}
+)");
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.error_count() == 2);
+}
 }  // namespace
 }  // namespace lambdagate::config
