@@ -1,8 +1,8 @@
 """The fake's application: configuration, shared state and the per-request dispatcher.
 
-Dispatch order for an AWS call: route → describe → SigV4 check (signed routes) or the route's own
-``authenticate`` → interceptors (fault injection) → handler. Every AWS call, accepted or not, is
-appended to the call log and logged in one line.
+Dispatch order for an AWS call: route → describe → SigV4 check (signed routes) or the route's
+own ``authenticate`` → interceptors (fault injection) → handler. Every AWS call, accepted or
+not, is appended to the call log and logged in one line.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from control import ControlAPI
 from faults import FaultSet
 from functions import FunctionRegistry, default_registry
 from httpd import Request, Response
-from lambda_api import LambdaService, lambda_error
+from lambda_api import LambdaService
 from router import CallContext, Router
 from sigv4_verify import CredentialStore, SigV4Verifier
 from sts_api import StsService
@@ -85,7 +85,8 @@ class App:
             "invocationType": None, "method": req.method, "rawPath": req.raw_path,
             "rawQuery": req.raw_query, "status": None, "errorType": None,
             "signatureValid": False, "signatureError": None, "accessKeyId": None,
-            "roleArn": None, "fault": None, "bodyLength": len(req.body), "requestId": request_id, "time": time.time(),
+            "roleArn": None, "fault": None, "bodyLength": len(req.body),
+            "requestId": request_id, "time": time.time(),
             "headers": req.header_dict(exclude=SECRET_HEADERS),
         }
         try:

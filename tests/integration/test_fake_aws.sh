@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Self-test of tests/fake_aws: starts the fake over HTTP, HTTPS and HTTPS-with-an-untrusted-cert,
-# runs selftest.py (botocore as the signing client) against them, then checks a clean SIGTERM
-# exit. Standalone: bash tests/integration/test_fake_aws.sh
+# runs selftest.py (botocore as the signing client) against them; then, against two more fakes
+# configured for STS and container credentials (one with a 3 s credential lifetime),
+# selftest_sts.py (STS, Pod Identity endpoint, faults); then checks a clean SIGTERM exit.
+# Standalone: bash tests/integration/test_fake_aws.sh
 set -euo pipefail
 
 src=${LAMBDAGATE_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -59,6 +61,13 @@ launch http
 certs=$work/certs
 launch https --tls-cert "$certs/server.pem" --tls-key "$certs/server.key"
 launch untrusted --quiet --tls-cert "$certs/untrusted.pem" --tls-key "$certs/untrusted.key"
+# STS / container fakes. The token files are written (and rotated) by selftest_sts.py.
+: >"$work/web-identity.token"
+: >"$work/pod-identity.token"
+launch sts --web-identity-token-file "$work/web-identity.token" \
+  --container-token-file "$work/pod-identity.token" \
+  --role arn:aws:iam::123456789012:role/gateway --role 'arn:aws:iam::123456789012:role/chained*'
+launch sts-short --web-identity-token-file "$work/web-identity.token" --credential-lifetime 3
 wait_ready
 
 grep -q "^fake_aws listening on http://127.0.0.1:$(cat "$work/http.port")\$" "$work/http.out" \
@@ -73,6 +82,17 @@ if ((status != 0)); then
   echo "--- fake logs ---" >&2
   tail -n 50 "$work"/*.log >&2
   fail "selftest failed"
+fi
+
+"$py" "$fake/selftest_sts.py" --port "$(cat "$work/sts.port")" \
+  --token-file "$work/web-identity.token" --container-token-file "$work/pod-identity.token" \
+  --short-port "$(cat "$work/sts-short.port")" \
+  --https-port "$(cat "$work/https.port")" --ca "$work/certs/ca.pem" \
+  --log "$work/sts.log" --log "$work/sts-short.log" --log "$work/https.log" || status=$?
+if ((status != 0)); then
+  echo "--- fake logs ---" >&2
+  tail -n 50 "$work"/sts*.log >&2
+  fail "selftest_sts failed"
 fi
 
 # SIGTERM must stop the fake promptly with exit status 0.
