@@ -1,0 +1,587 @@
+// PooledHttpClient: HTTP/1.1 over TCP or TLS with keep-alive connections pooled per endpoint.
+//
+// One instance per worker io_context and no locks: every member is touched only from coroutines
+// and handlers running on that io_context. Each send is one coroutine: take an idle connection
+// (or resolve, connect and handshake a new one), write the request, read the response, and hand
+// the connection back to the pool if the response allows it. Every step is bounded by the
+// request's Deadline through Beast's `expires_after`, the one timeout idiom of this layer.
+// A send's coroutine uses the client, so the client (and the Clock given to it) must outlive
+// every send in flight; DNS lookups and TLS closes that outlive it hold no reference to it.
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/optional/optional.hpp>
+#include <boost/system/system_error.hpp>
+#include <cerrno>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "http/tls_context.hpp"
+#include "lambdagate/http/client.hpp"
+
+namespace lambdagate::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+// beast::ssl_stream rather than asio's ssl::stream: it coalesces the header and a small body
+// into one TLS record instead of one record per buffer.
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Request = bhttp::request<bhttp::string_body>;
+using Endpoints = std::vector<tcp::endpoint>;
+
+// Expected failures come back as values (as_tuple), never as exceptions.
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Cap on one step when the deadline is unlimited: a Lambda function may run for 15 minutes.
+constexpr std::chrono::steady_clock::duration kStepCap = std::chrono::minutes{15};
+// Limit on the response header block; AWS responses carry well under 2 KiB of headers.
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+// How long a discarded TLS connection may wait for the peer's close_notify.
+constexpr std::chrono::seconds kTlsCloseTimeout{2};
+
+ClientError make_error(ClientErrorKind kind, std::string message) {
+  return ClientError{kind, std::move(message)};
+}
+
+bool has_line_break(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// Maps a failed write or read to an error kind (the taxonomy of client.hpp).
+ClientError io_error(const error_code& ec, std::string_view step, const Endpoint& endpoint,
+                     std::size_t body_limit) {
+  const std::string where = std::string(step) + " " + endpoint.to_string() + ": ";
+  if (ec == beast::error::timeout) return make_error(ClientErrorKind::Timeout, where + "deadline passed");
+  if (ec == asio::error::operation_aborted) return make_error(ClientErrorKind::Timeout, where + "cancelled");
+  if (ec == bhttp::error::body_limit) {
+    return make_error(ClientErrorKind::ResponseTooLarge,
+                      where + "response body exceeds " + std::to_string(body_limit) + " bytes");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return make_error(ClientErrorKind::ResponseTooLarge,
+                      where + "response headers exceed " + std::to_string(kHeaderLimit) + " bytes");
+  }
+  if (ec == bhttp::error::end_of_stream)
+    return make_error(ClientErrorKind::Reset, where + "connection closed before the response");
+  if (ec == bhttp::error::partial_message)
+    return make_error(ClientErrorKind::Reset, where + "connection closed mid-response");
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
+    return make_error(ClientErrorKind::Protocol, where + "invalid HTTP response: " + ec.message());
+  }
+  // EOF, reset, broken pipe, and over TLS stream_truncated: the connection broke.
+  return make_error(ClientErrorKind::Reset, where + ec.message());
+}
+
+// One TCP (or TLS over TCP) connection and the read buffer that belongs to it.
+struct Connection {
+  explicit Connection(const asio::any_io_executor& executor) : stream(std::in_place_index<0>, executor) {}
+  Connection(const asio::any_io_executor& executor, asio::ssl::context& context)
+      : stream(std::in_place_index<1>, executor, context) {}
+
+  beast::tcp_stream& tcp() {
+    if (auto* secure = tls()) return secure->next_layer();
+    return std::get<0>(stream);
+  }
+  beast::tcp_stream& plain() { return std::get<0>(stream); }
+  TlsStream* tls() { return std::get_if<1>(&stream); }
+
+  std::variant<beast::tcp_stream, TlsStream> stream;
+  beast::flat_buffer buffer;
+  core::SteadyTime idle_since{};
+};
+
+// Parses a response straight into a ClientResponse: headers exactly in the order they arrived
+// (Beast's fields container would group repeated names together) and the body into one string,
+// with no intermediate message to copy out of.
+class ResponseReader final : public bhttp::basic_parser<false> {
+ public:
+  ClientResponse& response() { return response_; }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int, error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, error_code&) override {
+    response_.status = static_cast<unsigned>(code);
+  }
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, error_code&) override {
+    response_.headers.emplace_back(std::string(name), std::string(value));
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    // A Content-Length over body_limit has been refused before this point.
+    if (length) response_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, error_code&) override {
+    response_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code&) override {
+    response_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  ClientResponse response_;
+};
+
+// True when an idle connection can carry a request: the server has not closed it and has not
+// sent anything unasked (which would leave the next response out of step). A non-blocking peek
+// costs one syscall and catches most of the keep-alive race before any byte is written.
+bool peer_still_open(Connection& connection) {
+  auto& socket = connection.tcp().socket();
+  if (!socket.is_open()) return false;
+  char byte = 0;
+  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return false;  // 0: the server closed it; > 0: unrequested bytes
+}
+
+// Closes a TLS connection politely, detached from any request.
+asio::awaitable<void> close_tls(std::unique_ptr<Connection> connection,
+                                std::shared_ptr<detail::TlsContext> keep_alive) {
+  (void)keep_alive;  // the SSL object must not outlive the context it was made from
+  connection->tcp().expires_after(kTlsCloseTimeout);
+  auto [ec] = co_await connection->tls()->async_shutdown(kTuple);
+  // The error is ignored on purpose. The usual one is ssl::error::stream_truncated: the server
+  // closed TCP without answering our close_notify, as many HTTPS servers do. TLS reports that
+  // because a truncated stream could hide a truncation attack, but it cannot hurt us here: every
+  // response on this connection was complete, delimited by Content-Length or chunked framing,
+  // before the connection was retired. (A response delimited by EOF that ends in
+  // stream_truncated is not tolerated: that read fails as Reset.) Any other error means the
+  // connection is gone already, which is what we wanted.
+  (void)ec;
+}
+
+}  // namespace
+
+struct PooledHttpClient::Impl {
+  Impl(asio::any_io_executor executor, const core::Clock& clock, const TlsOptions& tls, PoolOptions pool)
+      : executor_(std::move(executor)),
+        clock_(clock),
+        tls_(std::make_shared<detail::TlsContext>(tls)),
+        options_(pool),
+        dns_(std::make_shared<DnsCache>()) {}
+
+  asio::awaitable<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
+                                     core::Deadline deadline);
+  void close_idle();
+
+  // Resolved addresses per "host:port", kept for dns_ttl. Shared with in-flight lookups, which
+  // may complete after the request that started them gave up (or after the client is gone).
+  struct DnsEntry {
+    std::shared_ptr<const Endpoints> endpoints;
+    core::SteadyTime expires{};
+    bool refreshing = false;
+  };
+  struct DnsCache {
+    std::unordered_map<std::string, DnsEntry> entries;
+  };
+  struct Lookup {
+    explicit Lookup(const asio::any_io_executor& executor) : resolver(executor), done(executor) {}
+    tcp::resolver resolver;
+    asio::steady_timer done;  // the waiting request's deadline; cancelled when the lookup ends
+    bool finished = false;
+    error_code ec;
+    std::shared_ptr<const Endpoints> endpoints;
+  };
+  struct Resolved {
+    std::shared_ptr<const Endpoints> endpoints;
+    ClientError error;
+  };
+  struct Opened {
+    std::unique_ptr<Connection> connection;
+    ClientError error;
+  };
+  struct Exchange {
+    std::optional<ClientResponse> response;
+    ClientError error;
+    bool reusable = false;          // the connection may carry another request
+    bool nothing_received = false;  // failed before any response byte arrived
+  };
+
+  std::optional<ClientError> arm(beast::tcp_stream& stream, const core::Deadline& deadline,
+                                 std::string_view step, const Endpoint& endpoint) const;
+  asio::awaitable<Resolved> resolve(const Endpoint& endpoint, const core::Deadline& deadline);
+  std::shared_ptr<Lookup> start_lookup(const Endpoint& endpoint, const std::string& key);
+  asio::awaitable<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
+  asio::awaitable<Exchange> exchange(Connection& connection, const Request& request,
+                                     const core::Deadline& deadline, const Endpoint& endpoint);
+  template <class Stream>
+  asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
+                                        const core::Deadline& deadline, const Endpoint& endpoint);
+  std::unique_ptr<Connection> take_idle(const std::string& key);
+  void release(const std::string& key, std::unique_ptr<Connection> connection);
+  void retire(std::unique_ptr<Connection> connection);
+
+  asio::any_io_executor executor_;
+  const core::Clock& clock_;
+  std::shared_ptr<detail::TlsContext> tls_;
+  PoolOptions options_;
+  std::shared_ptr<DnsCache> dns_;
+  // Idle connections per "scheme://host:port", oldest first; reuse takes from the back (LIFO),
+  // so the connections that stay idle are the ones that expire.
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  std::size_t connections_opened_ = 0;
+};
+
+namespace {
+
+std::optional<ClientError> build_request(ClientRequest& in, Request& out) {
+  // The caller signed these bytes; a line break would let one header smuggle others in.
+  if (has_line_break(in.method) || has_line_break(in.target)) {
+    return make_error(ClientErrorKind::Protocol, "request method or target contains a line break");
+  }
+  const auto verb = bhttp::string_to_verb(in.method);
+  if (verb == bhttp::verb::unknown) {
+    out.method_string(in.method);
+  } else {
+    out.method(verb);
+  }
+  out.target(in.target);
+  out.version(11);
+  for (const auto& [name, value] : in.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value)) {
+      return make_error(ClientErrorKind::Protocol,
+                        "request header '" + name + "' has an invalid name or value");
+    }
+    out.insert(name, value);
+  }
+  out.body() = std::move(in.body);
+  // Sets Content-Length and nothing else; HTTP/1.1 keeps the connection alive by default, and
+  // any header we added would not be covered by the caller's signature.
+  out.prepare_payload();
+  return std::nullopt;
+}
+
+std::string pool_key(const Endpoint& endpoint) {
+  return endpoint.scheme + "://" + endpoint.host + ":" + std::to_string(endpoint.port);
+}
+
+}  // namespace
+
+std::optional<ClientError> PooledHttpClient::Impl::arm(beast::tcp_stream& stream,
+                                                       const core::Deadline& deadline, std::string_view step,
+                                                       const Endpoint& endpoint) const {
+  const auto left = deadline.remaining(clock_, kStepCap);
+  if (left <= std::chrono::steady_clock::duration::zero()) {
+    return make_error(ClientErrorKind::Timeout,
+                      std::string(step) + " " + endpoint.to_string() + ": deadline passed");
+  }
+  // Beast closes the socket when this fires, so the pending step ends with error::timeout.
+  stream.expires_after(left);
+  return std::nullopt;
+}
+
+asio::awaitable<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, ClientRequest request,
+                                                           core::Deadline deadline) {
+  try {
+    if (endpoint.tls() && !tls_->error().empty()) {
+      co_return make_error(ClientErrorKind::TlsFailed, endpoint.to_string() + ": " + tls_->error());
+    }
+    Request message;
+    if (auto invalid = build_request(request, message)) co_return std::move(*invalid);
+    const std::string key = pool_key(endpoint);
+
+    // A reused connection that breaks before any response byte arrives was most likely closed
+    // by the server while it sat idle (the keep-alive race): the server processed nothing, so
+    // the request is sent once more on a fresh connection. A fresh connection failing is final.
+    for (bool may_reuse = true;; may_reuse = false) {
+      std::unique_ptr<Connection> connection = may_reuse ? take_idle(key) : nullptr;
+      const bool reused = connection != nullptr;
+      if (!reused) {
+        Opened opened = co_await open(endpoint, deadline);
+        if (!opened.connection) co_return std::move(opened.error);
+        connection = std::move(opened.connection);
+      }
+      Exchange result = co_await exchange(*connection, message, deadline, endpoint);
+      if (result.response) {
+        if (result.reusable) {
+          release(key, std::move(connection));
+        } else {
+          retire(std::move(connection));
+        }
+        co_return std::move(*result.response);
+      }
+      const bool keep_alive_race =
+          reused && result.nothing_received && result.error.kind == ClientErrorKind::Reset;
+      if (!keep_alive_race) co_return std::move(result.error);
+    }
+  } catch (const boost::system::system_error& e) {
+    // Thrown only by co_await after the caller cancelled this coroutine (throw_if_cancelled).
+    co_return make_error(
+        e.code() == asio::error::operation_aborted ? ClientErrorKind::Timeout : ClientErrorKind::Reset,
+        endpoint.to_string() + ": " + e.code().message());
+  } catch (const std::exception& e) {
+    // E.g. allocation failure, or Beast refusing the request (a TRACE with a body).
+    co_return make_error(ClientErrorKind::Protocol,
+                         endpoint.to_string() + ": cannot send request: " + e.what());
+  }
+}
+
+asio::awaitable<PooledHttpClient::Impl::Resolved> PooledHttpClient::Impl::resolve(
+    const Endpoint& endpoint, const core::Deadline& deadline) {
+  error_code not_ip;
+  const auto address = asio::ip::make_address(endpoint.host, not_ip);
+  if (!not_ip)
+    co_return Resolved{std::make_shared<const Endpoints>(1, tcp::endpoint(address, endpoint.port)), {}};
+
+  const std::string key = endpoint.host + ":" + std::to_string(endpoint.port);
+  if (auto it = dns_->entries.find(key); it != dns_->entries.end()) {
+    // Past its TTL the entry is still used while one lookup refreshes it in the background, so
+    // no request waits on DNS for a host it has reached before.
+    if (clock_.steady_now() >= it->second.expires && !it->second.refreshing) {
+      it->second.refreshing = true;
+      start_lookup(endpoint, key);
+    }
+    co_return Resolved{it->second.endpoints, {}};
+  }
+
+  const auto left = deadline.remaining(clock_, kStepCap);
+  if (left <= std::chrono::steady_clock::duration::zero()) {
+    co_return Resolved{
+        nullptr, make_error(ClientErrorKind::Timeout, "resolving " + endpoint.host + ": deadline passed")};
+  }
+  // getaddrinfo runs on Asio's resolver thread and cannot be interrupted, so the request waits
+  // on a timer that the lookup cancels when it ends; on timeout the lookup carries on and still
+  // fills the cache for the next request.
+  auto lookup = start_lookup(endpoint, key);
+  lookup->done.expires_after(left);
+  co_await lookup->done.async_wait(kTuple);
+  if (!lookup->finished) {
+    co_return Resolved{
+        nullptr, make_error(ClientErrorKind::Timeout, "resolving " + endpoint.host + ": deadline passed")};
+  }
+  if (lookup->ec || !lookup->endpoints) {
+    const std::string reason = lookup->ec ? lookup->ec.message() : "no addresses";
+    co_return Resolved{nullptr, make_error(ClientErrorKind::ConnectFailed,
+                                           "cannot resolve " + endpoint.host + ": " + reason)};
+  }
+  co_return Resolved{lookup->endpoints, {}};
+}
+
+std::shared_ptr<PooledHttpClient::Impl::Lookup> PooledHttpClient::Impl::start_lookup(const Endpoint& endpoint,
+                                                                                     const std::string& key) {
+  auto lookup = std::make_shared<Lookup>(executor_);
+  lookup->done.expires_after(kStepCap);
+  // The handler holds the cache weakly: it may run after the client is gone. While the cache
+  // lives, so does the client and therefore the clock it was given.
+  lookup->resolver.async_resolve(
+      endpoint.host, std::to_string(endpoint.port), tcp::resolver::numeric_service,
+      [lookup, cache = std::weak_ptr<DnsCache>(dns_), clock = &clock_, ttl = options_.dns_ttl, key](
+          const error_code& ec, const tcp::resolver::results_type& results) {
+        lookup->finished = true;
+        lookup->ec = ec;
+        if (!ec && !results.empty()) {
+          auto endpoints = std::make_shared<Endpoints>();
+          for (const auto& entry : results) endpoints->push_back(entry.endpoint());
+          lookup->endpoints = std::move(endpoints);
+        }
+        if (auto entries = cache.lock()) {
+          if (lookup->endpoints) {
+            entries->entries[key] = DnsEntry{lookup->endpoints, clock->steady_now() + ttl, false};
+          } else if (auto it = entries->entries.find(key); it != entries->entries.end()) {
+            // A failed refresh keeps the last good addresses; the next use tries again.
+            it->second.refreshing = false;
+          }
+        }
+        lookup->done.cancel();
+      });
+  return lookup;
+}
+
+asio::awaitable<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const Endpoint& endpoint,
+                                                                             const core::Deadline& deadline) {
+  Resolved resolved = co_await resolve(endpoint, deadline);
+  if (!resolved.endpoints) co_return Opened{nullptr, std::move(resolved.error)};
+
+  auto connection = endpoint.tls() ? std::make_unique<Connection>(executor_, tls_->native())
+                                   : std::make_unique<Connection>(executor_);
+  if (auto late = arm(connection->tcp(), deadline, "connecting to", endpoint))
+    co_return Opened{nullptr, std::move(*late)};
+  // Tries every address in turn until one accepts.
+  auto [connect_ec, peer] = co_await connection->tcp().async_connect(*resolved.endpoints, kTuple);
+  (void)peer;
+  if (connect_ec) {
+    const auto kind = (connect_ec == beast::error::timeout || connect_ec == asio::error::operation_aborted)
+                          ? ClientErrorKind::Timeout
+                          : ClientErrorKind::ConnectFailed;
+    co_return Opened{nullptr,
+                     make_error(kind, "connecting to " + endpoint.to_string() + ": " + connect_ec.message())};
+  }
+  ++connections_opened_;
+  error_code ignored;
+  // Requests are written whole, so Nagle's algorithm would only delay them.
+  connection->tcp().socket().set_option(tcp::no_delay(true), ignored);
+
+  if (auto* secure = connection->tls()) {
+    const std::string setup_error = tls_->prepare(secure->native_handle(), endpoint.host);
+    if (!setup_error.empty()) {
+      co_return Opened{nullptr,
+                       make_error(ClientErrorKind::TlsFailed, endpoint.to_string() + ": " + setup_error)};
+    }
+    if (auto late = arm(connection->tcp(), deadline, "TLS handshake with", endpoint)) {
+      co_return Opened{nullptr, std::move(*late)};
+    }
+    auto [handshake_ec] = co_await secure->async_handshake(asio::ssl::stream_base::client, kTuple);
+    if (handshake_ec) {
+      const std::string where = "TLS handshake with " + endpoint.to_string() + ": ";
+      if (handshake_ec == beast::error::timeout || handshake_ec == asio::error::operation_aborted) {
+        co_return Opened{nullptr, make_error(ClientErrorKind::Timeout, where + "deadline passed")};
+      }
+      co_return Opened{nullptr, make_error(ClientErrorKind::TlsFailed,
+                                           where + detail::TlsContext::describe_failure(
+                                                       secure->native_handle(), handshake_ec))};
+    }
+  }
+  co_return Opened{std::move(connection), {}};
+}
+
+asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
+    Connection& connection, const Request& request, const core::Deadline& deadline,
+    const Endpoint& endpoint) {
+  if (auto* secure = connection.tls())
+    co_return co_await exchange_on(*secure, connection, request, deadline, endpoint);
+  co_return co_await exchange_on(connection.plain(), connection, request, deadline, endpoint);
+}
+
+template <class Stream>
+asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on(
+    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
+    const Endpoint& endpoint) {
+  Exchange out;
+  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) {
+    out.error = std::move(*late);
+    co_return out;
+  }
+  auto [write_ec, written] = co_await bhttp::async_write(stream, request, kTuple);
+  (void)written;
+  if (write_ec) {
+    out.error = io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
+    out.nothing_received = true;
+    co_return out;
+  }
+
+  ResponseReader parser;
+  parser.body_limit(static_cast<std::uint64_t>(options_.max_response_bytes));
+  parser.header_limit(kHeaderLimit);
+  if (request.method() == bhttp::verb::head) parser.skip(true);  // Content-Length without a body
+  if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
+    out.error = std::move(*late);
+    co_return out;
+  }
+  auto [read_ec, read] = co_await bhttp::async_read(stream, connection.buffer, parser, kTuple);
+  (void)read;
+  if (read_ec) {
+    out.error = io_error(read_ec, "reading response from", endpoint, options_.max_response_bytes);
+    out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
+    co_return out;
+  }
+
+  // keep_alive() is false for HTTP/1.0 without keep-alive, for "Connection: close" and for a
+  // body that ended with the connection. Bytes beyond the response mean the peer is out of step.
+  out.reusable = parser.keep_alive() && connection.buffer.size() == 0;
+  out.response = std::move(parser.response());
+  co_return out;
+}
+
+std::unique_ptr<Connection> PooledHttpClient::Impl::take_idle(const std::string& key) {
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto& idle = it->second;
+  const auto now = clock_.steady_now();
+  while (!idle.empty()) {
+    std::unique_ptr<Connection> connection = std::move(idle.back());
+    idle.pop_back();
+    if (now - connection->idle_since >= options_.idle_timeout) {
+      // The newest has expired, so all the older ones have too.
+      retire(std::move(connection));
+      for (auto& older : idle) retire(std::move(older));
+      idle.clear();
+      return nullptr;
+    }
+    if (peer_still_open(*connection)) return connection;
+    // Closed by the server while idle: dropped here, closed by its destructor.
+  }
+  return nullptr;
+}
+
+void PooledHttpClient::Impl::release(const std::string& key, std::unique_ptr<Connection> connection) {
+  if (options_.max_idle_per_endpoint == 0) {
+    retire(std::move(connection));
+    return;
+  }
+  connection->tcp().expires_never();  // idle time is judged by idle_timeout, not by a timer
+  const auto now = clock_.steady_now();
+  connection->idle_since = now;
+  auto& idle = idle_[key];
+  std::size_t expired = 0;
+  while (expired < idle.size() && now - idle[expired]->idle_since >= options_.idle_timeout) ++expired;
+  // Over the limit, the oldest go: LIFO reuse would leave them to expire anyway.
+  const std::size_t kept = idle.size() - expired + 1;
+  const std::size_t excess =
+      kept > options_.max_idle_per_endpoint ? kept - options_.max_idle_per_endpoint : 0;
+  const std::size_t drop = expired + excess;
+  for (std::size_t i = 0; i < drop; ++i) retire(std::move(idle[i]));
+  idle.erase(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(drop));
+  idle.push_back(std::move(connection));
+}
+
+void PooledHttpClient::Impl::retire(std::unique_ptr<Connection> connection) {
+  if (connection->tls() == nullptr) return;  // the destructor closes the socket
+  asio::co_spawn(executor_, close_tls(std::move(connection), tls_), asio::detached);
+}
+
+void PooledHttpClient::Impl::close_idle() {
+  for (auto& [key, idle] : idle_) {
+    for (auto& connection : idle) retire(std::move(connection));
+  }
+  idle_.clear();
+}
+
+PooledHttpClient::PooledHttpClient(boost::asio::any_io_executor executor, const core::Clock& clock,
+                                   TlsOptions tls, PoolOptions pool)
+    : impl_(std::make_unique<Impl>(std::move(executor), clock, tls, pool)) {}
+
+PooledHttpClient::~PooledHttpClient() = default;
+
+boost::asio::awaitable<ClientResult> PooledHttpClient::send(const Endpoint& endpoint, ClientRequest request,
+                                                            core::Deadline deadline) {
+  return impl_->send(endpoint, std::move(request), deadline);
+}
+
+std::size_t PooledHttpClient::connections_opened() const { return impl_->connections_opened_; }
+
+void PooledHttpClient::close_idle() { impl_->close_idle(); }
+
+}  // namespace lambdagate::http
