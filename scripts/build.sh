@@ -9,7 +9,6 @@ with_tests="${LAMBDAGATE_BUILD_TESTS:-ON}"
 
 bash "$root/scripts/install-deps.sh"
 
-export CCACHE_DIR="${CCACHE_DIR:-$root/.cache/ccache}"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
   -DLAMBDAGATE_BUILD_TESTS="$with_tests" >/dev/null
 # Two cores: more parallel jobs only add memory pressure while Asio/Beast compile.

@@ -39,8 +39,8 @@ std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, con
 }
 
 AdminHandler::AdminHandler(const proxy::SnapshotStore& snapshots, const RuntimeStatus& status,
-                           const core::Clock& clock)
-    : snapshots_(snapshots), status_(status), clock_(clock) {}
+                           const core::Clock& clock, const proxy::CredentialsRegistry* registry)
+    : snapshots_(snapshots), status_(status), clock_(clock), registry_(registry) {}
 
 boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&) {
   auto response = respond(request);
@@ -70,9 +70,22 @@ http::Response AdminHandler::respond(const http::Request& request) {
     if (snapshot) body["configVersion"] = snapshot->version;
     return json_response(problems.empty() ? bhttp::status::ok : bhttp::status::service_unavailable, body, version);
   }
+  if (path == "/upstreams") {
+    auto snapshot = snapshots_.get();
+    if (!snapshot) return json_response(bhttp::status::service_unavailable, {{"upstreams", nlohmann::json::array()}}, version);
+    return json_response(bhttp::status::ok, upstreams_json(*snapshot, clock_.system_now()), version);
+  }
+  if (path == "/metrics") {
+    auto snapshot = snapshots_.get();
+    http::Response response{bhttp::status::ok, version};
+    response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.body() = metrics_text(snapshot.get(), registry_, status_, clock_.system_now());
+    response.prepare_payload();
+    return response;
+  }
   return json_response(bhttp::status::not_found,
                        {{"code", "not_found"}, {"message", "unknown admin path " + std::string(path)},
-                        {"paths", {"/healthz", "/readyz"}}},
+                        {"paths", {"/healthz", "/readyz", "/upstreams", "/metrics"}}},
                        version);
 }
 

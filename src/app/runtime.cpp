@@ -13,10 +13,12 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "lambdagate/admin/admin_handler.hpp"
+#include "lambdagate/aws/timer_sleeper.hpp"
 #include "lambdagate/config/loader.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
+#include "lambdagate/proxy/credentials_registry.hpp"
 #include "lambdagate/proxy/gateway.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 
@@ -35,15 +37,25 @@ struct Loaded {
   std::vector<std::string> warnings;  // printable lines
 };
 
-// Loads the configuration and builds a snapshot from it; never throws for bad input.
-Loaded load(const std::vector<std::string>& paths, std::uint64_t version, const core::Clock& clock) {
+// Loads the configuration and builds a snapshot from it; never throws for bad input. With a
+// registry, credential caches are obtained (and started) for the snapshot's Upstreams.
+Loaded load(const std::vector<std::string>& paths, std::uint64_t version, const core::Clock& clock,
+            proxy::CredentialsRegistry* registry) {
   Loaded loaded;
   auto result = config::load_config(paths);
   for (const auto& d : result.diagnostics) {
     (d.severity == config::Diagnostic::Severity::Error ? loaded.errors : loaded.warnings).push_back(d.to_string());
   }
   if (!result.ok()) return loaded;
-  auto build = proxy::build_snapshot(result.config, proxy::Environment{}, version, clock.system_now());
+  proxy::Environment environment;
+  environment.credentials = registry;
+  // STS session names: AWS_ROLE_SESSION_NAME, else one per process, as the SDKs do.
+  static const std::string session_name =
+      "lambdagate-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+  environment.session_name = session_name;
+  auto build = proxy::build_snapshot(result.config, environment, version, clock.system_now());
   for (auto& e : build.errors) loaded.errors.push_back("error: " + e);
   for (auto& w : build.warnings) loaded.warnings.push_back("warning: " + w);
   loaded.snapshot = std::move(build.snapshot);
@@ -147,7 +159,7 @@ private:
 
 int validate_only(const CliOptions& options, std::FILE* out) {
   core::SystemClock clock;
-  auto loaded = load(options.config_paths, 1, clock);
+  auto loaded = load(options.config_paths, 1, clock, nullptr);
   for (const auto& line : loaded.errors) std::fprintf(out, "%s\n", line.c_str());
   for (const auto& line : loaded.warnings) std::fprintf(out, "%s\n", line.c_str());
   if (!loaded.snapshot) {
@@ -166,7 +178,18 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   admin::RuntimeStatus status;
   std::uint64_t version = 1;
 
-  auto loaded = load(options.config_paths, version, clock);
+  http::TlsOptions tls;
+  if (auto bundle = aws::process_env("AWS_CA_BUNDLE"); bundle && !bundle->empty()) tls.ca_bundle_file = *bundle;
+
+  // The control thread: admin listener, signals, reloads and the credential caches (which call
+  // STS through their own connection pool).
+  auto control_holder = std::make_unique<asio::io_context>();
+  asio::io_context& control = *control_holder;
+  auto control_http = std::make_unique<http::PooledHttpClient>(control.get_executor(), clock, tls);
+  auto registry = std::make_unique<proxy::CredentialsRegistry>(control.get_executor(), *control_http, clock,
+                                                               std::make_shared<aws::TimerSleeper>(clock));
+
+  auto loaded = load(options.config_paths, version, clock, registry.get());
   for (const auto& w : loaded.warnings) logger->warn("{}", w);
   for (const auto& e : loaded.errors) logger->error("{}", e);
   if (!loaded.snapshot) {
@@ -180,13 +203,8 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
                  upstream.upstream->aws.lambda_functions.size());
   }
 
-  http::TlsOptions tls;
-  if (auto bundle = aws::process_env("AWS_CA_BUNDLE"); bundle && !bundle->empty()) tls.ca_bundle_file = *bundle;
-
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::unique_ptr<Worker>> workers;
-  auto control_holder = std::make_unique<asio::io_context>();  // admin listener, signals, reloads
-  asio::io_context& control = *control_holder;
   std::unique_ptr<admin::AdminHandler> admin_handler;
   std::unique_ptr<http::Server> admin_server;
   try {
@@ -202,7 +220,7 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
                    threads);
     }
     if (options.admin) {
-      admin_handler = std::make_unique<admin::AdminHandler>(snapshots, status, clock);
+      admin_handler = std::make_unique<admin::AdminHandler>(snapshots, status, clock, registry.get());
       admin_server = std::make_unique<http::Server>(control, resolve_listen(*options.admin), *admin_handler,
                                                     http::ServerLimits{}, false);
       logger->info("admin listening on {}:{}", admin_server->local_endpoint().address().to_string(),
@@ -239,7 +257,7 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
                                                                               int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
-      auto reloaded = load(options.config_paths, ++version, clock);
+      auto reloaded = load(options.config_paths, ++version, clock, registry.get());
       for (const auto& w : reloaded.warnings) logger->warn("{}", w);
       if (reloaded.snapshot) {
         snapshots.publish(reloaded.snapshot);
@@ -278,6 +296,8 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   // die before their io_context while the frames die with it: no destruction order is safe.
   // Nothing here holds external state that needs a destructor, so leave it to the OS.
   for (auto& w : workers) (void)w.release();
+  (void)registry.release();
+  (void)control_http.release();
   (void)admin_server.release();
   (void)admin_handler.release();
   (void)control_holder.release();

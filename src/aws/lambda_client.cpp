@@ -58,11 +58,33 @@ AwsLambdaClient::AwsLambdaClient(http::HttpClient& http, http::Endpoint endpoint
       clock_(clock),
       signer_("lambda", region_) {}
 
+namespace {
+
+// Retry-After in delta seconds (Lambda's form); anything else is ignored.
+std::optional<std::chrono::milliseconds> parse_retry_after_seconds(std::string_view value) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.empty() || value.size() > 6) return std::nullopt;
+  unsigned seconds = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + static_cast<unsigned>(c - '0');
+  }
+  return std::chrono::milliseconds(std::chrono::seconds(seconds));
+}
+
+}  // namespace
+
 boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
                                                              core::Deadline deadline) {
-  const core::SystemTime now = clock_.system_now();
-  // Never an unsigned request: without credentials nothing goes on the wire.
+  core::SystemTime now = clock_.system_now();
+  // Never an unsigned request: without credentials nothing goes on the wire. Right after start
+  // the first fetch may still be in flight; then (and only then) the request waits for it.
   std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  if (!credentials && credentials_) {
+    credentials = co_await credentials_->wait_for_credentials(deadline);
+    now = clock_.system_now();
+  }
   if (!credentials) {
     co_return core::Error{core::ErrorKind::CredentialsUnavailable,
                           "no usable AWS credentials for the call to " + quoted(request.function_name)};
@@ -99,18 +121,28 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
 
   if (auto* failure = std::get_if<http::ClientError>(&result)) {
     // The transport's message may name addresses and system errors: the client gets the kind only.
+    core::Error error;
     if (failure->kind == http::ClientErrorKind::Timeout) {
-      co_return core::Error{core::ErrorKind::UpstreamTimeout, "Lambda did not answer the call to " +
-                                                                  quoted(request.function_name) + " in time"};
+      error.kind = core::ErrorKind::UpstreamTimeout;
+      error.message = "Lambda did not answer the call to " + quoted(request.function_name) + " in time";
+      error.transport = core::TransportFailure::Timeout;
+    } else {
+      error.kind = core::ErrorKind::UpstreamUnavailable;
+      error.message = "could not reach Lambda for the call to " + quoted(request.function_name) + ": " +
+                      std::string(http::to_string(failure->kind));
+      error.transport = failure->kind == http::ClientErrorKind::ConnectFailed ? core::TransportFailure::ConnectFailure
+                        : failure->kind == http::ClientErrorKind::Reset       ? core::TransportFailure::Reset
+                                                                              : core::TransportFailure::Other;
     }
-    co_return core::Error{core::ErrorKind::UpstreamUnavailable,
-                          "could not reach Lambda for the call to " + quoted(request.function_name) + ": " +
-                              std::string(http::to_string(failure->kind))};
+    co_return error;
   }
 
   auto& response = std::get<http::ClientResponse>(result);
   if (response.status < 200 || response.status > 299) {
-    co_return classify_invoke_error(response, request.function_name);
+    core::Error error = classify_invoke_error(response, request.function_name);
+    error.upstream_status = response.status;
+    if (auto value = response.header("retry-after")) error.retry_after = parse_retry_after_seconds(*value);
+    co_return error;
   }
   InvokeResponse out;
   out.status = response.status;

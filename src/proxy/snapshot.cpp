@@ -1,6 +1,8 @@
 #include "lambdagate/proxy/snapshot.hpp"
 
 #include "lambdagate/aws/lambda_api.hpp"
+#include "lambdagate/aws/sts.hpp"
+#include "lambdagate/proxy/credentials_registry.hpp"
 
 namespace lambdagate::proxy {
 
@@ -41,7 +43,23 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
   snapshot->config = config;
   snapshot->routes = routing::RouteTable::compile(config);
 
-  const auto env_credentials = aws::credentials_from_environment(environment.env);
+  // STS: Settings serviceAccountCredentials, else the environment's region.
+  const config::ServiceAccountCredentials sac =
+      (config->settings && config->settings->service_account_credentials) ? *config->settings->service_account_credentials
+                                                                          : config::ServiceAccountCredentials{};
+  StsContext sts;
+  sts.region = !sac.region.empty() ? sac.region : default_region(environment.env);
+  if (sts.region.empty()) sts.region = "us-east-1";
+  sts.timeout = sac.timeout.value_or(std::chrono::milliseconds(5000));
+  std::string sts_error;
+  const auto sts_endpoint = aws::sts_endpoint(sts.region, sac.uri, environment.env, &sts_error);
+  if (sts_endpoint) sts.endpoint = *sts_endpoint;
+  aws::RefreshPolicy policy;
+  if (config->settings && config->settings->credential_refresh_margin) {
+    policy.max_margin = std::chrono::duration_cast<std::chrono::seconds>(*config->settings->credential_refresh_margin);
+    if (policy.max_margin.count() == 0) policy.max_margin = std::chrono::seconds(1);
+  }
+
   for (const auto& upstream : config->upstreams) {
     UpstreamRuntime rt;
     rt.upstream = &upstream;
@@ -60,22 +78,41 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
     }
     rt.endpoint = *endpoint;
 
+    aws::UpstreamCredentialSpec spec;
+    spec.role_arn = upstream.aws.role_arn;
+    spec.disable_role_chaining = upstream.aws.disable_role_chaining;
     if (upstream.aws.secret_ref) {
       const auto* secret = config->find_secret(*upstream.aws.secret_ref);
       if (secret && secret->aws) {
-        rt.credentials = std::make_shared<FixedCredentialsSource>(aws::Credentials{
-            secret->aws->access_key_id, secret->aws->secret_access_key, secret->aws->session_token, std::nullopt});
-        rt.credential_source = "secret " + secret->metadata.namespace_ + "/" + secret->metadata.name;
+        spec.secret = aws::Credentials{secret->aws->access_key_id, secret->aws->secret_access_key,
+                                       secret->aws->session_token, std::nullopt};
+        spec.secret_name = secret->metadata.namespace_ + "/" + secret->metadata.name;
       }
-    } else if (env_credentials) {
-      rt.credentials = std::make_shared<FixedCredentialsSource>(*env_credentials);
-      rt.credential_source = "environment";
     }
-    if (!rt.credentials) {
-      rt.credential_source = "none";
-      build.warnings.push_back("upstream " + rt.key +
-                               " has no credentials (no secretRef and no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); "
-                               "its routes answer 503 credentials_unavailable");
+    const aws::CredentialPlan plan = aws::plan_credentials(spec, environment.env, environment.session_name);
+    rt.credential_source = plan.description;
+    rt.role_arn = plan.role_arn;
+    const bool needs_sts = plan.kind == aws::CredentialPlan::Kind::WebIdentity ||
+                           plan.kind == aws::CredentialPlan::Kind::AssumeRole;
+    if (needs_sts && !sts_endpoint) {
+      build.errors.push_back("STS endpoint for upstream " + rt.key + ": " + sts_error);
+      continue;
+    }
+    if (plan.kind == aws::CredentialPlan::Kind::None) {
+      rt.credential_problem = plan.problem;
+    } else if (environment.credentials) {
+      auto cache = environment.credentials->obtain(plan, sts, policy);
+      rt.credentials = cache;
+      rt.cache = cache;
+      if (!cache) rt.credential_problem = "cannot use " + plan.description;
+    } else if (plan.kind == aws::CredentialPlan::Kind::Static) {
+      rt.credentials = std::make_shared<FixedCredentialsSource>(plan.credentials);
+    } else {
+      rt.credential_problem = "not fetched (validation only)";
+    }
+    if (!rt.credentials && plan.kind == aws::CredentialPlan::Kind::None) {
+      build.warnings.push_back("upstream " + rt.key + ": " + plan.problem +
+                               "; its routes answer 503 credentials_unavailable");
     }
     snapshot->upstreams.emplace(config::ResourceRef{upstream.metadata.name, upstream.metadata.namespace_},
                                 std::move(rt));

@@ -1,6 +1,8 @@
 #pragma once
 // ErrorKind: every way a request can fail inside lambdagate, as a closed set of values.
 // `http_status` is the one place where error kinds become HTTP status codes (DESIGN.md §4).
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,11 +30,21 @@ std::string_view to_string(ErrorKind kind);
 // The HTTP status the client sees for this kind.
 unsigned http_status(ErrorKind kind);
 
+// How a call to an upstream failed below HTTP, for retry decisions.
+enum class TransportFailure { None, ConnectFailure, Reset, Timeout, Other };
+
 // An error value on the request path: what went wrong and a message safe to show a client
-// (never a secret, a stack trace or a raw AWS error body).
+// (never a secret, a stack trace or a raw AWS error body), plus what the retry policy and the
+// response need to know about the upstream's answer.
 struct Error {
+  Error() = default;
+  Error(ErrorKind k, std::string m) : kind(k), message(std::move(m)) {}
+
   ErrorKind kind = ErrorKind::Internal;
   std::string message;
+  unsigned upstream_status = 0;  // the status the upstream answered; 0 when it did not answer
+  TransportFailure transport = TransportFailure::None;
+  std::optional<std::chrono::milliseconds> retry_after;  // the upstream's Retry-After
 };
 
 }  // namespace lambdagate::core

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "lambdagate/aws/credential_chain.hpp"
 #include "lambdagate/aws/credentials.hpp"
+#include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/config/model.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/http/client.hpp"
@@ -24,7 +26,10 @@ struct UpstreamRuntime {
   std::string region;
   http::Endpoint endpoint;
   std::shared_ptr<const aws::CredentialsSource> credentials;  // null: none available
-  std::string credential_source;                               // "secret ns/name", "environment", "none"
+  std::shared_ptr<const aws::CredentialsCache> cache;         // the same, when it is a cache (status)
+  std::string credential_source;                               // e.g. "secret ns/name", "web identity (role …)"
+  std::string credential_problem;                              // why there are none, when credentials is null
+  std::string role_arn;                                        // the role the credentials are for, if any
 };
 
 struct Snapshot {
@@ -37,9 +42,15 @@ struct Snapshot {
   const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const;
 };
 
-// Where snapshot building reads the process environment from (tests pass their own).
+class CredentialsRegistry;
+
+// What snapshot building needs from outside the configuration (tests pass their own).
 struct Environment {
   aws::EnvLookup env = &aws::process_env;
+  // Owner of the credential caches. Null (--validate, tests): static keys are used directly and
+  // nothing is ever fetched.
+  CredentialsRegistry* credentials = nullptr;
+  std::string session_name = "lambdagate";  // RoleSessionName when AWS_ROLE_SESSION_NAME is unset
 };
 
 struct SnapshotBuild {

@@ -1,0 +1,61 @@
+#pragma once
+// CredentialsRegistry: the long-lived owner of every CredentialsCache, one per distinct
+// CredentialPlan key. It outlives configuration snapshots, so a reload keeps credentials that
+// are already fetched, and two Upstreams on the same role share one cache and one STS call.
+// Caches run on the control thread, with their own HTTP client for STS and container calls.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "lambdagate/aws/credential_chain.hpp"
+#include "lambdagate/aws/credentials_cache.hpp"
+#include "lambdagate/core/clock.hpp"
+#include "lambdagate/http/client.hpp"
+
+namespace lambdagate::proxy {
+
+// How to reach STS, from Settings serviceAccountCredentials and the environment.
+struct StsContext {
+  http::Endpoint endpoint;
+  std::string region;  // signing region for AssumeRole
+  std::chrono::milliseconds timeout{5000};
+};
+
+class CredentialsRegistry {
+public:
+  CredentialsRegistry(boost::asio::any_io_executor control, http::HttpClient& http, const core::Clock& clock,
+                      std::shared_ptr<aws::Sleeper> sleeper);
+  ~CredentialsRegistry();
+
+  // The cache for `plan`, created and started on first use. Static plans get a cache too, so
+  // every Upstream reports its credentials the same way.
+  std::shared_ptr<aws::CredentialsCache> obtain(const aws::CredentialPlan& plan, const StsContext& sts,
+                                                const aws::RefreshPolicy& policy);
+
+  struct Entry {
+    std::string key;
+    std::string description;
+    std::shared_ptr<aws::CredentialsCache> cache;
+  };
+  std::vector<Entry> entries() const;
+
+  void stop_all();
+
+private:
+  std::shared_ptr<aws::CredentialsProvider> make_provider(const aws::CredentialPlan& plan, const StsContext& sts,
+                                                          const aws::RefreshPolicy& policy);
+
+  boost::asio::any_io_executor control_;
+  http::HttpClient& http_;
+  const core::Clock& clock_;
+  std::shared_ptr<aws::Sleeper> sleeper_;
+  mutable std::mutex mutex_;  // obtain() runs at load and reload; entries() on admin requests
+  std::map<std::string, Entry> caches_;
+};
+
+}  // namespace lambdagate::proxy
