@@ -68,6 +68,7 @@ struct KindHandler {
 constexpr KindHandler kKinds[] = {
     {"gloo.solo.io/v1", "Upstream", detail::parse_upstream},
     {"gateway.solo.io/v1", "VirtualService", detail::parse_virtual_service},
+    {"gateway.solo.io/v1", "RouteTable", detail::parse_route_table},
     {"v1", "Secret", detail::parse_secret},
     {"gloo.solo.io/v1", "Settings", detail::parse_settings},
     {"gateway.solo.io/v1", "Gateway", detail::parse_gateway},
@@ -151,6 +152,7 @@ class Loader {
   }
 
   LoadResult finish() {
+    detail::resolve_config(state_, diagnostics_);
     detail::validate_config(state_, diagnostics_);
     LoadResult result;
     result.diagnostics = std::move(diagnostics_.items());

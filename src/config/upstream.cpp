@@ -108,7 +108,8 @@ void parse_aws(MapReader& aws, const Metadata& metadata, AwsUpstreamSpec& spec, 
     }
   }
   spec.disable_role_chaining = aws.boolean("disableRoleChaining").value_or(false);
-  aws.not_supported("destinationOverrides");
+  if (auto overrides = aws.map("destinationOverrides"))
+    spec.destination_overrides = parse_aws_destination(*overrides);
   aws.finish();
 }
 

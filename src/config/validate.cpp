@@ -2,6 +2,7 @@
 // credentials, and which VirtualService owns a domain.
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "config/documents.hpp"
 
@@ -9,28 +10,40 @@ namespace lambdagate::config::detail {
 
 namespace {
 
-std::string route_label(const Route& route, std::size_t index) {
-  return "route " + (route.name.empty() ? "#" + std::to_string(index + 1) : "'" + route.name + "'");
-}
-
 std::string at(const SourceLocation& where) { return where.file + ":" + std::to_string(where.line); }
+
+// Route errors, each once: a RouteTable that several routes delegate to has its routes copied
+// into every VirtualService that reaches it.
+class RouteReporter {
+ public:
+  explicit RouteReporter(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
+  void operator()(const SourceLocation& where, std::string message) {
+    if (reported_.emplace(where.file, where.line, message).second)
+      diagnostics_.error(where, std::move(message));
+  }
+
+ private:
+  Diagnostics& diagnostics_;
+  std::set<std::tuple<std::string, int, std::string>> reported_;
+};
 
 // Whether a route's Lambda function can be resolved from the Upstream as loaded (gloo.md §1:
 // "unknown lambda function", "lambda points to upstream with no functions"). Function discovery
 // will fill lambdaFunctions after load and relax this; keep every such rule in this function.
 void check_function_reference(const Route& route, const std::string& label, const Destination& destination,
-                              const Upstream& upstream, const Config& config, Diagnostics& diagnostics) {
+                              const Upstream& upstream, const Config& config, RouteReporter& report) {
   const auto& functions = upstream.aws.lambda_functions;
   std::string upstream_name = "upstream " + display(destination.upstream);
   if (functions.empty()) {
-    diagnostics.error(route.where, label + ": " + upstream_name + " has no lambdaFunctions");
+    report(route.where, label + ": " + upstream_name + " has no lambdaFunctions");
     return;
   }
   // "Unsafe" in Gloo's words: a missing or unknown name invokes the first function.
   if (config.settings && config.settings->fallback_to_first_function) return;
+  // destinationOverrides are merged in by now, so a name the Upstream supplies counts.
   if (!destination.aws || destination.aws->logical_name.empty()) {
-    diagnostics.error(route.where, label + ": the destination to " + upstream_name +
-                                       " names no function; set destinationSpec.aws.logicalName");
+    report(route.where, label + ": the destination to " + upstream_name +
+                            " names no function; set destinationSpec.aws.logicalName");
     return;
   }
   const std::string& wanted = destination.aws->logical_name;
@@ -41,27 +54,26 @@ void check_function_reference(const Route& route, const std::string& label, cons
     if (i < kMaxListed) known += (i == 0 ? "" : ", ") + functions[i].logical_name;
   }
   if (functions.size() > kMaxListed) known += ", ...";
-  diagnostics.error(route.where, label + ": " + upstream_name + " has no function with logicalName '" +
-                                     wanted + "' (known: " + known + ")");
+  report(route.where, label + ": " + upstream_name + " has no function with logicalName '" + wanted +
+                          "' (known: " + known + ")");
 }
 
 void check_routes(const LoadState& state, Diagnostics& diagnostics) {
   const Config& config = state.config;
+  RouteReporter report(diagnostics);
   for (const VirtualService& vs : config.virtual_services) {
-    for (std::size_t i = 0; i < vs.routes.size(); ++i) {
-      const Route& route = vs.routes[i];
+    for (const Route& route : vs.routes) {
       if (!route.route_action) continue;
-      std::string label = route_label(route, i);
+      std::string label = route_label(route);
       for (const Destination& destination : route.route_action->destinations) {
         const Upstream* upstream = config.find_upstream(destination.upstream);
         if (upstream == nullptr) {
           bool ignored = state.ignored_upstreams.contains(destination.upstream);
-          diagnostics.error(route.where,
-                            label + ": upstream " + display(destination.upstream) +
-                                (ignored ? " is not an AWS Upstream (it was ignored)" : " not found"));
+          report(route.where, label + ": upstream " + display(destination.upstream) +
+                                  (ignored ? " is not an AWS Upstream (it was ignored)" : " not found"));
           continue;
         }
-        check_function_reference(route, label, destination, *upstream, config, diagnostics);
+        check_function_reference(route, label, destination, *upstream, config, report);
       }
     }
   }

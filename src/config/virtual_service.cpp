@@ -7,59 +7,12 @@
 #include <limits>
 
 #include "config/documents.hpp"
-#include "config/duration.hpp"
 
 namespace lambdagate::config::detail {
 
 namespace {
 
-// Gloo's RouteOptions and VirtualHostOptions (options.proto) besides `timeout`: real Gloo
-// features that lambdagate does not implement yet, so each gets a "not supported" warning
-// rather than "unknown field".
-constexpr std::string_view kGlooOptions[] = {
-    "transformations",
-    "faults",
-    "prefixRewrite",
-    "retries",
-    "extensions",
-    "tracing",
-    "shadowing",
-    "headerManipulation",
-    "hostRewrite",
-    "autoHostRewrite",
-    "hostRewritePathRegex",
-    "hostRewriteHeader",
-    "appendXForwardedHost",
-    "cors",
-    "lbHash",
-    "upgrades",
-    "ratelimitBasic",
-    "ratelimitEarly",
-    "rateLimitEarlyConfigs",
-    "ratelimit",
-    "rateLimitConfigs",
-    "ratelimitRegular",
-    "rateLimitRegularConfigs",
-    "waf",
-    "jwt",
-    "jwtStaged",
-    "rbac",
-    "extauth",
-    "dlp",
-    "bufferPerRoute",
-    "csrf",
-    "stagedTransformations",
-    "envoyMetadata",
-    "regexRewrite",
-    "maxStreamDuration",
-    "idleTimeout",
-    "stats",
-    "includeRequestAttemptCount",
-    "includeAttemptCountInResponse",
-    "corsPolicyMergeSettings",
-};
-
-// Route actions in Gloo's oneof; only the first two are implemented.
+// Route actions in Gloo's oneof; redirectAction and graphqlApiRef are not implemented.
 constexpr std::string_view kRouteActions[] = {"routeAction", "directResponseAction", "redirectAction",
                                               "delegateAction", "graphqlApiRef"};
 constexpr std::string_view kRouteActionTypes[] = {"single", "multi", "upstreamGroup", "clusterHeader",
@@ -82,7 +35,7 @@ std::string upper(std::string value) {
   return value;
 }
 
-std::string route_label(const std::string& name, std::size_t index) {
+std::string name_or_number(const std::string& name, std::size_t index) {
   return name.empty() ? "#" + std::to_string(index + 1) : "'" + name + "'";
 }
 
@@ -92,22 +45,6 @@ void check_regex(const Field& field, const std::string& pattern) {
   options.set_log_errors(false);
   RE2 re(pattern, options);
   if (!re.ok()) field.error("'" + field.path + "' is not a valid RE2 regular expression: " + re.error());
-}
-
-void parse_options(MapReader& options, RouteOptions& out) {
-  if (auto timeout = options.take("timeout")) {
-    if (auto text = as_string(*timeout)) {
-      std::string reason;
-      if (auto value = parse_duration(*text, reason)) {
-        out.timeout = *value;
-      } else {
-        timeout->error("'" + timeout->path + "' must be a duration: " + reason + ", got " +
-                       quote_value(*text));
-      }
-    }
-  }
-  for (std::string_view option : kGlooOptions) options.not_supported(option);
-  options.finish();
 }
 
 void check_path_start(const Field& field, const std::string& path) {
@@ -212,8 +149,28 @@ std::optional<Matcher> parse_matcher(const Field& item) {
   return matcher;
 }
 
+}  // namespace
+
+std::vector<std::string> destination_conflicts(const AwsDestinationSpec& spec) {
+  std::vector<std::string> reasons;
+  if (spec.unwrap_as_alb && spec.unwrap_as_api_gateway) {
+    reasons.push_back(
+        "both unwrapAsAlb and unwrapAsApiGateway (or responseTransformation); a response is unwrapped "
+        "one way only");
+  }
+  if (spec.request_transformation && spec.wrap_as_api_gateway) {
+    reasons.push_back("both requestTransformation and wrapAsApiGateway; a request is wrapped one way only");
+  }
+  if (spec.response_streaming && spec.invocation_style == InvocationStyle::Async) {
+    reasons.push_back(
+        "responseStreaming with invocationStyle ASYNC; an asynchronous invocation has no response to stream");
+  }
+  return reasons;
+}
+
 std::optional<AwsDestinationSpec> parse_aws_destination(MapReader& aws) {
   AwsDestinationSpec spec;
+  spec.payload_format_version.clear();  // "not written", for destinationOverrides
   bool ok = true;
   spec.logical_name = aws.string("logicalName").value_or("");
   if (auto style = aws.take("invocationStyle")) {
@@ -246,29 +203,15 @@ std::optional<AwsDestinationSpec> parse_aws_destination(MapReader& aws) {
   spec.response_streaming = aws.boolean("responseStreaming").value_or(false);
   aws.finish();
 
-  auto& diagnostics = aws.source().diagnostics();
-  if (spec.unwrap_as_alb && spec.unwrap_as_api_gateway) {
-    diagnostics.error(aws.where(),
-                      "'" + aws.path() +
-                          "' sets both unwrapAsAlb and unwrapAsApiGateway (or responseTransformation); "
-                          "a response is unwrapped one way only");
-    ok = false;
-  }
-  if (spec.request_transformation && spec.wrap_as_api_gateway) {
-    diagnostics.error(aws.where(), "'" + aws.path() +
-                                       "' sets both requestTransformation and wrapAsApiGateway; a request is "
-                                       "wrapped one way only");
-    ok = false;
-  }
-  if (spec.response_streaming && spec.invocation_style == InvocationStyle::Async) {
-    diagnostics.error(aws.where(), "'" + aws.path() +
-                                       "' sets responseStreaming with invocationStyle ASYNC; an asynchronous "
-                                       "invocation has no response to stream");
+  for (const std::string& reason : destination_conflicts(spec)) {
+    aws.source().diagnostics().error(aws.where(), "'" + aws.path() + "' sets " + reason);
     ok = false;
   }
   if (!ok) return std::nullopt;
   return spec;
 }
+
+namespace {
 
 std::optional<Destination> parse_destination(const Field& field, const std::string& ns) {
   auto reader = as_map(field);
@@ -397,16 +340,26 @@ void parse_direct_response(const Field& action, Route& route) {
   if (status) route.direct_response = DirectResponseAction{static_cast<unsigned>(*status), std::move(body)};
 }
 
-// Always gives a route, even a broken one, so that routes keep their index ("route #3") in
-// later messages. Whatever parsed cleanly is kept, so the cross-document checks still look at a
-// route whose matcher had an error; the load fails either way.
+// Envoy's domain rules: "*" alone, or one "*" as the first or last character.
+bool is_valid_domain(const std::string& domain) {
+  auto stars = std::count(domain.begin(), domain.end(), '*');
+  if (stars == 0) return true;
+  if (stars > 1) return false;
+  return domain == "*" || domain.front() == '*' || domain.back() == '*';
+}
+
+}  // namespace
+
+// Whatever parsed cleanly is kept, so the cross-document checks still look at a route whose
+// matcher had an error; the load fails either way.
 Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
   Route route;
   route.where = item.where;
+  route.index = index;
   auto reader = as_map(item);
   if (!reader) return route;
   route.name = reader->string("name").value_or("");
-  std::string label = route_label(route.name, index);
+  std::string label = name_or_number(route.name, index);
 
   bool matchers_ok = true;
   for (const Field& matcher_item : reader->list("matchers")) {
@@ -424,7 +377,7 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
   reader->not_supported("inheritableMatchers");
   reader->not_supported("inheritablePathMatchers");
   reader->not_supported("optionsConfigRefs");
-  if (auto options = reader->map("options")) parse_options(*options, route.options);
+  if (auto options = reader->map("options")) parse_route_options(*options, route.options);
 
   std::vector<Field> actions;
   for (std::string_view key : kRouteActions) {
@@ -445,6 +398,8 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
       if (auto route_action = as_map(action)) parse_route_action(*route_action, route, ns, label);
     } else if (key == "directResponseAction") {
       parse_direct_response(action, route);
+    } else if (key == "delegateAction") {
+      parse_delegate_action(action, route, ns);
     } else {
       action.warning("'" + action.path + "' is not supported yet; route " + label + " answers " +
                      std::to_string(kUnsupportedRouteStatus) + " until it is");
@@ -455,16 +410,6 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
   reader->finish();
   return route;
 }
-
-// Envoy's domain rules: "*" alone, or one "*" as the first or last character.
-bool is_valid_domain(const std::string& domain) {
-  auto stars = std::count(domain.begin(), domain.end(), '*');
-  if (stars == 0) return true;
-  if (stars > 1) return false;
-  return domain == "*" || domain.front() == '*' || domain.back() == '*';
-}
-
-}  // namespace
 
 void parse_virtual_service(MapReader& doc, const DocumentHeader& header, LoadState& state) {
   auto& diagnostics = doc.source().diagnostics();
@@ -503,7 +448,7 @@ void parse_virtual_service(MapReader& doc, const DocumentHeader& header, LoadSta
   for (std::size_t i = 0; i < routes.size(); ++i) {
     vs.routes.push_back(parse_route(routes[i], i, ns));
   }
-  if (auto options = host->map("options")) parse_options(*options, vs.options);
+  if (auto options = host->map("options")) parse_route_options(*options, vs.options);
   host->not_supported("optionsConfigRefs");
   host->finish();
   spec->finish();

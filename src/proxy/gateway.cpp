@@ -1,8 +1,12 @@
 #include "lambdagate/proxy/gateway.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lambdagate/aws/lambda_api.hpp"
+#include "lambdagate/proxy/retry_policy.hpp"
 
 namespace lambdagate::proxy {
 
@@ -69,6 +73,35 @@ std::string function_error_type(std::string_view payload) {
     if (it != j.end() && it->is_string()) return it->get<std::string>();
   }
   return {};
+}
+
+// How a failed attempt looks to the retry policy.
+AttemptOutcome attempt_outcome(const core::Error& error) {
+  AttemptOutcome outcome;
+  switch (error.transport) {
+    case core::TransportFailure::Timeout: outcome.kind = AttemptOutcome::Kind::Timeout; break;
+    case core::TransportFailure::ConnectFailure: outcome.kind = AttemptOutcome::Kind::ConnectFailure; break;
+    case core::TransportFailure::Reset: outcome.kind = AttemptOutcome::Kind::Reset; break;
+    case core::TransportFailure::Other: outcome.kind = AttemptOutcome::Kind::Other; break;
+    case core::TransportFailure::None:
+      // No answer and no transport failure (e.g. no credentials): nothing a retry can fix.
+      outcome.kind = error.upstream_status ? AttemptOutcome::Kind::Response : AttemptOutcome::Kind::Other;
+      outcome.status = error.upstream_status;
+      outcome.retry_after = error.retry_after;
+      break;
+  }
+  return outcome;
+}
+
+// options.headerManipulation's response side, on every answer of the route.
+void manipulate_response_headers(http::Response& response, const config::RouteOptions& options) {
+  if (!options.header_manipulation) return;
+  const auto& hm = *options.header_manipulation;
+  for (const auto& name : hm.response_headers_to_remove) response.erase(name);
+  for (const auto& h : hm.response_headers_to_add) {
+    if (!h.append) response.erase(h.key);
+    response.insert(h.key, h.value);
+  }
 }
 
 }  // namespace
@@ -156,7 +189,9 @@ boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, c
                                    request.version());
     outcome.error_code = core::to_string(core::ErrorKind::Internal);
   } else {
-    response = co_await route_and_invoke(request, *snapshot, request_id, outcome);
+    const routing::CompiledRoute* matched = nullptr;
+    response = co_await route_and_invoke(request, *snapshot, request_id, outcome, matched);
+    if (matched) manipulate_response_headers(response, matched->route->options);
   }
   response.set("x-request-id", request_id);
 
@@ -181,7 +216,8 @@ boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, c
 
 boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Request& request,
                                                                  const Snapshot& snapshot,
-                                                                 std::string_view request_id, Outcome& outcome) {
+                                                                 std::string_view request_id, Outcome& outcome,
+                                                                 const routing::CompiledRoute*& matched) {
   const unsigned version = request.version();
   auto fail = [&](core::ErrorKind kind, std::string message) {
     outcome.error_code = std::string(core::to_string(kind));
@@ -204,6 +240,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
                    "no route matches " + std::string(view.method) + " " + std::string(view.path));
   }
   outcome.route = route->name;
+  matched = route;
 
   if (route->route->direct_response) {
     const auto& direct = *route->route->direct_response;
@@ -252,13 +289,47 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
     invoke.extra_headers.emplace_back("x-envoy-original-method", std::string(view.method));
   }
 
+  if (const auto& hm = route->route->options.header_manipulation) {
+    // As in Envoy, the route's request headers go to the upstream (Lambda) request.
+    for (const auto& h : hm->request_headers_to_add) invoke.extra_headers.emplace_back(h.key, h.value);
+  }
+
   const core::Deadline deadline = deadline_for(*route, options_, clock_);
+  const auto& retries = route->route->options.retries;
   auto client = lambda_client(snapshot, *upstream);
-  outcome.attempts = 1;
-  aws::InvokeResult result = co_await client->invoke(invoke, deadline);
+  aws::InvokeResult result;
+  // Each attempt is signed afresh by the client; the route deadline bounds them all, the
+  // per-try timeout each one.
+  for (unsigned attempt = 0;; ++attempt) {
+    core::Deadline try_deadline = deadline;
+    if (retries && retries->per_try_timeout) {
+      try_deadline = deadline.min(core::Deadline::after(clock_, *retries->per_try_timeout));
+    }
+    outcome.attempts = attempt + 1;
+    result = co_await client->invoke(invoke, try_deadline);
+    const auto* error = std::get_if<core::Error>(&result);
+    if (!error || !retries || attempt >= retries->num_retries) break;
+    const AttemptOutcome attempted = attempt_outcome(*error);
+    if (!should_retry(*retries, attempted)) break;
+    const auto delay = next_backoff(*retries, attempt, ids_.random(), attempted.retry_after);
+    if (deadline.time() && clock_.steady_now() + delay >= *deadline.time()) break;  // no time left to retry
+    boost::asio::steady_timer backoff(co_await boost::asio::this_coro::executor, delay);
+    co_await backoff.async_wait(boost::asio::use_awaitable);
+  }
 
   if (auto* error = std::get_if<core::Error>(&result)) {
-    co_return fail(error->kind, error->message);
+    // The route deadline passed during the attempts: whatever the last attempt said, it is a timeout.
+    if (deadline.expired(clock_) && error->kind != core::ErrorKind::CredentialsUnavailable) {
+      co_return fail(core::ErrorKind::UpstreamTimeout,
+                     "the route timeout passed before Lambda answered the call to '" + function->logical_name + "'");
+    }
+    auto response = fail(error->kind, error->message);
+    if (error->kind == core::ErrorKind::LambdaThrottled) {
+      const auto wait = error->retry_after.value_or(std::chrono::seconds(1));
+      response.set(bhttp::field::retry_after,
+                   std::to_string(std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(wait).count())));
+    }
+    co_return response;
   }
   auto& invoked = std::get<aws::InvokeResponse>(result);
   if (!invoked.function_error.empty()) {

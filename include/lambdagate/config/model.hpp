@@ -32,6 +32,22 @@ struct Metadata {
   std::map<std::string, std::string> labels;
 };
 
+// ---- destinationSpec.aws (routes) and destinationOverrides (Upstreams) --------------------
+
+enum class InvocationStyle { Sync, Async };
+
+// destinationSpec.aws on a route, and an Upstream's destinationOverrides.
+struct AwsDestinationSpec {
+  std::string logical_name;
+  InvocationStyle invocation_style = InvocationStyle::Sync;
+  bool request_transformation = false;
+  bool wrap_as_api_gateway = false;
+  bool unwrap_as_api_gateway = false;
+  bool unwrap_as_alb = false;
+  std::string payload_format_version = "1.0";  // extension: "1.0" | "2.0"
+  bool response_streaming = false;             // extension
+};
+
 // ---- gloo.solo.io/v1 Upstream ------------------------------------------------------------
 
 struct LambdaFunctionSpec {
@@ -48,6 +64,10 @@ struct AwsUpstreamSpec {
   std::string role_arn;
   std::string aws_account_id;
   bool disable_role_chaining = false;
+  // Defaults for the destinations of routes to this Upstream, as Gloo's mergo.Merge without
+  // override: a route field still at its zero value (empty, false, SYNC, payloadFormatVersion not
+  // written) takes the override. Already merged into every route at load; kept for display.
+  std::optional<AwsDestinationSpec> destination_overrides;
 };
 
 struct Upstream {
@@ -104,20 +124,6 @@ struct Matcher {
   SourceLocation where;
 };
 
-enum class InvocationStyle { Sync, Async };
-
-// destinationSpec.aws on a route.
-struct AwsDestinationSpec {
-  std::string logical_name;
-  InvocationStyle invocation_style = InvocationStyle::Sync;
-  bool request_transformation = false;
-  bool wrap_as_api_gateway = false;
-  bool unwrap_as_api_gateway = false;
-  bool unwrap_as_alb = false;
-  std::string payload_format_version = "1.0";  // extension: "1.0" | "2.0"
-  bool response_streaming = false;             // extension
-};
-
 struct Destination {
   ResourceRef upstream;
   std::optional<AwsDestinationSpec> aws;  // absent = none given on the route
@@ -135,25 +141,112 @@ struct DirectResponseAction {
   std::string body;
 };
 
+// Envoy's retry conditions (x-envoy-retry-on names) plus `throttled` for Lambda's 429.
+enum RetryOn : uint32_t {
+  kRetryOn5xx = 1u << 0,             // "5xx": 5xx answers, per-try timeouts, resets, refused connections
+  kRetryOnGatewayError = 1u << 1,    // "gateway-error": 502/503/504, per-try timeouts, resets, refused
+  kRetryOnConnectFailure = 1u << 2,  // "connect-failure"
+  kRetryOnReset = 1u << 3,           // "reset": the connection broke before a response
+  kRetryOnRetriableStatusCodes = 1u << 4,  // "retriable-status-codes"
+  kRetryOnRetriable4xx = 1u << 5,          // "retriable-4xx": 409
+  kRetryOnThrottled = 1u << 6,             // "throttled" (lambdagate): Lambda 429
+};
+
+// options.retries (Gloo's retries.proto, Envoy semantics).
+struct RetryPolicy {
+  uint32_t retry_on = 0;     // RetryOn bits
+  uint32_t num_retries = 1;  // Gloo: 0 means 1
+  std::optional<std::chrono::milliseconds> per_try_timeout;
+  std::chrono::milliseconds base_interval{25};
+  std::optional<std::chrono::milliseconds> max_interval;  // unset = 10 × base_interval
+  std::vector<unsigned> retriable_status_codes;
+};
+
+struct HeaderValue {
+  std::string key;
+  std::string value;
+  bool append = true;  // false: replace existing values
+};
+
+// options.headerManipulation.
+struct HeaderManipulation {
+  std::vector<HeaderValue> request_headers_to_add;
+  std::vector<std::string> request_headers_to_remove;  // lower-case
+  std::vector<HeaderValue> response_headers_to_add;
+  std::vector<std::string> response_headers_to_remove;  // lower-case
+};
+
 struct RouteOptions {
   // Route timeout; unset = 15s default; zero = disabled.
   std::optional<std::chrono::milliseconds> timeout;
+  std::optional<RetryPolicy> retries;
+  std::optional<std::string> prefix_rewrite;
+  std::optional<HeaderManipulation> header_manipulation;
+};
+
+// delegateAction.selector.expressions[]: a Kubernetes label-selector requirement.
+struct LabelExpression {
+  enum class Operator {
+    Equals,
+    DoubleEquals,
+    NotEquals,
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+    GreaterThan,
+    LessThan
+  };
+  std::string key;
+  Operator op = Operator::Equals;
+  std::vector<std::string> values;  // as many as the operator takes (checked at load)
+};
+
+// delegateAction.selector: every RouteTable whose labels and namespace match.
+struct RouteTableSelector {
+  std::map<std::string, std::string> labels;  // all must be equal; never together with expressions
+  std::vector<LabelExpression> expressions;   // all must hold
+  std::vector<std::string> namespaces;        // empty = the delegating resource's own; "*" = any
+};
+
+// delegateAction: exactly one of ref (also written as the older name/namespace) and selector.
+struct DelegateAction {
+  std::optional<ResourceRef> ref;
+  std::optional<RouteTableSelector> selector;
 };
 
 struct Route {
-  std::string name;  // optional `name:` of the route
+  std::string name;               // optional `name:` of the route
   std::vector<Matcher> matchers;  // OR; empty list means `prefix: /`
   std::optional<RouteAction> route_action;
   std::optional<DirectResponseAction> direct_response;
+  // Only on the routes of Config::route_tables as written. VirtualService routes are flattened at
+  // load: each delegating route is replaced, in place, by the routes it reaches.
+  std::optional<DelegateAction> delegate_action;
+  // A VirtualService route has the virtual host's options and, when delegated to, the delegating
+  // routes' options merged in at load (a field the route sets wins).
   RouteOptions options;
   SourceLocation where;
+  // Where the route is written, for messages: its 0-based position in its VirtualService's or
+  // RouteTable's routes, and the RouteTable for one reached through delegation.
+  std::size_t index = 0;
+  std::optional<ResourceRef> route_table;
 };
 
 struct VirtualService {
   Metadata metadata;
   std::vector<std::string> domains;  // empty = ["*"]; lower-cased at load
-  std::vector<Route> routes;
-  RouteOptions options;  // virtualHost.options
+  std::vector<Route> routes;         // delegation flattened, in Gloo's order; no delegate_action left
+  RouteOptions options;              // virtualHost.options (already merged into every route)
+  SourceLocation where;
+};
+
+// ---- gateway.solo.io/v1 RouteTable ----------------------------------------------------------
+
+struct RouteTable {
+  Metadata metadata;
+  std::vector<Route> routes;  // as written (destinationOverrides merged); delegating routes kept
+  int32_t weight = 0;         // spec.weight: order among the tables one selector picks, ascending
   SourceLocation where;
 };
 
@@ -194,6 +287,7 @@ struct Gateway {
 struct Config {
   std::vector<Upstream> upstreams;
   std::vector<VirtualService> virtual_services;
+  std::vector<RouteTable> route_tables;
   std::vector<Secret> secrets;
   std::vector<Gateway> gateways;
   std::optional<Settings> settings;
@@ -201,6 +295,7 @@ struct Config {
 
   const Upstream* find_upstream(const ResourceRef& ref) const;
   const Secret* find_secret(const ResourceRef& ref) const;
+  const RouteTable* find_route_table(const ResourceRef& ref) const;
 };
 
 }  // namespace lambdagate::config

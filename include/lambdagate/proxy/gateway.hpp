@@ -39,8 +39,10 @@ public:
 
 private:
   struct Outcome;
+  // `matched` is set to the route that matched, if any (for its response header options).
   boost::asio::awaitable<http::Response> route_and_invoke(const http::Request& request, const Snapshot& snapshot,
-                                                          std::string_view request_id, Outcome& outcome);
+                                                          std::string_view request_id, Outcome& outcome,
+                                                          const routing::CompiledRoute*& matched);
   std::shared_ptr<aws::LambdaClient> lambda_client(const Snapshot& snapshot, const UpstreamRuntime& upstream);
   std::string request_id_for(const http::Request& request);
 

@@ -116,8 +116,8 @@ TEST_CASE("unsupported kinds and apiVersions are warnings", "[config][loader]") 
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {"apiVersion: gateway.solo.io/v1\nkind: RouteTable\nmetadata: {name: rt}\nspec: {}\n",
-       "t.yaml:1: warning: kind RouteTable (gateway.solo.io/v1) is not supported, document ignored"},
+      {"apiVersion: gateway.solo.io/v1\nkind: RouteOption\nmetadata: {name: ro}\nspec: {}\n",
+       "t.yaml:1: warning: kind RouteOption (gateway.solo.io/v1) is not supported, document ignored"},
       {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n",
        "t.yaml:1: warning: kind ConfigMap (v1) is not supported, document ignored"},
       {"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n",

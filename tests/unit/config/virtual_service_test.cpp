@@ -125,7 +125,7 @@ spec:
   CHECK(teapot.direct_response->status == 418);
   CHECK(teapot.direct_response->body == "short and stout");
   CHECK(teapot.matchers.at(0).path == "/");
-  CHECK_FALSE(teapot.options.timeout);
+  CHECK(teapot.options.timeout == 30s);  // inherited from virtualHost.options at load
 }
 
 // Route mistakes, each reported at the line of the route, matcher or key at fault.
@@ -268,16 +268,11 @@ TEST_CASE("virtual host errors are reported at their lines", "[config][virtual_s
 // action is not implemented answers 404 (as Gloo's replaceInvalidRoutes would) rather than
 // vanishing and letting its requests reach a later route.
 TEST_CASE("unimplemented Gloo route features are warnings", "[config][virtual_service]") {
-  const std::string routes = R"(    - name: delegated
-      matchers: [{prefix: /api}]
-      delegateAction: {ref: {name: api-routes}}
-    - redirectAction: {hostRedirect: example.com}
+  const std::string routes = R"(    - redirectAction: {hostRedirect: example.com}
     - routeAction: {upstreamGroup: {name: group}}
     - inheritableMatchers: true
       options:
-        retries: {retryOn: 5xx, numRetries: 3}
-        prefixRewrite: /
-        headerManipulation: {requestHeadersToAdd: []}
+        faults: {abort: {percentage: 50}}
         timeout: 20s
         timout: 5s
       routeAction:
@@ -292,32 +287,27 @@ TEST_CASE("unimplemented Gloo route features are warnings", "[config][virtual_se
   const std::string p = "'spec.virtualHost.routes";
   CHECK(lines(result) ==
         std::vector<std::string>{
-            "test.yaml:11: warning: " + p +
-                "[0].delegateAction' is not supported yet; route 'delegated' answers 404 "
+            "test.yaml:9: warning: " + p +
+                "[0].redirectAction' is not supported yet; route #1 answers 404 until it is",
+            "test.yaml:10: warning: " + p +
+                "[1].routeAction.upstreamGroup' is not supported yet; route #2 answers 404 "
                 "until it is",
-            "test.yaml:12: warning: " + p +
-                "[1].redirectAction' is not supported yet; route #2 answers 404 until it is",
-            "test.yaml:13: warning: " + p +
-                "[2].routeAction.upstreamGroup' is not supported yet; route #3 answers 404 "
-                "until it is",
-            "test.yaml:14: warning: " + p + "[3].inheritableMatchers' is not supported yet, ignored",
-            "test.yaml:16: warning: " + p + "[3].options.retries' is not supported yet, ignored",
-            "test.yaml:17: warning: " + p + "[3].options.prefixRewrite' is not supported yet, ignored",
-            "test.yaml:18: warning: " + p + "[3].options.headerManipulation' is not supported yet, ignored",
-            "test.yaml:20: warning: unknown field 'timout' in 'spec.virtualHost.routes[3].options'",
-            "test.yaml:24: warning: " + p +
-                "[3].routeAction.single.destinationSpec.rest' is not supported yet, ignored",
-            "test.yaml:25: warning: " + p + "[3].routeAction.single.subset' is not supported yet, ignored",
+            "test.yaml:11: warning: " + p + "[2].inheritableMatchers' is not supported yet, ignored",
+            "test.yaml:13: warning: " + p + "[2].options.faults' is not supported yet, ignored",
+            "test.yaml:15: warning: unknown field 'timout' in 'spec.virtualHost.routes[2].options'",
+            "test.yaml:19: warning: " + p +
+                "[2].routeAction.single.destinationSpec.rest' is not supported yet, ignored",
+            "test.yaml:20: warning: " + p + "[2].routeAction.single.subset' is not supported yet, ignored",
         });
   const VirtualService& vs = only_vs(result);
-  REQUIRE(vs.routes.size() == 4);
-  for (std::size_t i = 0; i < 3; ++i) {
+  REQUIRE(vs.routes.size() == 3);
+  for (std::size_t i = 0; i < 2; ++i) {
     REQUIRE(vs.routes[i].direct_response);
     CHECK(vs.routes[i].direct_response->status == 404);
     CHECK_FALSE(vs.routes[i].route_action);
   }
-  CHECK(vs.routes[3].options.timeout == 20s);
-  CHECK(vs.routes[3].route_action);
+  CHECK(vs.routes[2].options.timeout == 20s);
+  CHECK(vs.routes[2].route_action);
 }
 
 // TLS on a VirtualService comes later; until then the warning says what that means.
