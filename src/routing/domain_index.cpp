@@ -1,17 +1,15 @@
 #include <algorithm>
-#include <cctype>
+#include <array>
 
+#include "lambdagate/routing/ascii_case.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::routing {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+// Hosts up to this long are lower-cased on the stack (DNS names stop at 253, plus a port).
+constexpr std::size_t kInlineHost = 272;
 
 void insert_longest_first(std::vector<std::pair<std::string, std::size_t>>& list, std::string key,
                           std::size_t index) {
@@ -22,7 +20,7 @@ void insert_longest_first(std::vector<std::pair<std::string, std::size_t>>& list
 }  // namespace
 
 void DomainIndex::add(const std::string& domain, std::size_t host_index) {
-  std::string d = lower(domain);
+  std::string d = fold_ascii(domain);
   if (d == "*") {
     if (!any_) any_ = host_index;
   } else if (d.size() > 1 && d.front() == '*') {
@@ -35,7 +33,7 @@ void DomainIndex::add(const std::string& domain, std::size_t host_index) {
 }
 
 std::optional<std::size_t> DomainIndex::find_exact_or_wildcard(std::string_view host) const {
-  if (auto it = exact_.find(std::string(host)); it != exact_.end()) return it->second;
+  if (auto it = exact_.find(host); it != exact_.end()) return it->second;
   // A wildcard never matches the empty string: "*.foo.com" needs at least one character before.
   for (const auto& [suffix, index] : suffixes_) {
     if (host.size() > suffix.size() && host.ends_with(suffix)) return index;
@@ -47,18 +45,28 @@ std::optional<std::size_t> DomainIndex::find_exact_or_wildcard(std::string_view 
 }
 
 std::optional<std::size_t> DomainIndex::find(std::string_view raw_host) const {
-  const std::string host = lower(raw_host);
+  // Lower-case into a stack buffer: no allocation per request unless the Host is unusually long.
+  std::array<char, kInlineHost> buffer;
+  std::string spill;
+  std::string_view host;
+  if (raw_host.size() <= buffer.size()) {
+    std::transform(raw_host.begin(), raw_host.end(), buffer.begin(), [](char c) { return fold_ascii(c); });
+    host = std::string_view(buffer.data(), raw_host.size());
+  } else {
+    spill = fold_ascii(raw_host);
+    host = spill;
+  }
   // A domain written with a port matches only that port ("api.com:8443"); a domain without one
   // matches the host on any port. So: the exact host:port first, then every rule on the bare
   // host, then wildcards that spell out a port.
   const auto colon = host.rfind(':');
-  const bool has_port = colon != std::string::npos && host.find(']', colon) == std::string::npos;
+  const bool has_port = colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
   if (!has_port) {
     if (auto found = find_exact_or_wildcard(host)) return found;
     return any_;
   }
   if (auto it = exact_.find(host); it != exact_.end()) return it->second;
-  if (auto found = find_exact_or_wildcard(std::string_view(host).substr(0, colon))) return found;
+  if (auto found = find_exact_or_wildcard(host.substr(0, colon))) return found;
   if (auto found = find_exact_or_wildcard(host)) return found;
   return any_;
 }

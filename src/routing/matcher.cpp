@@ -1,24 +1,18 @@
 #include <algorithm>
-#include <cctype>
 
 #include <re2/re2.h>
 
+#include "lambdagate/routing/ascii_case.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::routing {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 bool iequals_prefix(std::string_view text, std::string_view folded_prefix) {
   if (text.size() < folded_prefix.size()) return false;
   for (std::size_t i = 0; i < folded_prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != static_cast<unsigned char>(folded_prefix[i])) return false;
+    if (fold_ascii(text[i]) != folded_prefix[i]) return false;
   }
   return true;
 }
@@ -73,7 +67,7 @@ CompiledMatcher::CompiledMatcher(const config::Matcher& source) : source_(&sourc
   switch (source.kind) {
     case config::PathMatchKind::Prefix:
     case config::PathMatchKind::Exact:
-      folded_path_ = source.case_sensitive ? source.path : lower(source.path);
+      folded_path_ = source.case_sensitive ? source.path : fold_ascii(source.path);
       break;
     case config::PathMatchKind::Regex:
       path_regex_ = compile(source.path, source.case_sensitive);
@@ -93,6 +87,18 @@ bool CompiledMatcher::matches(const RequestView& request) const {
     return false;
   }
   return path_matches(request.path) && headers_match(request) && query_matches(request.query);
+}
+
+std::string CompiledMatcher::regex_literal_prefix() const {
+  // Longer literals would rarely narrow the candidates further; this bounds the work at load.
+  constexpr int kMaxLiteral = 128;
+  if (!path_regex_ || !path_regex_->ok()) return {};
+  std::string min, max;
+  if (!path_regex_->PossibleMatchRange(&min, &max, kMaxLiteral) || min > max) return {};
+  // RE2 promises min <= s <= max for every s the regex matches from the start of the text, and
+  // any string between two strings begins with their common prefix.
+  const auto [min_end, max_end] = std::mismatch(min.begin(), min.end(), max.begin(), max.end());
+  return std::string(min.begin(), min_end);
 }
 
 bool CompiledMatcher::path_matches(std::string_view path) const {

@@ -34,6 +34,7 @@ std::shared_ptr<const RouteTable> RouteTable::compile(std::shared_ptr<const conf
       }
       host.routes.push_back(std::move(compiled));
     }
+    host.index = RouteIndex::build(host.routes);
     const std::size_t index = table->hosts_.size();
     table->hosts_.push_back(std::move(host));
     if (vs.domains.empty()) {
@@ -48,12 +49,8 @@ std::shared_ptr<const RouteTable> RouteTable::compile(std::shared_ptr<const conf
 const CompiledRoute* RouteTable::match(const RequestView& request) const {
   const auto host = domains_.find(request.host);
   if (!host) return nullptr;
-  for (const auto& route : hosts_[*host].routes) {
-    for (const auto& matcher : route.matchers) {
-      if (matcher.matches(request)) return &route;
-    }
-  }
-  return nullptr;
+  const CompiledVirtualHost& virtual_host = hosts_[*host];
+  return virtual_host.index.match(virtual_host.routes, request);
 }
 
 std::size_t RouteTable::route_count() const {

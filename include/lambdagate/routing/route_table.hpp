@@ -3,6 +3,13 @@
 // picks the route for a request (Gloo/Envoy semantics, reference/gloo.md §3):
 // virtual host by Host header (exact, then longest suffix wildcard, then longest prefix
 // wildcard, then '*'), then the first route, in order, with any matcher that matches.
+//
+// Cost per request: the domain lookup (one hash probe, then the wildcard lists), then the virtual
+// host's RouteIndex (route_index.hpp): O(|path|) plus the candidates whose path fits, so prefix and
+// exact routes that do not fit the request cost nothing, nor do regex routes whose literal start
+// does not fit; a regex is only evaluated when it could match and comes before the winner.
+// No heap allocation for Host headers of usual length (see DomainIndex::find).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +18,7 @@
 #include <vector>
 
 #include "lambdagate/config/model.hpp"
+#include "lambdagate/routing/route_index.hpp"
 
 namespace re2 {
 class RE2;
@@ -45,6 +53,11 @@ public:
   bool matches(const RequestView& request) const;
   const config::Matcher& source() const { return *source_; }
 
+  // For a regex matcher: a literal that every path it matches starts with (from RE2's
+  // PossibleMatchRange), so the route index can file the regex under it; "" when RE2 cannot tell
+  // (e.g. `.*\.json`) or for other kinds.
+  std::string regex_literal_prefix() const;
+
 private:
   bool path_matches(std::string_view path) const;
   bool headers_match(const RequestView& request) const;
@@ -68,6 +81,7 @@ struct CompiledRoute {
 struct CompiledVirtualHost {
   const config::VirtualService* virtual_service = nullptr;
   std::vector<CompiledRoute> routes;
+  RouteIndex index;  // over `routes`; built once they are final
 };
 
 // Domain index with Envoy's precedence. Pure; built once per snapshot.
@@ -79,7 +93,13 @@ public:
 private:
   std::optional<std::size_t> find_exact_or_wildcard(std::string_view host) const;
 
-  std::unordered_map<std::string, std::size_t> exact_;
+  // Transparent, so a lookup by string_view needs no std::string per request.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> exact_;
   std::vector<std::pair<std::string, std::size_t>> suffixes_;  // "*.foo.com" stored as ".foo.com", longest first
   std::vector<std::pair<std::string, std::size_t>> prefixes_;  // "foo.*" stored as "foo.", longest first
   std::optional<std::size_t> any_;
