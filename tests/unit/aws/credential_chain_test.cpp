@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "fakes/fake_env.hpp"
 #include "lambdagate/aws/credential_chain.hpp"
 
 namespace {
@@ -9,17 +10,8 @@ namespace {
 using namespace lambdagate;
 using Kind = aws::CredentialPlan::Kind;
 
-std::map<std::string, std::string>& env_map() {
-  static std::map<std::string, std::string> m;
-  return m;
-}
-std::optional<std::string> env(const char* name) {
-  auto it = env_map().find(name);
-  if (it == env_map().end()) return std::nullopt;
-  return it->second;
-}
-
-void set_env(std::map<std::string, std::string> values) { env_map() = std::move(values); }
+constexpr auto& env = testing::fake_lookup;
+void set_env(std::map<std::string, std::string> values) { testing::fake_env() = std::move(values); }
 
 const std::map<std::string, std::string> kWebIdentity = {
     {"AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token"},

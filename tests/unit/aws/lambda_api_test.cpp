@@ -2,6 +2,8 @@
 #include "lambdagate/aws/lambda_api.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "fakes/fake_env.hpp"
 #include <map>
 #include <string>
 #include <vector>
@@ -12,17 +14,8 @@ using namespace lambdagate::aws;
 using lambdagate::core::ErrorKind;
 using lambdagate::http::ClientResponse;
 
-// EnvLookup is a plain function pointer, so the fake environment is a static map.
-std::map<std::string, std::string>& fake_env() {
-  static std::map<std::string, std::string> env;
-  return env;
-}
-
-std::optional<std::string> fake_lookup(const char* name) {
-  const auto it = fake_env().find(name);
-  if (it == fake_env().end()) return std::nullopt;
-  return it->second;
-}
+using lambdagate::testing::fake_env;
+using lambdagate::testing::fake_lookup;
 
 ClientResponse response(unsigned status, std::string body, lambdagate::http::HeaderList headers = {}) {
   return ClientResponse{status, std::move(headers), std::move(body)};

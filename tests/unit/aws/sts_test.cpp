@@ -3,6 +3,8 @@
 #include "lambdagate/aws/sts.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "fakes/fake_env.hpp"
 #include <chrono>
 #include <map>
 #include <string>
@@ -18,17 +20,8 @@ using aws::AssumedRole;
 using aws::StsError;
 using aws::StsResult;
 
-// EnvLookup is a plain function pointer, so the fake environment is a static map.
-std::map<std::string, std::string>& fake_env() {
-  static std::map<std::string, std::string> env;
-  return env;
-}
-
-std::optional<std::string> fake_lookup(const char* name) {
-  const auto it = fake_env().find(name);
-  if (it == fake_env().end()) return std::nullopt;
-  return it->second;
-}
+using lambdagate::testing::fake_env;
+using lambdagate::testing::fake_lookup;
 
 constexpr const char* kWebIdentitySuccess =
     R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
