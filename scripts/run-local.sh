@@ -41,7 +41,7 @@ if [ "$use_fake" = 1 ]; then
   export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$(cat "$state/fake.port")"
   echo "run-local: no AWS account in use; the fake Lambda listens on $AWS_ENDPOINT_URL_LAMBDA"
 else
-  echo "run-local: using real AWS Lambda in ${AWS_REGION:-the Upstream's region} with the environment's credentials"
+  echo "run-local: using real AWS Lambda in ${AWS_REGION:-each Upstream region} with the environment's credentials"
 fi
 
 "$build_dir/lambdagate" --config "$root/config" --listen "$listen" --admin "$admin" "$@" &

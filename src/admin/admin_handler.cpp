@@ -1,5 +1,7 @@
 #include "lambdagate/admin/admin_handler.hpp"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "lambdagate/proxy/gateway.hpp"
@@ -39,8 +41,14 @@ std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, con
 }
 
 AdminHandler::AdminHandler(const proxy::SnapshotStore& snapshots, const RuntimeStatus& status,
-                           const core::Clock& clock, const proxy::CredentialsRegistry* registry)
-    : snapshots_(snapshots), status_(status), clock_(clock), registry_(registry) {}
+                           const core::Clock& clock, const proxy::CredentialsRegistry* registry,
+                           const observability::Metrics* metrics, const ConnectionStats* connections)
+    : snapshots_(snapshots),
+      status_(status),
+      clock_(clock),
+      registry_(registry),
+      metrics_(metrics),
+      connections_(connections) {}
 
 boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&) {
   auto response = respond(request);
@@ -79,13 +87,24 @@ http::Response AdminHandler::respond(const http::Request& request) {
     auto snapshot = snapshots_.get();
     http::Response response{bhttp::status::ok, version};
     response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.body() = metrics_text(snapshot.get(), registry_, status_, clock_.system_now());
+    std::optional<observability::MetricsSummary> requests;
+    if (metrics_) requests = metrics_->collect();
+    response.body() = metrics_text(snapshot.get(), registry_, status_, clock_.system_now(),
+                                   requests ? &*requests : nullptr, connections_);
     response.prepare_payload();
     return response;
   }
+  if (path == "/config_dump") {
+    auto snapshot = snapshots_.get();
+    if (!snapshot) {
+      return json_response(bhttp::status::service_unavailable,
+                           {{"code", "no_config"}, {"message", "no configuration loaded"}}, version);
+    }
+    return json_response(bhttp::status::ok, config_dump_json(*snapshot), version);
+  }
   return json_response(bhttp::status::not_found,
                        {{"code", "not_found"}, {"message", "unknown admin path " + std::string(path)},
-                        {"paths", {"/healthz", "/readyz", "/upstreams", "/metrics"}}},
+                        {"paths", {"/healthz", "/readyz", "/upstreams", "/metrics", "/config_dump"}}},
                        version);
 }
 

@@ -1,6 +1,6 @@
-// The bodies of /upstreams and /metrics, built from the snapshot and the credential caches at
-// request time (nothing is stored twice). Secrets never reach them: credential status carries
-// sources, roles, times and error texts only.
+// The bodies of /upstreams and /metrics, built from the snapshot, the credential caches and the
+// workers' metric shards at request time (nothing is stored twice). Secrets never reach them:
+// credential status carries sources, roles, times and error texts only.
 #include <cmath>
 #include <set>
 
@@ -59,6 +59,53 @@ std::string label(std::string_view value) {
   return out;
 }
 
+// The request families of observability::Metrics (DESIGN.md §5), summed over the workers.
+void request_metrics(const observability::MetricsSummary& m, std::string& out) {
+  auto line = [&out](std::string_view text) {
+    out.append(text);
+    out.push_back('\n');
+  };
+  line("# HELP lambdagate_requests_total Requests answered, by route, upstream, function and HTTP status.");
+  line("# TYPE lambdagate_requests_total counter");
+  for (const auto& [k, v] : m.requests) {
+    line(fmt::format("lambdagate_requests_total{{route=\"{}\",upstream=\"{}\",function=\"{}\",status=\"{}\"}} {}",
+                     label(k.route), label(k.upstream), label(k.function), k.status, v));
+  }
+  line("# HELP lambdagate_request_duration_seconds Time from request to response, by route.");
+  line("# TYPE lambdagate_request_duration_seconds histogram");
+  for (const auto& [route, h] : m.durations) {
+    const std::string r = label(route);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < observability::kDurationBuckets.size(); ++i) {
+      cumulative += h.buckets[i];
+      line(fmt::format("lambdagate_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}", r,
+                       observability::kDurationBuckets[i], cumulative));
+    }
+    cumulative += h.buckets.back();
+    line(fmt::format("lambdagate_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}", r, cumulative));
+    line(fmt::format("lambdagate_request_duration_seconds_sum{{route=\"{}\"}} {}", r,
+                     std::chrono::duration<double>(h.sum).count()));
+    line(fmt::format("lambdagate_request_duration_seconds_count{{route=\"{}\"}} {}", r, h.count));
+  }
+  line("# HELP lambdagate_lambda_invocations_total Lambda Invoke calls (each attempt), by result.");
+  line("# TYPE lambdagate_lambda_invocations_total counter");
+  for (const auto& [k, v] : m.invocations) {
+    line(fmt::format("lambdagate_lambda_invocations_total{{upstream=\"{}\",function=\"{}\",result=\"{}\"}} {}",
+                     label(k.upstream), label(k.function), observability::to_string(k.result), v));
+  }
+  line("# HELP lambdagate_retries_total Retried Lambda calls, by route.");
+  line("# TYPE lambdagate_retries_total counter");
+  for (const auto& [route, v] : m.retries) {
+    line(fmt::format("lambdagate_retries_total{{route=\"{}\"}} {}", label(route), v));
+  }
+  line("# HELP lambdagate_throttles_total Lambda calls answered with 429 (throttled).");
+  line("# TYPE lambdagate_throttles_total counter");
+  for (const auto& [k, v] : m.throttles) {
+    line(fmt::format("lambdagate_throttles_total{{upstream=\"{}\",function=\"{}\"}} {}", label(k.upstream),
+                     label(k.function), v));
+  }
+}
+
 }  // namespace
 
 nlohmann::json upstreams_json(const proxy::Snapshot& snapshot, core::SystemTime now) {
@@ -81,7 +128,8 @@ nlohmann::json upstreams_json(const proxy::Snapshot& snapshot, core::SystemTime 
 }
 
 std::string metrics_text(const proxy::Snapshot* snapshot, const proxy::CredentialsRegistry* registry,
-                         const RuntimeStatus& status, core::SystemTime now) {
+                         const RuntimeStatus& status, core::SystemTime now,
+                         const observability::MetricsSummary* requests, const ConnectionStats* connections) {
   std::string out;
   auto line = [&out](std::string_view text) {
     out.append(text);
@@ -93,6 +141,10 @@ std::string metrics_text(const proxy::Snapshot* snapshot, const proxy::Credentia
   line("# HELP lambdagate_draining 1 while the gateway is shutting down.");
   line("# TYPE lambdagate_draining gauge");
   line(fmt::format("lambdagate_draining {}", status.draining.load() ? 1 : 0));
+  line("# HELP lambdagate_config_reloads_total Configuration reloads (SIGHUP or file change) by result.");
+  line("# TYPE lambdagate_config_reloads_total counter");
+  line(fmt::format("lambdagate_config_reloads_total{{result=\"success\"}} {}", status.config_reloads_success.load()));
+  line(fmt::format("lambdagate_config_reloads_total{{result=\"failure\"}} {}", status.config_reloads_failure.load()));
   if (snapshot) {
     line("# HELP lambdagate_config_version Version of the configuration snapshot in force.");
     line("# TYPE lambdagate_config_version gauge");
@@ -126,6 +178,15 @@ std::string metrics_text(const proxy::Snapshot* snapshot, const proxy::Credentia
                        left));
     }
   }
+  if (connections) {
+    line("# HELP lambdagate_connections_active Client connections open on the proxy listeners.");
+    line("# TYPE lambdagate_connections_active gauge");
+    line(fmt::format("lambdagate_connections_active {}", connections->active_connections()));
+    line("# HELP lambdagate_connections_total Client connections accepted by the proxy listeners.");
+    line("# TYPE lambdagate_connections_total counter");
+    line(fmt::format("lambdagate_connections_total {}", connections->connections_accepted()));
+  }
+  if (requests) request_metrics(*requests, out);
   return out;
 }
 

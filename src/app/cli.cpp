@@ -41,6 +41,7 @@ options:
   --listen HOST:PORT       plain-HTTP listener; overrides Gateway documents (default 0.0.0.0:8080)
   --admin HOST:PORT|off    admin listener: /healthz, /readyz (default 127.0.0.1:19000)
   --threads N              worker threads (default: number of cores)
+  --drain-timeout SECONDS  on SIGTERM/SIGINT, how long in-flight requests may take (default 20)
   --log-level LEVEL        trace|debug|info|warn|error (default info)
   --log-format FORMAT      text|json (default text)
   --validate               check the configuration, print every problem as FILE:LINE: message,
@@ -49,7 +50,8 @@ options:
   --help                   print this help and exit
 
 exit codes: 0 clean shutdown, 1 invalid configuration or arguments, 2 runtime failure
-signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the configuration
+signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the configuration (as does a change
+to any --config file or directory)
 )";
 }
 
@@ -101,6 +103,15 @@ CliParse parse_cli(const std::vector<std::string>& args) {
         return fail("--threads needs a number from 1 to 256, got '" + v.value_or("") + "'");
       }
       options.threads = n;
+    } else if (arg == "--drain-timeout") {
+      auto v = value();
+      unsigned n = 0;
+      const char* end = v ? v->data() + v->size() : nullptr;
+      auto parsed = v ? std::from_chars(v->data(), end, n) : std::from_chars_result{};
+      if (!v || v->empty() || parsed.ec != std::errc{} || parsed.ptr != end || n > 3600) {
+        return fail("--drain-timeout needs a number of seconds from 0 to 3600, got '" + v.value_or("") + "'");
+      }
+      options.drain_timeout = std::chrono::seconds(n);
     } else if (arg == "--log-level") {
       auto v = value();
       auto level = v ? observability::parse_log_level(*v) : std::nullopt;

@@ -13,11 +13,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "lambdagate/admin/admin_handler.hpp"
+#include "lambdagate/app/config_watcher.hpp"
 #include "lambdagate/aws/timer_sleeper.hpp"
 #include "lambdagate/config/loader.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
+#include "lambdagate/observability/metrics.hpp"
 #include "lambdagate/proxy/credentials_registry.hpp"
 #include "lambdagate/proxy/gateway.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
@@ -28,8 +30,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-constexpr auto kDrainTimeout = std::chrono::seconds(20);
 
 struct Loaded {
   std::shared_ptr<const proxy::Snapshot> snapshot;
@@ -96,11 +96,11 @@ std::vector<HostPort> listen_addresses(const CliOptions& options, const config::
 class Worker {
 public:
   Worker(const proxy::SnapshotStore& snapshots, const admin::RuntimeStatus& status, const core::Clock& clock,
-         const CliOptions& options, http::TlsOptions tls)
+         const CliOptions& options, http::TlsOptions tls, observability::MetricsShard& metrics)
       : work_(asio::make_work_guard(io_)),
         http_client_(io_.get_executor(), clock, std::move(tls)),
         access_log_(options.log_format, true),
-        gateway_(snapshots, http_client_, clock, access_log_, status.draining) {}
+        gateway_(snapshots, http_client_, clock, access_log_, status.draining, proxy::GatewayOptions{}, &metrics) {}
 
   ~Worker() {
     io_.stop();
@@ -139,6 +139,12 @@ public:
     return n;
   }
 
+  std::uint64_t connections_accepted() const {
+    std::uint64_t n = 0;
+    for (const auto& s : servers_) n += s->connections_accepted();
+    return n;
+  }
+
   void finish() {
     work_.reset();
     io_.stop();
@@ -153,6 +159,25 @@ private:
   proxy::Gateway gateway_;
   std::vector<std::unique_ptr<http::Server>> servers_;
   std::thread thread_;
+};
+
+// /metrics' connection families: the sums over every worker's listeners.
+class WorkerConnectionStats final : public admin::ConnectionStats {
+public:
+  explicit WorkerConnectionStats(const std::vector<std::unique_ptr<Worker>>& workers) : workers_(workers) {}
+  std::uint64_t active_connections() const override {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->active_connections();
+    return n;
+  }
+  std::uint64_t connections_accepted() const override {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->connections_accepted();
+    return n;
+  }
+
+private:
+  const std::vector<std::unique_ptr<Worker>>& workers_;
 };
 
 }  // namespace
@@ -205,11 +230,14 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
 
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::unique_ptr<Worker>> workers;
+  // One metrics shard per worker; the admin scrape sums them. Leaked with the workers at exit.
+  auto metrics = std::make_unique<observability::Metrics>(threads);
+  WorkerConnectionStats connection_stats(workers);
   std::unique_ptr<admin::AdminHandler> admin_handler;
   std::unique_ptr<http::Server> admin_server;
   try {
     for (unsigned i = 0; i < threads; ++i) {
-      workers.push_back(std::make_unique<Worker>(snapshots, status, clock, options, tls));
+      workers.push_back(std::make_unique<Worker>(snapshots, status, clock, options, tls, metrics->shard(i)));
     }
     for (const auto& address : listen_addresses(options, *loaded.snapshot->config, *logger)) {
       tcp::endpoint endpoint = resolve_listen(address);
@@ -220,7 +248,8 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
                    threads);
     }
     if (options.admin) {
-      admin_handler = std::make_unique<admin::AdminHandler>(snapshots, status, clock, registry.get());
+      admin_handler = std::make_unique<admin::AdminHandler>(snapshots, status, clock, registry.get(), metrics.get(),
+                                                            &connection_stats);
       admin_server = std::make_unique<http::Server>(control, resolve_listen(*options.admin), *admin_handler,
                                                     http::ServerLimits{}, false);
       logger->info("admin listening on {}:{}", admin_server->local_endpoint().address().to_string(),
@@ -253,35 +282,63 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
     });
   };
 
+  // One reload path for SIGHUP and file changes: build a new snapshot and publish it, or keep the
+  // old one in force. Requests in flight keep the snapshot they started with (shared_ptr).
+  auto reload = [&](const char* trigger) {
+    if (status.draining) return;
+    logger->info("{}: reloading the configuration", trigger);
+    auto reloaded = load(options.config_paths, version + 1, clock, registry.get());
+    for (const auto& w : reloaded.warnings) logger->warn("{}", w);
+    if (reloaded.snapshot) {
+      ++version;
+      snapshots.publish(reloaded.snapshot);
+      status.config_reloads_success.fetch_add(1, std::memory_order_relaxed);
+      logger->info("configuration reloaded (version {}; reloads: {} succeeded, {} failed)", version,
+                   status.config_reloads_success.load(), status.config_reloads_failure.load());
+    } else {
+      for (const auto& e : reloaded.errors) logger->error("{}", e);
+      status.config_reloads_failure.fetch_add(1, std::memory_order_relaxed);
+      logger->error("reload refused: the new configuration is invalid ({} error(s)); version {} stays in force "
+                    "(reloads: {} succeeded, {} failed)",
+                    reloaded.errors.size(), snapshots.get()->version, status.config_reloads_success.load(),
+                    status.config_reloads_failure.load());
+    }
+  };
+
+  // Without inotify it logs a warning and SIGHUP stays the only trigger; the gateway runs anyway.
+  auto watcher = std::make_unique<ConfigWatcher>(
+      control, options.config_paths, [&] { reload("configuration files changed"); }, *logger, clock);
+  watcher->start();
+
+  // Draining: a second SIGTERM/SIGINT exits at once; a reload now would be pointless.
+  std::function<void(const boost::system::error_code&, int)> on_signal_while_draining =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          logger->info("SIGHUP while draining: ignored");
+          signals.async_wait(on_signal_while_draining);
+          return;
+        }
+        logger->warn("second signal: exiting now");
+        control.stop();
+      };
+
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                               int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
-      auto reloaded = load(options.config_paths, ++version, clock, registry.get());
-      for (const auto& w : reloaded.warnings) logger->warn("{}", w);
-      if (reloaded.snapshot) {
-        snapshots.publish(reloaded.snapshot);
-        logger->info("configuration reloaded (version {})", version);
-      } else {
-        for (const auto& e : reloaded.errors) logger->error("{}", e);
-        logger->error("reload refused: the new configuration is invalid; version {} stays in force",
-                      snapshots.get()->version);
-      }
+      reload("SIGHUP");
       signals.async_wait(on_signal);
       return;
     }
     logger->info("received {}: draining (stop accepting, finish in-flight requests, up to {}s)",
-                 signo == SIGTERM ? "SIGTERM" : "SIGINT", kDrainTimeout.count());
+                 signo == SIGTERM ? "SIGTERM" : "SIGINT", options.drain_timeout.count());
     status.draining = true;
+    watcher->stop();
     for (auto& w : workers) w->stop_accepting();
-    drain_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+    drain_deadline = std::chrono::steady_clock::now() + options.drain_timeout;
     watch_drain();
-    signals.async_wait([&](const boost::system::error_code& ec2, int) {
-      if (!ec2) {
-        logger->warn("second signal: exiting now");
-        control.stop();
-      }
-    });
+    signals.async_wait(on_signal_while_draining);
   };
   signals.async_wait(on_signal);
 
@@ -296,11 +353,13 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   // die before their io_context while the frames die with it: no destruction order is safe.
   // Nothing here holds external state that needs a destructor, so leave it to the OS.
   for (auto& w : workers) (void)w.release();
+  (void)watcher.release();
   (void)registry.release();
   (void)control_http.release();
   (void)admin_server.release();
   (void)admin_handler.release();
   (void)control_holder.release();
+  (void)metrics.release();
   return kExitOk;
 }
 

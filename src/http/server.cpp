@@ -88,7 +88,7 @@ asio::awaitable<void> Server::accept_loop() {
       socket.close(ignored);
       continue;
     }
-    ++accepted_;
+    accepted_.fetch_add(1, std::memory_order_relaxed);
     asio::co_spawn(io_, session(std::move(socket)), asio::detached);
   }
 }

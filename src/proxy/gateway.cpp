@@ -114,6 +114,24 @@ struct Gateway::Outcome {
   std::string error_code;
 };
 
+namespace {
+
+// lambdagate_lambda_invocations_total and lambdagate_throttles_total for one attempt.
+void record_invocation(observability::MetricsShard& metrics, std::string_view upstream, std::string_view function,
+                       const aws::InvokeResult& result) {
+  using observability::InvocationResult;
+  if (const auto* error = std::get_if<core::Error>(&result)) {
+    metrics.record_invocation(upstream, function, InvocationResult::Error);
+    if (error->kind == core::ErrorKind::LambdaThrottled) metrics.record_throttle(upstream, function);
+    return;
+  }
+  const bool function_error = !std::get<aws::InvokeResponse>(result).function_error.empty();
+  metrics.record_invocation(upstream, function,
+                            function_error ? InvocationResult::FunctionError : InvocationResult::Success);
+}
+
+}  // namespace
+
 http::Response make_error_response(const core::Error& error, std::string_view request_id, unsigned version) {
   nlohmann::json body = {{"code", core::to_string(error.kind)}, {"message", error.message}, {"requestId", request_id}};
   http::Response response{static_cast<bhttp::status>(core::http_status(error.kind)), version};
@@ -125,13 +143,15 @@ http::Response make_error_response(const core::Error& error, std::string_view re
 }
 
 Gateway::Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, const core::Clock& clock,
-                 observability::AccessLog& access_log, const std::atomic<bool>& draining, GatewayOptions options)
+                 observability::AccessLog& access_log, const std::atomic<bool>& draining, GatewayOptions options,
+                 observability::MetricsShard* metrics)
     : snapshots_(snapshots),
       http_client_(http_client),
       clock_(clock),
       access_log_(access_log),
       draining_(draining),
-      options_(options) {}
+      options_(options),
+      metrics_(metrics) {}
 
 std::string Gateway::request_id_for(const http::Request& request) {
   auto incoming = request.find("x-request-id");
@@ -156,6 +176,8 @@ http::Response Gateway::reject(core::ErrorKind kind, std::string message, const 
   entry.bytes_sent = response.body().size();
   entry.error_code = core::to_string(kind);
   access_log_.write(entry);
+  // Refused before the pipeline ran (bad request, limits): no route, and no time spent in it.
+  if (metrics_) metrics_->record_request({}, {}, {}, entry.status, std::chrono::nanoseconds::zero());
   return response;
 }
 
@@ -211,6 +233,10 @@ boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, c
   entry.bytes_sent = response.body().size();
   entry.error_code = outcome.error_code;
   access_log_.write(entry);
+  if (metrics_) {
+    metrics_->record_request(outcome.route, outcome.upstream, outcome.function, entry.status,
+                             clock_.steady_now() - started);
+  }
   co_return response;
 }
 
@@ -308,6 +334,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
     outcome.attempts = attempt + 1;
     result = co_await client->invoke(invoke, try_deadline);
     const auto* error = std::get_if<core::Error>(&result);
+    if (metrics_) record_invocation(*metrics_, outcome.upstream, outcome.function, result);
     if (!error || !retries || attempt >= retries->num_retries) break;
     const AttemptOutcome attempted = attempt_outcome(*error);
     if (!should_retry(*retries, attempted)) break;
@@ -315,6 +342,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
     if (deadline.time() && clock_.steady_now() + delay >= *deadline.time()) break;  // no time left to retry
     boost::asio::steady_timer backoff(co_await boost::asio::this_coro::executor, delay);
     co_await backoff.async_wait(boost::asio::use_awaitable);
+    if (metrics_) metrics_->record_retry(outcome.route);
   }
 
   if (auto* error = std::get_if<core::Error>(&result)) {

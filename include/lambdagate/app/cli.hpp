@@ -1,5 +1,6 @@
 #pragma once
 // The command line of DESIGN.md §1, parsed into plain values (pure; tested without a process).
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct CliOptions {
   std::optional<HostPort> listen;  // unset: Gateway documents, else 0.0.0.0:8080
   std::optional<HostPort> admin = HostPort{"127.0.0.1", 19000};  // nullopt: --admin off
   unsigned threads = 0;  // 0: number of cores
+  // SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. Keep it
+  // below Kubernetes' terminationGracePeriodSeconds (30 s by default).
+  std::chrono::seconds drain_timeout{20};
   spdlog::level::level_enum log_level = spdlog::level::info;
   observability::LogFormat log_format = observability::LogFormat::Text;
   bool validate = false;

@@ -2,7 +2,9 @@
 // Runtime: wires the process together (DESIGN.md §7). It loads the configuration, publishes the
 // snapshot, binds one listener per worker (SO_REUSEPORT) plus the admin listener, runs N worker
 // threads each with its own io_context and connection pool, and handles signals: SIGTERM/SIGINT
-// drain, SIGHUP reloads.
+// drain (bounded by --drain-timeout), SIGHUP reloads, as does a change to a --config file or
+// directory (ConfigWatcher). A reload publishes a new snapshot or, if the configuration is
+// invalid, logs every error and keeps the old one; both outcomes are counted (admin::RuntimeStatus).
 #include <memory>
 
 #include <spdlog/logger.h>

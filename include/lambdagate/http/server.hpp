@@ -67,7 +67,7 @@ public:
 
   // Safe to read from any thread (the runtime watches it while draining).
   std::size_t active_connections() const { return active_.load(std::memory_order_relaxed); }
-  std::uint64_t connections_accepted() const { return accepted_; }
+  std::uint64_t connections_accepted() const { return accepted_.load(std::memory_order_relaxed); }
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
@@ -84,7 +84,7 @@ private:
   RequestHandler& handler_;
   ServerLimits limits_;
   bool stopping_ = false;
-  std::uint64_t accepted_ = 0;
+  std::atomic<std::uint64_t> accepted_{0};  // read by the admin thread
   std::list<SessionState> sessions_;  // only touched on the io_context's thread
   std::atomic<std::size_t> active_{0};
 };

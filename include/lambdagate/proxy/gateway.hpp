@@ -15,6 +15,7 @@
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
+#include "lambdagate/observability/metrics.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 
 namespace lambdagate::proxy {
@@ -30,8 +31,11 @@ http::Response make_error_response(const core::Error& error, std::string_view re
 
 class Gateway final : public http::RequestHandler {
 public:
+  // `metrics`: this worker's shard of the request metrics (written by this Gateway only); null
+  // records nothing.
   Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, const core::Clock& clock,
-          observability::AccessLog& access_log, const std::atomic<bool>& draining, GatewayOptions options = {});
+          observability::AccessLog& access_log, const std::atomic<bool>& draining, GatewayOptions options = {},
+          observability::MetricsShard* metrics = nullptr);
 
   boost::asio::awaitable<http::Response> handle(http::Request& request,
                                                 const http::ConnectionInfo& connection) override;
@@ -52,6 +56,7 @@ private:
   observability::AccessLog& access_log_;
   const std::atomic<bool>& draining_;
   GatewayOptions options_;
+  observability::MetricsShard* metrics_;
   core::RequestIdGenerator ids_;
 
   // Lambda clients of this worker for the current snapshot; rebuilt when the snapshot changes.

@@ -7,7 +7,8 @@ using namespace lambdagate;
 // Every flag of DESIGN.md §1 parses, in both "--flag value" and "--flag=value" forms.
 TEST_CASE("parse_cli accepts the documented flags", "[app]") {
   auto parsed = app::parse_cli({"--config", "a.yaml", "--config=dir", "--listen", "127.0.0.1:9000", "--admin=off",
-                                "--threads", "3", "--log-level", "debug", "--log-format", "json"});
+                                "--threads", "3", "--log-level", "debug", "--log-format", "json",
+                                "--drain-timeout", "5"});
   REQUIRE(parsed.options);
   const auto& o = *parsed.options;
   CHECK(o.config_paths == std::vector<std::string>{"a.yaml", "dir"});
@@ -18,6 +19,8 @@ TEST_CASE("parse_cli accepts the documented flags", "[app]") {
   CHECK(o.threads == 3);
   CHECK(o.log_level == spdlog::level::debug);
   CHECK(o.log_format == observability::LogFormat::Json);
+  CHECK(o.drain_timeout == std::chrono::seconds(5));
+  CHECK(app::parse_cli({"--config", "c", "--drain-timeout=0"}).options->drain_timeout == std::chrono::seconds(0));
 }
 
 // Defaults: admin on 127.0.0.1:19000, text logs at info, listener left to Gateway documents.
@@ -28,6 +31,7 @@ TEST_CASE("parse_cli defaults", "[app]") {
   REQUIRE(parsed.options->admin);
   CHECK(parsed.options->admin->to_string() == "127.0.0.1:19000");
   CHECK(parsed.options->log_level == spdlog::level::info);
+  CHECK(parsed.options->drain_timeout == std::chrono::seconds(20));
 }
 
 // Bad arguments are errors with a message, never a crash.
@@ -41,6 +45,10 @@ TEST_CASE("parse_cli rejects bad arguments", "[app]") {
       {"--config", "c", "--log-level", "loud"},
       {"--config", "c", "--log-format", "xml"},
       {"--config", "c", "--bogus"},
+      {"--config", "c", "--drain-timeout"},
+      {"--config", "c", "--drain-timeout", "-1"},
+      {"--config", "c", "--drain-timeout", "5s"},
+      {"--config", "c", "--drain-timeout", "3601"},
   };
   for (const auto& args : bad) {
     auto parsed = app::parse_cli(args);

@@ -61,6 +61,7 @@ struct Harness {
   observability::AccessLog access_log{observability::LogFormat::Text, false};
   std::atomic<bool> draining{false};
   proxy::SnapshotStore store;
+  observability::Metrics metrics{1};
   std::unique_ptr<proxy::Gateway> gateway;
 
   explicit Harness(std::shared_ptr<config::Config> config, bool with_env_credentials = true) {
@@ -73,7 +74,8 @@ struct Harness {
     auto build = proxy::build_snapshot(config, proxy::Environment{&lookup}, 1, clock.system_now());
     REQUIRE(build.errors.empty());
     store.publish(build.snapshot);
-    gateway = std::make_unique<proxy::Gateway>(store, http, clock, access_log, draining);
+    gateway = std::make_unique<proxy::Gateway>(store, http, clock, access_log, draining, proxy::GatewayOptions{},
+                                               &metrics.shard(0));
   }
 
   http::Response call(std::string target, std::string body = {}, bhttp::verb method = bhttp::verb::post) {
@@ -235,4 +237,56 @@ TEST_CASE("draining", "[proxy]") {
   CHECK(r.result_int() == 503);
   CHECK(code_of(r) == "draining");
   CHECK_FALSE(r.keep_alive());
+}
+
+// Every request is counted once with its route, upstream, function and status, and timed by
+// route; every Invoke attempt is counted by result; a 404 has no route label.
+TEST_CASE("request metrics", "[proxy]") {
+  Harness h(base_config());
+  h.http.push_response(200, "\"ABC\"");
+  h.call("/lambda", "\"abc\"");
+  h.http.push_response(200, R"({"errorType":"TypeError"})", {{"X-Amz-Function-Error", "Unhandled"}});
+  h.call("/fail", "{}");
+  h.call("/nowhere");
+  h.call("/direct");
+
+  const auto m = h.metrics.collect();
+  CHECK(m.requests.size() == 4);
+  CHECK(m.requests.at({"gloo-system/default/0", "gloo-system/lambda", "uppercase", 200}) == 1);
+  CHECK(m.requests.at({"gloo-system/default/1", "gloo-system/lambda", "fail", 502}) == 1);
+  CHECK(m.requests.at({"", "", "", 404}) == 1);
+  CHECK(m.requests.at({"gloo-system/default/4", "", "", 418}) == 1);
+  CHECK(m.durations.at("gloo-system/default/0").count == 1);
+  CHECK(m.invocations.at({"gloo-system/lambda", "uppercase", observability::InvocationResult::Success}) == 1);
+  CHECK(m.invocations.at({"gloo-system/lambda", "fail", observability::InvocationResult::FunctionError}) == 1);
+  CHECK(m.invocations.size() == 2);
+  CHECK(m.retries.empty());
+  CHECK(m.throttles.empty());
+
+  // A request refused before the pipeline (here: by the server's limits) counts too.
+  http::Request bad{bhttp::verb::post, "/lambda", 11};
+  (void)h.gateway->reject(core::ErrorKind::HeadersTooLarge, "too large", &bad);
+  CHECK(h.metrics.collect().requests.at({"", "", "", 431}) == 1);
+}
+
+// A throttled attempt that is retried: two invocations (error, then success), one throttle and
+// one retry for the route, one request.
+TEST_CASE("retry and throttle metrics", "[proxy]") {
+  auto c = base_config();
+  config::RetryPolicy retries;
+  retries.retry_on = config::kRetryOnThrottled;
+  retries.num_retries = 2;
+  retries.base_interval = 1ms;
+  c->virtual_services[0].routes[0].options.retries = retries;
+  Harness h(c);
+  h.http.push_response(429, "{}", {{"x-amzn-ErrorType", "TooManyRequestsException"}});
+  h.http.push_response(200, "\"ABC\"");
+  CHECK(h.call("/lambda", "\"abc\"").result_int() == 200);
+
+  const auto m = h.metrics.collect();
+  CHECK(m.requests.at({"gloo-system/default/0", "gloo-system/lambda", "uppercase", 200}) == 1);
+  CHECK(m.invocations.at({"gloo-system/lambda", "uppercase", observability::InvocationResult::Error}) == 1);
+  CHECK(m.invocations.at({"gloo-system/lambda", "uppercase", observability::InvocationResult::Success}) == 1);
+  CHECK(m.throttles.at({"gloo-system/lambda", "uppercase"}) == 1);
+  CHECK(m.retries.at("gloo-system/default/0") == 1);
 }
