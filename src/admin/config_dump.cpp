@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "lambdagate/admin/admin_handler.hpp"
+#include "lambdagate/core/time_format.hpp"
 #include "lambdagate/core/redact.hpp"
 
 namespace lambdagate::admin {
@@ -14,16 +15,6 @@ namespace lambdagate::admin {
 namespace {
 
 using nlohmann::json;
-
-std::string iso8601_millis(core::SystemTime t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  const std::time_t tt = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buf, ms % 1000);
-}
 
 // Durations as Gloo writes them ("15s", "0.25s").
 std::string duration(std::chrono::milliseconds d) { return fmt::format("{}s", static_cast<double>(d.count()) / 1000); }
@@ -204,7 +195,7 @@ json secret(const config::Secret& s) {
 }  // namespace
 
 json config_dump_json(const proxy::Snapshot& snapshot) {
-  json out = {{"configVersion", snapshot.version}, {"loadedAt", iso8601_millis(snapshot.loaded_at)}};
+  json out = {{"configVersion", snapshot.version}, {"loadedAt", core::format_iso8601(snapshot.loaded_at, true)}};
   if (!snapshot.config) return out;
   const auto& config = *snapshot.config;
   out["files"] = config.files;

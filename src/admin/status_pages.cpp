@@ -7,19 +7,11 @@
 #include <fmt/format.h>
 
 #include "lambdagate/admin/admin_handler.hpp"
+#include "lambdagate/core/time_format.hpp"
 
 namespace lambdagate::admin {
 
 namespace {
-
-std::string iso8601(core::SystemTime t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 nlohmann::json credentials_json(const proxy::UpstreamRuntime& upstream, core::SystemTime now) {
   nlohmann::json j = {{"source", upstream.credential_source}};
@@ -37,11 +29,11 @@ nlohmann::json credentials_json(const proxy::UpstreamRuntime& upstream, core::Sy
   const auto st = upstream.cache->status();
   j["state"] = usable ? "ready" : (st.fetch_in_flight ? "fetching" : "unavailable");
   if (st.expiration) {
-    j["expiration"] = iso8601(*st.expiration);
+    j["expiration"] = core::format_iso8601(*st.expiration, false);
     j["secondsToExpiry"] = std::chrono::duration_cast<std::chrono::seconds>(*st.expiration - now).count();
   }
-  if (st.last_success) j["lastRefresh"] = iso8601(*st.last_success);
-  if (st.last_failure) j["lastFailure"] = iso8601(*st.last_failure);
+  if (st.last_success) j["lastRefresh"] = core::format_iso8601(*st.last_success, false);
+  if (st.last_failure) j["lastFailure"] = core::format_iso8601(*st.last_failure, false);
   if (!st.last_error.empty()) j["lastError"] = st.last_error;
   j["refreshes"] = {{"success", st.refresh_success}, {"failure", st.refresh_failure}};
   return j;

@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "iso8601.hpp"
+#include "quoting.hpp"
 
 namespace lambdagate::aws {
 
@@ -33,14 +34,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string in_quotes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('\'');
-  out.append(text);
-  out.push_back('\'');
-  return out;
-}
 
 // Reads a token file whole and trims it (kubelet writes no newline, but hand-made files often end
 // with one). Returns nullopt with `error` set — naming the file, never quoting it — when the file

@@ -1,6 +1,8 @@
 // The Lambda Invoke protocol as pure functions (reference/aws-protocols.md §3).
 #include "lambdagate/aws/lambda_api.hpp"
 
+#include "quoting.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -87,14 +89,6 @@ std::optional<std::string> non_empty_env(EnvLookup env, const char* name) {
   return value;
 }
 
-std::string quoted(std::string_view function_name) {
-  std::string out;
-  out.reserve(function_name.size() + 2);
-  out.push_back('\'');
-  out.append(function_name);
-  out.push_back('\'');
-  return out;
-}
 
 }  // namespace
 
@@ -151,7 +145,7 @@ std::optional<std::string> validate_function_name(std::string_view name) {
     }
   }
   if (!problem) return std::nullopt;
-  return "invalid Lambda function name " + quoted(name) + ": " + *problem;
+  return "invalid Lambda function name " + in_quotes(name) + ": " + *problem;
 }
 
 std::string invoke_path(std::string_view function_name) {
@@ -226,7 +220,7 @@ core::Error classify_invoke_error(const http::ClientResponse& response, std::str
   const std::string status = "HTTP " + std::to_string(response.status);
   // Lambda's error type when it sent one, else the status: enough to act on, nothing raw.
   const std::string cause = type.empty() ? status : type;
-  const std::string name = quoted(function_name);
+  const std::string name = in_quotes(function_name);
 
   if (response.status == 429) {
     return {ErrorKind::LambdaThrottled, "Lambda throttled the call to " + name + ": " + cause};

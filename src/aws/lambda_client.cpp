@@ -1,6 +1,8 @@
 // AwsLambdaClient: one signed Invoke over the worker's HttpClient (reference/aws-protocols.md §3).
 #include "lambdagate/aws/lambda_client.hpp"
 
+#include "quoting.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -36,15 +38,6 @@ std::string_view invocation_type_name(InvocationType type) {
   return "RequestResponse";
 }
 
-// Appended rather than concatenated: GCC 12 flags `"'" + std::string(...)` with a false -Wrestrict.
-std::string quoted(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out.push_back('\'');
-  out.append(name);
-  out.push_back('\'');
-  return out;
-}
 
 }  // namespace
 
@@ -87,7 +80,7 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
   }
   if (!credentials) {
     co_return core::Error{core::ErrorKind::CredentialsUnavailable,
-                          "no usable AWS credentials for the call to " + quoted(request.function_name)};
+                          "no usable AWS credentials for the call to " + in_quotes(request.function_name)};
   }
 
   http::ClientRequest wire;
@@ -124,11 +117,11 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
     core::Error error;
     if (failure->kind == http::ClientErrorKind::Timeout) {
       error.kind = core::ErrorKind::UpstreamTimeout;
-      error.message = "Lambda did not answer the call to " + quoted(request.function_name) + " in time";
+      error.message = "Lambda did not answer the call to " + in_quotes(request.function_name) + " in time";
       error.transport = core::TransportFailure::Timeout;
     } else {
       error.kind = core::ErrorKind::UpstreamUnavailable;
-      error.message = "could not reach Lambda for the call to " + quoted(request.function_name) + ": " +
+      error.message = "could not reach Lambda for the call to " + in_quotes(request.function_name) + ": " +
                       std::string(http::to_string(failure->kind));
       error.transport = failure->kind == http::ClientErrorKind::ConnectFailed ? core::TransportFailure::ConnectFailure
                         : failure->kind == http::ClientErrorKind::Reset       ? core::TransportFailure::Reset

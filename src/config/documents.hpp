@@ -1,4 +1,6 @@
 #pragma once
+#include <chrono>
+#include <optional>
 // The per-kind document parsers and the cross-document checks, as the loader calls them.
 // Internal to the config module.
 #include <map>
@@ -70,6 +72,10 @@ std::string route_label(const Route& route);
 std::optional<ResourceRef> parse_resource_ref(const Field& field, const std::string& default_namespace);
 
 // "namespace/name", as messages name resources.
+// A duration field ("15s", "0.5s", "250ms"); reports a located error and gives nullopt when the
+// value is not one.
+std::optional<std::chrono::milliseconds> duration_of(const Field& field);
+
 std::string display(const ResourceRef& ref);
 std::string display(const Metadata& metadata);
 

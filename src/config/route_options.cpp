@@ -118,7 +118,8 @@ bool has_control_character(std::string_view value) {
   });
 }
 
-// A duration field; reports a located error and gives nullopt when it is not one.
+}  // namespace
+
 std::optional<milliseconds> duration_of(const Field& field) {
   auto text = as_string(field);
   if (!text) return std::nullopt;
@@ -128,6 +129,8 @@ std::optional<milliseconds> duration_of(const Field& field) {
     field.error("'" + field.path + "' must be a duration: " + reason + ", got " + quote_value(*text));
   return value;
 }
+
+namespace {
 
 // A duration that must be positive: zero would mean "disabled" elsewhere, and here there is
 // nothing to disable.

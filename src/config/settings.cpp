@@ -2,25 +2,9 @@
 // A real Gloo Settings document carries much more (control-plane addresses, discovery, rate
 // limits, ...); each of those fields gets a "not supported" warning.
 #include "config/documents.hpp"
-#include "config/duration.hpp"
 
 namespace lambdagate::config::detail {
 
-namespace {
-
-// An optional duration field ("5s", "0.5s", "250ms").
-std::optional<std::chrono::milliseconds> duration(MapReader& map, std::string_view key) {
-  auto field = map.take(key);
-  if (!field) return std::nullopt;
-  auto text = as_string(*field);
-  if (!text) return std::nullopt;
-  std::string reason;
-  auto value = parse_duration(*text, reason);
-  if (!value) field->error("'" + field->path + "' must be a duration: " + reason + ", got " + quote_value(*text));
-  return value;
-}
-
-}  // namespace
 
 void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& state) {
   auto& diagnostics = doc.source().diagnostics();
@@ -37,7 +21,7 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
           ServiceAccountCredentials out;
           out.uri = sac->string("uri").value_or("");
           out.region = sac->string("region").value_or("");
-          out.timeout = duration(*sac, "timeout");
+          if (auto field = sac->take("timeout")) out.timeout = duration_of(*field);
           if (out.timeout && out.timeout->count() == 0) {
             diagnostics.error(sac->where(), "'" + sac->child_path("timeout") + "' must be greater than zero");
           }
@@ -57,7 +41,7 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
     }
     spec->not_supported("discovery");
     if (auto ext = spec->map("lambdagate")) {
-      settings.credential_refresh_margin = duration(*ext, "credentialRefreshMargin");
+      if (auto field = ext->take("credentialRefreshMargin")) settings.credential_refresh_margin = duration_of(*field);
       if (settings.credential_refresh_margin && settings.credential_refresh_margin->count() == 0) {
         diagnostics.error(ext->where(), "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");
       }

@@ -1,5 +1,7 @@
 #include "lambdagate/observability/logging.hpp"
 
+#include "lambdagate/core/time_format.hpp"
+
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -21,18 +23,6 @@ public:
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
 };
-
-std::string iso8601(core::SystemTime t) {
-  const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-  const std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
-  return buf;
-}
 
 }  // namespace
 
@@ -75,7 +65,7 @@ void AccessLog::write(const AccessLogEntry& e) {
   const double duration_ms = static_cast<double>(e.duration.count()) / 1000.0;
   if (format_ == LogFormat::Json) {
     nlohmann::json j = {
-        {"time", iso8601(e.time)},     {"type", "access"},        {"requestId", e.request_id},
+        {"time", core::format_iso8601(e.time, true)},     {"type", "access"},        {"requestId", e.request_id},
         {"remote", e.remote_address},  {"method", e.method},      {"path", e.path},
         {"status", e.status},          {"durationMs", duration_ms}, {"route", e.route},
         {"upstream", e.upstream},      {"function", e.function},  {"attempts", e.attempts},
@@ -84,7 +74,7 @@ void AccessLog::write(const AccessLogEntry& e) {
     line_ = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     fmt::format_to(std::back_inserter(line_), "{} access {} {} {} {} {} {:.3f}ms route={} upstream={} function={} attempts={} in={} out={}",
-                   iso8601(e.time), e.request_id, e.remote_address, e.method, e.path, e.status, duration_ms,
+                   core::format_iso8601(e.time, true), e.request_id, e.remote_address, e.method, e.path, e.status, duration_ms,
                    e.route.empty() ? "-" : e.route, e.upstream.empty() ? "-" : e.upstream,
                    e.function.empty() ? "-" : e.function, e.attempts, e.bytes_received, e.bytes_sent);
     if (!e.error_code.empty()) fmt::format_to(std::back_inserter(line_), " error={}", e.error_code);

@@ -106,12 +106,14 @@ void manipulate_response_headers(http::Response& response, const config::RouteOp
 
 }  // namespace
 
+// What the access log and metrics say about a request. Route and upstream names point into the
+// snapshot, which handle() keeps alive for the whole request; no per-request copies.
 struct Gateway::Outcome {
-  std::string route;
-  std::string upstream;
-  std::string function;
+  std::string_view route;
+  std::string_view upstream;
+  std::string function;  // resolved per request (may be an ARN built from awsAccountId)
   unsigned attempts = 0;
-  std::string error_code;
+  std::string_view error_code;  // static text from core::to_string
 };
 
 namespace {
@@ -246,7 +248,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
                                                                  const routing::CompiledRoute*& matched) {
   const unsigned version = request.version();
   auto fail = [&](core::ErrorKind kind, std::string message) {
-    outcome.error_code = std::string(core::to_string(kind));
+    outcome.error_code = core::to_string(kind);
     return make_error_response(core::Error{kind, std::move(message)}, request_id, version);
   };
 
