@@ -50,7 +50,8 @@ AdminHandler::AdminHandler(const proxy::SnapshotStore& snapshots, const RuntimeS
       metrics_(metrics),
       connections_(connections) {}
 
-boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&) {
+boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&,
+                                                           http::ResponseWriter&) {
   auto response = respond(request);
   auto incoming = request.find("x-request-id");
   response.set("x-request-id", incoming != request.end() && core::is_acceptable_request_id(incoming->value())

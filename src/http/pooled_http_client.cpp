@@ -25,6 +25,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/read.hpp>
+#include <limits>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/http/write.hpp>
@@ -193,8 +194,9 @@ struct PooledHttpClient::Impl {
         options_(pool),
         dns_(std::make_shared<DnsCache>()) {}
 
-  asio::awaitable<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
-                                     core::Deadline deadline);
+  // `sink` null: read the whole response; else hand it over piece by piece.
+  asio::awaitable<ClientResult> send(const Endpoint& endpoint, ClientRequest request, core::Deadline deadline,
+                                     ResponseSink* sink);
   void close_idle();
 
   // Resolved addresses per "host:port", kept for dns_ttl. Shared with in-flight lookups, which
@@ -236,10 +238,13 @@ struct PooledHttpClient::Impl {
   std::shared_ptr<Lookup> start_lookup(const Endpoint& endpoint, const std::string& key);
   asio::awaitable<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
   asio::awaitable<Exchange> exchange(Connection& connection, const Request& request,
-                                     const core::Deadline& deadline, const Endpoint& endpoint);
+                                     const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
   template <class Stream>
   asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
                                         const core::Deadline& deadline, const Endpoint& endpoint);
+  template <class Stream>
+  asio::awaitable<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
+                                      const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink& sink);
   std::unique_ptr<Connection> take_idle(const std::string& key);
   void release(const std::string& key, std::unique_ptr<Connection> connection);
   void retire(std::unique_ptr<Connection> connection);
@@ -304,7 +309,7 @@ std::optional<ClientError> PooledHttpClient::Impl::arm(beast::tcp_stream& stream
 }
 
 asio::awaitable<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, ClientRequest request,
-                                                           core::Deadline deadline) {
+                                                           core::Deadline deadline, ResponseSink* sink) {
   try {
     if (endpoint.tls() && !tls_->error().empty()) {
       co_return make_error(ClientErrorKind::TlsFailed, endpoint.to_string() + ": " + tls_->error());
@@ -324,7 +329,7 @@ asio::awaitable<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpo
         if (!opened.connection) co_return std::move(opened.error);
         connection = std::move(opened.connection);
       }
-      Exchange result = co_await exchange(*connection, message, deadline, endpoint);
+      Exchange result = co_await exchange(*connection, message, deadline, endpoint, sink);
       if (result.response) {
         if (result.reusable) {
           release(key, std::move(connection));
@@ -469,10 +474,13 @@ asio::awaitable<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(con
 
 asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
     Connection& connection, const Request& request, const core::Deadline& deadline,
-    const Endpoint& endpoint) {
-  if (auto* secure = connection.tls())
-    co_return co_await exchange_on(*secure, connection, request, deadline, endpoint);
-  co_return co_await exchange_on(connection.plain(), connection, request, deadline, endpoint);
+    const Endpoint& endpoint, ResponseSink* sink) {
+  if (auto* secure = connection.tls()) {
+    if (!sink) co_return co_await exchange_on(*secure, connection, request, deadline, endpoint);
+    co_return co_await stream_on(*secure, connection, request, deadline, endpoint, *sink);
+  }
+  if (!sink) co_return co_await exchange_on(connection.plain(), connection, request, deadline, endpoint);
+  co_return co_await stream_on(connection.plain(), connection, request, deadline, endpoint, *sink);
 }
 
 template <class Stream>
@@ -512,6 +520,71 @@ asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchan
   // body that ended with the connection. Bytes beyond the response mean the peer is out of step.
   out.reusable = parser.keep_alive() && connection.buffer.size() == 0;
   out.response = std::move(parser.response());
+  co_return out;
+}
+
+// As exchange_on, but the body goes to `sink` piece by piece as it is read, never held whole.
+template <class Stream>
+asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
+    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
+    const Endpoint& endpoint, ResponseSink& sink) {
+  Exchange out;
+  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) {
+    out.error = std::move(*late);
+    co_return out;
+  }
+  auto [write_ec, written] = co_await bhttp::async_write(stream, request, kTuple);
+  (void)written;
+  if (write_ec) {
+    out.error = io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
+    out.nothing_received = true;
+    co_return out;
+  }
+
+  ResponseReader parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  parser.header_limit(kHeaderLimit);
+  if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
+    out.error = std::move(*late);
+    co_return out;
+  }
+  auto [header_ec, header_read] = co_await bhttp::async_read_header(stream, connection.buffer, parser, kTuple);
+  (void)header_read;
+  if (header_ec) {
+    out.error = io_error(header_ec, "reading response from", endpoint, options_.max_response_bytes);
+    out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
+    co_return out;
+  }
+  ClientResponse head;
+  head.status = parser.response().status;
+  head.headers = parser.response().headers;
+  co_await sink.on_head(head);
+
+  std::string piece;
+  while (!parser.is_done()) {
+    if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
+      out.error = std::move(*late);
+      co_return out;
+    }
+    auto [read_ec, read] = co_await bhttp::async_read_some(stream, connection.buffer, parser, kTuple);
+    (void)read;
+    if (read_ec) {
+      out.error = io_error(read_ec, "reading response from", endpoint, options_.max_response_bytes);
+      co_return out;
+    }
+    auto& body = parser.response().body;
+    if (body.empty()) continue;
+    piece.swap(body);
+    body.clear();
+    const bool more = co_await sink.on_body(piece);
+    piece.clear();
+    if (!more) {
+      out.response = std::move(head);  // the sink stopped: the rest is unread, so the connection goes
+      co_return out;
+    }
+  }
+  out.reusable = parser.keep_alive() && connection.buffer.size() == 0;
+  out.response = std::move(head);
   co_return out;
 }
 
@@ -577,7 +650,12 @@ PooledHttpClient::~PooledHttpClient() = default;
 
 boost::asio::awaitable<ClientResult> PooledHttpClient::send(const Endpoint& endpoint, ClientRequest request,
                                                             core::Deadline deadline) {
-  return impl_->send(endpoint, std::move(request), deadline);
+  return impl_->send(endpoint, std::move(request), deadline, nullptr);
+}
+
+boost::asio::awaitable<ClientResult> PooledHttpClient::stream(const Endpoint& endpoint, ClientRequest request,
+                                                              core::Deadline deadline, ResponseSink& sink) {
+  return impl_->send(endpoint, std::move(request), deadline, &sink);
 }
 
 std::size_t PooledHttpClient::connections_opened() const { return impl_->connections_opened_; }

@@ -11,7 +11,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <tuple>
 #include <boost/system/system_error.hpp>
 #include <optional>
 
@@ -37,6 +40,77 @@ bool expects_continue(const Request& header) {
   auto it = header.find(bhttp::field::expect);
   return it != header.end() && beast::iequals(it->value(), "100-continue");
 }
+
+// The ResponseWriter of one request on one session.
+class SessionWriter final : public ResponseWriter {
+public:
+  SessionWriter(beast::tcp_stream& stream, std::chrono::seconds write_timeout, unsigned version)
+      : stream_(stream), write_timeout_(write_timeout), chunked_(version >= 11) {}
+
+  asio::awaitable<bool> begin(Response& head) override {
+    if (started_) co_return !failed_;
+    started_ = true;
+    bhttp::response<bhttp::empty_body> message{std::move(head.base())};
+    message.erase(bhttp::field::content_length);
+    if (chunked_) {
+      message.chunked(true);
+    } else {
+      message.erase(bhttp::field::transfer_encoding);
+      message.keep_alive(false);  // HTTP/1.0: the end of the body is the end of the connection
+    }
+    keep_alive_ = message.keep_alive();
+    bhttp::response_serializer<bhttp::empty_body> serializer{message};
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kTuple);
+    (void)n;
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (!started_ || failed_ || finished_) co_return false;
+    if (data.empty()) co_return true;
+    stream_.expires_after(write_timeout_);
+    boost::system::error_code ec;
+    if (chunked_) {
+      auto chunk = bhttp::make_chunk(asio::const_buffer(data.data(), data.size()));
+      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, chunk, kTuple);
+    } else {
+      auto buffer = asio::const_buffer(data.data(), data.size());
+      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, buffer, kTuple);
+    }
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  asio::awaitable<bool> finish() override {
+    if (!started_ || failed_ || finished_) co_return false;
+    finished_ = true;
+    if (!chunked_) co_return true;
+    stream_.expires_after(write_timeout_);
+    auto last = bhttp::make_chunk_last();
+    auto [ec, n] = co_await asio::async_write(stream_, last, kTuple);
+    (void)n;
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  void abort() override { aborted_ = true; }
+  bool started() const override { return started_; }
+
+  // Whether the connection can carry another request after this response.
+  bool reusable() const { return started_ && finished_ && !failed_ && !aborted_ && keep_alive_; }
+
+private:
+  beast::tcp_stream& stream_;
+  std::chrono::seconds write_timeout_;
+  bool chunked_;
+  bool started_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+  bool aborted_ = false;
+  bool keep_alive_ = true;
+};
 
 }  // namespace
 
@@ -184,10 +258,18 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     // The handler bounds its own work with the route's deadline.
     stream.expires_never();
     Response response;
+    SessionWriter writer(stream, limits_.write_timeout, request.version());
     try {
-      response = co_await handler_.handle(request, connection);
+      response = co_await handler_.handle(request, connection, writer);
     } catch (const std::exception& e) {
+      if (writer.started()) writer.abort();
       response = handler_.reject(core::ErrorKind::Internal, "internal error", &request);
+    }
+    if (writer.started()) {
+      // Streamed: the response is on the wire already. An unfinished stream closes the connection.
+      self->busy = false;
+      if (!writer.reusable() || stopping_ || !request.keep_alive()) break;
+      continue;
     }
     response.version(request.version());
     response.keep_alive(request.keep_alive() && !stopping_ && response.keep_alive());

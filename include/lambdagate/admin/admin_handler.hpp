@@ -59,7 +59,8 @@ public:
   AdminHandler(const proxy::SnapshotStore& snapshots, const RuntimeStatus& status, const core::Clock& clock,
                const proxy::CredentialsRegistry* registry = nullptr, const observability::Metrics* metrics = nullptr,
                const ConnectionStats* connections = nullptr);
-  boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection) override;
+  boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+                                                http::ResponseWriter& writer) override;
   http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
 
 private:

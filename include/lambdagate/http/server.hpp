@@ -30,11 +30,33 @@ struct ConnectionInfo {
   uint16_t remote_port = 0;
 };
 
+// Lets a handler send its response in pieces as they become available (Lambda response
+// streaming): chunked transfer on HTTP/1.1, a body delimited by closing the connection on 1.0.
+class ResponseWriter {
+public:
+  virtual ~ResponseWriter() = default;
+  // Sends the status line and headers; any Content-Length in `head` is dropped. False when the
+  // client is gone (every later call is then a no-op returning false).
+  virtual boost::asio::awaitable<bool> begin(Response& head) = 0;
+  // Sends one piece of body now; an empty piece sends nothing.
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+  // Ends the body properly (the last chunk); the connection may then carry another request.
+  virtual boost::asio::awaitable<bool> finish() = 0;
+  // Ends the response without its proper end, so the client cannot take a truncated body for a
+  // complete one: the connection is closed with the last chunk never sent.
+  virtual void abort() = 0;
+  // True once begin() was called: the handler's returned Response is then ignored.
+  virtual bool started() const = 0;
+};
+
 class RequestHandler {
 public:
   virtual ~RequestHandler() = default;
-  // Answers one request. Must not throw for bad input: errors are responses.
-  virtual boost::asio::awaitable<Response> handle(Request& request, const ConnectionInfo& connection) = 0;
+  // Answers one request, either by returning the whole response or by streaming it through
+  // `writer` (then the returned value is ignored). Must not throw for bad input: errors are
+  // responses.
+  virtual boost::asio::awaitable<Response> handle(Request& request, const ConnectionInfo& connection,
+                                                  ResponseWriter& writer) = 0;
   // The answer to a request the server rejected before it was complete (400, 413, 431), so that
   // every error shares one format. `request` holds whatever headers were read, if any.
   virtual Response reject(core::ErrorKind kind, std::string message, const Request* request) = 0;
