@@ -155,6 +155,13 @@ std::string invoke_path(std::string_view function_name) {
   return path;
 }
 
+std::string invoke_stream_path(std::string_view function_name) {
+  std::string path = "/2021-11-15/functions/";
+  path.append(sigv4::uri_encode(function_name, false));
+  path.append("/response-streaming-invocations");
+  return path;
+}
+
 std::string invoke_query(std::string_view qualifier) {
   if (qualifier.empty()) return {};
   return "Qualifier=" + sigv4::uri_encode(qualifier, false);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lambdagate/aws/eventstream.hpp"
 #include "lambdagate/aws/lambda_api.hpp"
 
 namespace lambdagate::aws {
@@ -68,8 +69,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after_seconds(std::string_v
 
 }  // namespace
 
-boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
-                                                             core::Deadline deadline) {
+boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::signed_request(
+    const InvokeRequest& request, std::string path, core::Deadline deadline) {
   core::SystemTime now = clock_.system_now();
   // Never an unsigned request: without credentials nothing goes on the wire. Right after start
   // the first fetch may still be in flight; then (and only then) the request waits for it.
@@ -89,7 +90,7 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
 
   SigningRequest signing;
   signing.method = wire.method;
-  signing.path = endpoint_.base_path + invoke_path(request.function_name);
+  signing.path = endpoint_.base_path + path;
   signing.query = invoke_query(request.qualifier);
   signing.payload = wire.body;
   signing.headers.reserve(request.extra_headers.size() + 7);
@@ -109,40 +110,170 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
     wire.target.append(signing.query);
   }
   wire.headers = std::move(signing.headers);
+  co_return wire;
+}
+
+namespace {
+
+// A transport failure as the client-facing error: the transport's message may name addresses
+// and system errors, so the client gets the kind only.
+core::Error transport_error(const http::ClientError& failure, std::string_view function_name) {
+  core::Error error;
+  if (failure.kind == http::ClientErrorKind::Timeout) {
+    error.kind = core::ErrorKind::UpstreamTimeout;
+    error.message = "Lambda did not answer the call to " + in_quotes(function_name) + " in time";
+    error.transport = core::TransportFailure::Timeout;
+  } else {
+    error.kind = core::ErrorKind::UpstreamUnavailable;
+    error.message = "could not reach Lambda for the call to " + in_quotes(function_name) + ": " +
+                    std::string(http::to_string(failure.kind));
+    error.transport = failure.kind == http::ClientErrorKind::ConnectFailed ? core::TransportFailure::ConnectFailure
+                      : failure.kind == http::ClientErrorKind::Reset       ? core::TransportFailure::Reset
+                                                                           : core::TransportFailure::Other;
+  }
+  return error;
+}
+
+// A non-2xx answer from Lambda as the client-facing error, with what the retry policy needs.
+core::Error rejection(const http::ClientResponse& response, std::string_view function_name) {
+  core::Error error = classify_invoke_error(response, function_name);
+  error.upstream_status = response.status;
+  if (auto value = response.header("retry-after")) error.retry_after = parse_retry_after_seconds(*value);
+  return error;
+}
+
+bool starts_with_icase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// Decodes an InvokeWithResponseStream answer as it arrives. A 2xx event stream goes to the
+// handler chunk by chunk; anything else is collected whole, to be classified as Invoke errors are.
+class StreamSink final : public http::ResponseSink {
+public:
+  explicit StreamSink(InvokeStreamHandler& handler) : handler_(handler) {}
+
+  boost::asio::awaitable<void> on_head(const http::ClientResponse& head) override {
+    head_ = head;
+    const auto type = head.header("content-type").value_or("");
+    streaming_ = head.status >= 200 && head.status <= 299 &&
+                 starts_with_icase(type, "application/vnd.amazon.eventstream");
+    if (auto value = head.header("x-amz-executed-version")) end_.executed_version = std::string(*value);
+    co_return;
+  }
+
+  boost::asio::awaitable<bool> on_body(std::string_view data) override {
+    if (!streaming_) {
+      if (head_.body.size() + data.size() > kMaxErrorBody) co_return false;
+      head_.body.append(data);
+      co_return true;
+    }
+    decoder_.feed(data);
+    while (auto message = decoder_.next()) {
+      eventstream::InvokeStreamEvent event = eventstream::classify(std::move(*message));
+      if (auto* chunk = std::get_if<eventstream::PayloadChunk>(&event)) {
+        if (chunk->bytes.empty()) continue;
+        const bool more = co_await handler_.on_payload(chunk->bytes);
+        if (!more) {
+          end_.stopped = true;
+          co_return false;
+        }
+      } else if (auto* complete = std::get_if<eventstream::InvokeComplete>(&event)) {
+        ended_ = true;
+        end_.complete = complete->error_code.empty();
+        end_.error_code = complete->error_code;
+        end_.error_details = complete->error_details;
+      } else if (auto* failure = std::get_if<eventstream::StreamError>(&event)) {
+        ended_ = true;
+        end_.error_code = failure->code.empty() ? "StreamError" : failure->code;
+        end_.error_details = failure->message;
+        co_return false;
+      }
+      // UnknownEvent: newer event types are skipped, as the SDKs do.
+    }
+    if (decoder_.failed()) {
+      ended_ = true;
+      end_.error_code = "InvalidEventStream";
+      end_.error_details = decoder_.error();
+      co_return false;
+    }
+    co_return true;
+  }
+
+  bool streaming() const { return streaming_; }
+  bool ended() const { return ended_; }
+  bool partial_message() const { return decoder_.has_partial(); }
+  http::ClientResponse& head() { return head_; }
+  StreamEnd& end() { return end_; }
+
+private:
+  static constexpr std::size_t kMaxErrorBody = 64 * 1024;  // Lambda's error bodies are small JSON
+  InvokeStreamHandler& handler_;
+  http::ClientResponse head_;
+  bool streaming_ = false;
+  bool ended_ = false;
+  eventstream::Decoder decoder_;
+  StreamEnd end_;
+};
+
+}  // namespace
+
+boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
+                                                             core::Deadline deadline) {
+  std::string path = invoke_path(request.function_name);
+  auto prepared = co_await signed_request(request, std::move(path), deadline);
+  if (auto* error = std::get_if<core::Error>(&prepared)) co_return std::move(*error);
+  http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
 
   http::ClientResult result = co_await http_.send(endpoint_, std::move(wire), deadline);
-
   if (auto* failure = std::get_if<http::ClientError>(&result)) {
-    // The transport's message may name addresses and system errors: the client gets the kind only.
-    core::Error error;
-    if (failure->kind == http::ClientErrorKind::Timeout) {
-      error.kind = core::ErrorKind::UpstreamTimeout;
-      error.message = "Lambda did not answer the call to " + in_quotes(request.function_name) + " in time";
-      error.transport = core::TransportFailure::Timeout;
-    } else {
-      error.kind = core::ErrorKind::UpstreamUnavailable;
-      error.message = "could not reach Lambda for the call to " + in_quotes(request.function_name) + ": " +
-                      std::string(http::to_string(failure->kind));
-      error.transport = failure->kind == http::ClientErrorKind::ConnectFailed ? core::TransportFailure::ConnectFailure
-                        : failure->kind == http::ClientErrorKind::Reset       ? core::TransportFailure::Reset
-                                                                              : core::TransportFailure::Other;
-    }
-    co_return error;
+    co_return transport_error(*failure, request.function_name);
   }
-
   auto& response = std::get<http::ClientResponse>(result);
-  if (response.status < 200 || response.status > 299) {
-    core::Error error = classify_invoke_error(response, request.function_name);
-    error.upstream_status = response.status;
-    if (auto value = response.header("retry-after")) error.retry_after = parse_retry_after_seconds(*value);
-    co_return error;
-  }
+  if (response.status < 200 || response.status > 299) co_return rejection(response, request.function_name);
   InvokeResponse out;
   out.status = response.status;
   if (auto value = response.header("x-amz-function-error")) out.function_error = std::string(*value);
   if (auto value = response.header("x-amz-executed-version")) out.executed_version = std::string(*value);
   out.payload = std::move(response.body);
   co_return out;
+}
+
+boost::asio::awaitable<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
+                                                                          core::Deadline deadline,
+                                                                          InvokeStreamHandler& handler) {
+  std::string path = invoke_stream_path(request.function_name);
+  auto prepared = co_await signed_request(request, std::move(path), deadline);
+  if (auto* error = std::get_if<core::Error>(&prepared)) co_return std::move(*error);
+  http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
+
+  StreamSink sink(handler);
+  http::ClientResult result = co_await http_.stream(endpoint_, std::move(wire), deadline, sink);
+  if (!sink.streaming()) {
+    // No stream began: an error answer (or a transport failure), the same as Invoke's.
+    if (auto* failure = std::get_if<http::ClientError>(&result)) {
+      co_return transport_error(*failure, request.function_name);
+    }
+    auto& head = sink.head();
+    if (head.status < 200 || head.status > 299) co_return rejection(head, request.function_name);
+    core::Error error{core::ErrorKind::UpstreamUnavailable,
+                      "Lambda answered the streaming call to " + in_quotes(request.function_name) +
+                          " without an event stream"};
+    error.upstream_status = head.status;
+    co_return error;
+  }
+  StreamEnd end = std::move(sink.end());
+  if (!sink.ended() && !end.stopped) {
+    // The body ended (or broke) before InvokeComplete: the output may be cut short.
+    if (auto* failure = std::get_if<http::ClientError>(&result)) {
+      end.error_code = failure->kind == http::ClientErrorKind::Timeout ? "Timeout" : "StreamInterrupted";
+      end.error_details = std::string(http::to_string(failure->kind));
+    } else {
+      end.error_code = "StreamInterrupted";
+      end.error_details = sink.partial_message() ? "the stream ended inside a message"
+                                                 : "the stream ended without InvokeComplete";
+    }
+  }
+  co_return end;
 }
 
 }  // namespace lambdagate::aws

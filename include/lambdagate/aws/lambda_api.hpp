@@ -22,6 +22,9 @@ std::optional<std::string> validate_function_name(std::string_view name);
 
 // "/2015-03-31/functions/<UriEncode(function_name)>/invocations" (':' → %3A, '$' → %24).
 std::string invoke_path(std::string_view function_name);
+// "/2021-11-15/functions/<UriEncode(function_name)>/response-streaming-invocations"
+// (InvokeWithResponseStream, reference/aws-protocols.md §4).
+std::string invoke_stream_path(std::string_view function_name);
 // "Qualifier=<UriEncode(qualifier)>", or "" when qualifier is empty.
 std::string invoke_query(std::string_view qualifier);
 

@@ -35,11 +35,35 @@ struct InvokeResponse {
 
 using InvokeResult = std::variant<InvokeResponse, core::Error>;
 
+// Receives a streamed function output (InvokeWithResponseStream) as it arrives.
+class InvokeStreamHandler {
+public:
+  virtual ~InvokeStreamHandler() = default;
+  // The bytes of each PayloadChunk, in order. Returning false stops the stream.
+  virtual boost::asio::awaitable<bool> on_payload(std::string_view bytes) = 0;
+};
+
+// How a stream Lambda accepted (HTTP 200) ended.
+struct StreamEnd {
+  bool complete = false;       // InvokeComplete arrived and carried no error
+  std::string error_code;      // InvokeComplete.ErrorCode, or why the stream broke off
+  std::string error_details;   // InvokeComplete.ErrorDetails: the function's own text, never forwarded
+  std::string executed_version;
+  bool stopped = false;        // the handler stopped reading
+};
+
+// core::Error: Lambda refused the call before any stream began (retryable like Invoke's errors).
+using InvokeStreamResult = std::variant<StreamEnd, core::Error>;
+
 class LambdaClient {
 public:
   virtual ~LambdaClient() = default;
   virtual boost::asio::awaitable<InvokeResult> invoke(const InvokeRequest& request,
                                                       core::Deadline deadline) = 0;
+  // InvokeWithResponseStream: each PayloadChunk goes to `handler` as soon as it is decoded.
+  virtual boost::asio::awaitable<InvokeStreamResult> invoke_stream(const InvokeRequest& request,
+                                                                   core::Deadline deadline,
+                                                                   InvokeStreamHandler& handler) = 0;
 };
 
 // Invoke over HTTP(S) with SigV4. One per (worker, Upstream): it owns a signer for the
@@ -49,8 +73,15 @@ public:
   AwsLambdaClient(http::HttpClient& http, http::Endpoint endpoint, std::string region,
                   std::shared_ptr<const CredentialsSource> credentials, const core::Clock& clock);
   boost::asio::awaitable<InvokeResult> invoke(const InvokeRequest& request, core::Deadline deadline) override;
+  boost::asio::awaitable<InvokeStreamResult> invoke_stream(const InvokeRequest& request, core::Deadline deadline,
+                                                           InvokeStreamHandler& handler) override;
 
 private:
+  // The signed request for `path` (Invoke or InvokeWithResponseStream), or why there is none.
+  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> signed_request(const InvokeRequest& request,
+                                                                                       std::string path,
+                                                                                       core::Deadline deadline);
+
   http::HttpClient& http_;
   http::Endpoint endpoint_;
   std::string region_;
