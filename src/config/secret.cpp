@@ -4,6 +4,7 @@
 #include <array>
 
 #include "config/documents.hpp"
+#include "lambdagate/core/base64.hpp"
 
 namespace lambdagate::config::detail {
 
@@ -29,46 +30,6 @@ constexpr std::string_view kTlsCert = "tls.crt";
 constexpr std::string_view kTlsKey = "tls.key";
 constexpr std::string_view kTlsCa = "ca.crt";
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Standard base64 as Kubernetes writes it. Line breaks and spaces are skipped (a YAML block
-// scalar may wrap a long value); padding is optional.
-std::optional<std::string> decode_base64(std::string_view text) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  std::size_t symbols = 0;
-  std::size_t padding = 0;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    int value = base64_value(c);
-    if (value < 0 || padding > 0) return std::nullopt;  // bad symbol, or data after padding
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    ++symbols;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  if (symbols % 4 == 1 || padding > 2) return std::nullopt;
-  if (padding > 0 && (symbols + padding) % 4 != 0) return std::nullopt;
-  // Leftover bits must be zero, or the text was not produced by an encoder.
-  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
 // Reads `data` (base64) then `stringData` (plain), which wins for the same key as in Kubernetes.
 std::vector<SecretValue> read_values(MapReader& doc) {
   std::vector<SecretValue> values;
@@ -85,7 +46,8 @@ std::vector<SecretValue> read_values(MapReader& doc) {
     for (auto& [key, field] : data->entries()) {
       auto text = as_string(field);
       if (!text) continue;
-      auto decoded = decode_base64(*text);
+      // Kubernetes base64: a YAML block scalar may wrap a long value, and padding is optional.
+      auto decoded = core::base64::decode_lenient(*text);
       if (!decoded) {
         field.error("'" + field.path + "' is not valid base64");
         continue;
