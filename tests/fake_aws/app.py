@@ -49,6 +49,17 @@ class Config:
                                f"arn:aws:iam::{self.account_id}:role/pod-identity")
 
 
+def apply_cut(resp: Response, cut: dict) -> None:
+    """Fault mode "cut": the answer stops part-way and the connection closes. A stream stops
+    after ``afterChunks`` chunks (default 1), without its terminating chunk; any other body after
+    ``afterBytes`` bytes (default half), short of its Content-Length."""
+    if resp.stream is not None:
+        resp.cut_after = 1 if cut.get("afterChunks") is None else cut["afterChunks"]
+    else:
+        after = cut.get("afterBytes")
+        resp.cut_after = len(resp.body) // 2 if after is None else min(after, len(resp.body))
+
+
 class App:
     def __init__(self, config: Config, credentials: CredentialStore,
                  functions: FunctionRegistry | None = None) -> None:
@@ -138,7 +149,10 @@ class App:
             resp = interceptor(ctx)
             if resp is not None:
                 return resp
-        return route.handler(ctx)
+        resp = route.handler(ctx)
+        if "cut" in ctx.extra:
+            apply_cut(resp, ctx.extra["cut"])
+        return resp
 
     def transport_error(self, status: int, code: str, message: str, method: str,
                         target: str) -> Response:

@@ -23,7 +23,8 @@ class CallLog:
 
     def list(self, filters: dict | None = None) -> list[dict]:
         """Records whose fields equal every filter, compared as strings (query values are
-        strings); ``function=NAME`` also matches the name as the caller wrote it."""
+        strings); ``function=NAME`` also matches the name as the caller wrote it, and ``op`` is
+        short for ``operation``."""
         with self._lock:
             calls = list(self._calls)
         if not filters:
@@ -31,8 +32,11 @@ class CallLog:
         return [c for c in calls if all(_field_matches(c, k, v) for k, v in filters.items())]
 
 
+_ALIASES = {"function": ("function", "functionNameArg"), "op": ("operation",)}
+
+
 def _field_matches(record: dict, key: str, want: str) -> bool:
-    keys = ("function", "functionNameArg") if key == "function" else (key,)
+    keys = _ALIASES.get(key, (key,))
     for k in keys:
         value = record.get(k)
         if isinstance(value, bool):

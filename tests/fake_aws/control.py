@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import unquote
 
+from functions import lambda_timestamp, make_function
 from httpd import Request, Response
 from sigv4_verify import Credential
 
@@ -28,6 +30,8 @@ class ControlAPI:
             ("GET", "calls"): self.calls,
             ("POST", "reset"): self.reset,
             ("GET", "functions"): self.functions,
+            ("POST", "functions"): self.add_function,
+            ("DELETE", "functions/*"): self.delete_function,
             ("POST", "credentials"): self.add_credentials,
             ("GET", "faults"): self.list_faults,
             ("POST", "faults"): self.add_faults,
@@ -39,7 +43,9 @@ class ControlAPI:
 
     def handle(self, req: Request) -> Response:
         name = req.raw_path[len(self.PREFIX):].rstrip("/")
-        handler = self._routes.get((req.method, name))
+        head, sep, tail = name.partition("/")
+        handler = self._routes.get((req.method, name)) or \
+            (self._routes.get((req.method, head + "/*")) if sep and tail else None)
         if handler is None:
             return json_response(404, {"error": f"no control endpoint {req.method} {req.raw_path}",
                                        "endpoints": [f"{m} {self.PREFIX}{n}"
@@ -61,10 +67,38 @@ class ControlAPI:
         return json_response(200, {"ok": True})
 
     def functions(self, req):
-        return json_response(200, [
-            {"name": f.name, "versions": list(f.versions), "aliases": f.aliases,
-             "description": f.description}
-            for f in self.app.functions.all()])
+        """The registry, sorted by name: name, versions, aliases, description, behaviour,
+        streaming, runtimeAdded."""
+        return json_response(200, [f.describe() for f in self.app.functions.all()])
+
+    _ADD_FIELDS = {"name", "behaviour", "behavior", "versions", "aliases", "description"}
+
+    def add_function(self, req):
+        """{"name", "behaviour"? (a built-in's name, default "echo"), "versions"? ["1", …],
+        "aliases"? {"alias": "version"}, "description"?} → 201 with the function; 409 if the
+        name is taken; 400 on bad input."""
+        body = json.loads(req.body or b"null")
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        unknown = set(body) - self._ADD_FIELDS
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}; known: "
+                             f"{sorted(self._ADD_FIELDS - {'behavior'})}")
+        fn = make_function(body.get("name"), body.get("behaviour", body.get("behavior", "echo")),
+                           versions=body.get("versions") or [],
+                           aliases=body.get("aliases") or {},
+                           description=body.get("description"), runtime_added=True,
+                           last_modified=lambda_timestamp(time.time()))
+        if not self.app.functions.add(fn):
+            return json_response(409, {"error": f"function {fn.name} already exists"})
+        return json_response(201, fn.describe())
+
+    def delete_function(self, req):
+        """DELETE /__fake/functions/NAME → 204, or 404. Built-ins can be deleted too."""
+        name = unquote(req.raw_path[len(self.PREFIX):].rstrip("/").partition("/")[2])
+        if not self.app.functions.remove(name):
+            return json_response(404, {"error": f"no function {name}"})
+        return Response(204)
 
     def add_credentials(self, req):
         """Accept another key at runtime: {"accessKeyId", "secretAccessKey", "sessionToken"?,

@@ -17,6 +17,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from app import App, Config  # noqa: E402
+from functions import default_registry  # noqa: E402
 from httpd import DEFAULT_MAX_BODY, FakeHTTPServer  # noqa: E402
 from issuer import parse_role_arn  # noqa: E402
 from sigv4_verify import Credential, CredentialStore  # noqa: E402
@@ -45,6 +46,9 @@ def parse_args(argv=None):
     p.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY,
                    help="refuse request bodies above this many bytes without reading them")
     p.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    p.add_argument("--extra-functions", type=int, default=0, metavar="N",
+                   help="also register N generated echo functions bulk-001 … (every 5th with "
+                        "version 1 and alias live → 1), e.g. to make ListFunctions paginate")
     sts = p.add_argument_group("STS and container credentials")
     sts.add_argument("--web-identity-token-file", metavar="PATH",
                      help="AssumeRoleWithWebIdentity accepts only this file's current contents "
@@ -62,6 +66,8 @@ def parse_args(argv=None):
                      help="role of container credentials (default "
                           "arn:aws:iam::ACCOUNT:role/pod-identity)")
     args = p.parse_args(argv)
+    if not 0 <= args.extra_functions <= 100000:
+        p.error("--extra-functions must be between 0 and 100000")
     if args.credential_lifetime < 1:
         p.error("--credential-lifetime must be at least 1 second")
     if args.container_role and parse_role_arn(args.container_role) is None:
@@ -98,7 +104,7 @@ def main(argv=None) -> int:
                      roles=tuple(args.role), credential_lifetime=args.credential_lifetime,
                      container_token_file=args.container_token_file,
                      container_role=args.container_role),
-              build_credentials(args))
+              build_credentials(args), default_registry(args.extra_functions))
 
     ssl_context = None
     if args.tls_cert:

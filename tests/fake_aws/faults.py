@@ -7,16 +7,20 @@ badly signed call gets its 403 and does not use up a counted rule.
 
 Rule (JSON):
   service       "lambda" | "sts" | "container"                       required
-  operation     exact operation (Invoke, AssumeRole, AssumeRoleWithWebIdentity, GetCredentials)
+  operation     exact operation (Invoke, InvokeWithResponseStream, ListFunctions, ListAliases,
+                AssumeRole, AssumeRoleWithWebIdentity, GetCredentials)
   function      Lambda function name (resolved name, or as the caller wrote it)
   roleArn       role the call is about (STS: the RoleArn asked for; Lambda: the caller's role)
-  mode          "status" | "down" | "throttle" | "slow" | "reset" | "refuse"   required
+  mode          "status" | "down" | "throttle" | "slow" | "reset" | "refuse" | "cut"  required
   status        HTTP status for mode "status" (required there)
   code, message override the error code / message the mode would use
   reason        Lambda 429 body "Reason" (default ConcurrentInvocationLimitExceeded)
   retryAfter    seconds: adds a Retry-After header (Lambda "throttle" defaults to 1)
   delaySeconds  sleep this long first; required for "slow" (which then answers normally)
   count         apply to the next K matching calls only, then the rule disappears
+  afterChunks   "cut" on a streamed (chunked) answer: chunks sent before the cut (default 1;
+                for InvokeWithResponseStream one chunk = one event-stream message)
+  afterBytes    "cut" on any other answer: body bytes sent before the cut (default: half)
 
 Rules are tried in the order they were added. "slow" rules that match all apply (their delays
 add up) and matching goes on; the first other matching rule decides the answer.
@@ -32,9 +36,9 @@ from typing import Optional
 from httpd import Response
 
 SERVICES = ("lambda", "sts", "container")
-MODES = ("status", "down", "throttle", "slow", "reset", "refuse")
+MODES = ("status", "down", "throttle", "slow", "reset", "refuse", "cut")
 _FIELDS = {"service", "operation", "function", "roleArn", "mode", "status", "code", "message",
-           "reason", "retryAfter", "delaySeconds", "count"}
+           "reason", "retryAfter", "delaySeconds", "count", "afterChunks", "afterBytes"}
 MAX_DELAY = 900.0
 
 # (status, code, message) each mode means for each service, and defaults per status.
@@ -99,6 +103,8 @@ class FaultRule:
     retry_after: Optional[float] = None
     delay: float = 0.0
     remaining: Optional[int] = None  # None = until cleared
+    after_chunks: Optional[int] = None  # "cut": stream chunks sent first (None: 1)
+    after_bytes: Optional[int] = None  # "cut": body bytes sent first (None: half the body)
     hits: int = 0
     created: float = field(default_factory=time.time)
 
@@ -141,19 +147,30 @@ class FaultRule:
         count = number("count", 1, 10**9)
         if count is not None and count != int(count):
             raise ValueError("count must be an integer")
+        after_chunks = number("afterChunks", 0, 10**9)
+        after_bytes = number("afterBytes", 0, 10**12)
+        for name, value in (("afterChunks", after_chunks), ("afterBytes", after_bytes)):
+            if value is not None and value != int(value):
+                raise ValueError(f"{name} must be an integer")
+            if value is not None and mode != "cut":
+                raise ValueError(f'{name} goes with mode "cut"')
         return cls(rule_id, service, mode, operation=text("operation"),
                    function=text("function"), role_arn=text("roleArn"),
                    status=int(status) if status is not None else None, code=text("code"),
                    message=text("message"), reason=text("reason"),
                    retry_after=number("retryAfter", 0, 86400), delay=float(delay or 0),
-                   remaining=int(count) if count is not None else None)
+                   remaining=int(count) if count is not None else None,
+                   after_chunks=int(after_chunks) if after_chunks is not None else None,
+                   after_bytes=int(after_bytes) if after_bytes is not None else None)
 
     def to_json(self) -> dict:
         out = {"id": self.id, "service": self.service, "mode": self.mode}
         for key, value in (("operation", self.operation), ("function", self.function),
                            ("roleArn", self.role_arn), ("status", self.status),
                            ("code", self.code), ("message", self.message),
-                           ("reason", self.reason), ("retryAfter", self.retry_after)):
+                           ("reason", self.reason), ("retryAfter", self.retry_after),
+                           ("afterChunks", self.after_chunks),
+                           ("afterBytes", self.after_bytes)):
             if value is not None:
                 out[key] = value
         if self.delay:
@@ -174,13 +191,18 @@ class FaultRule:
         return True
 
     def response(self, ctx) -> Optional[Response]:
-        """What to send instead of the real answer (None for "slow": answer normally)."""
+        """What to send instead of the real answer (None for "slow" and "cut": answer
+        normally; "cut" leaves a note in ``ctx.extra`` for the dispatcher)."""
         if self.mode == "slow":
             return None
         if self.mode == "reset":
             return Response(0, reset=True)
         if self.mode == "refuse":
             return Response(0, drop=True)
+        if self.mode == "cut":
+            # The call runs normally; App.apply_cut breaks its answer off part-way.
+            ctx.extra["cut"] = {"afterChunks": self.after_chunks, "afterBytes": self.after_bytes}
+            return None
         if self.mode == "status":
             status = self.status
             code, message = _default_for_status(self.service, status)

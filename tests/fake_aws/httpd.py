@@ -78,6 +78,10 @@ class Response:
     close: bool = False  # send Connection: close and close after the response
     reset: bool = False  # send nothing; abort the connection with a TCP RST (fault injection)
     drop: bool = False  # send nothing; close the connection normally (FIN) (fault injection)
+    # Fault injection ("cut"): break the response off part-way, then close the connection
+    # (FIN). For a stream: after this many chunks, without the terminating zero-size chunk.
+    # Otherwise: after this many body bytes (Content-Length still announces the whole body).
+    cut_after: Optional[int] = None
     # Not sent: the AWS error code, for the call log, when the service's wire format has no
     # x-amzn-ErrorType header (STS puts it in the XML body, the container endpoint in text).
     error_code: Optional[str] = None
@@ -230,13 +234,37 @@ class _Handler(BaseHTTPRequestHandler):
         send_body = self.command != "HEAD" and not no_body
         if resp.stream is not None and send_body:
             self.wfile.write(head)
-            for chunk in resp.stream:
-                if chunk:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            self.wfile.write(b"0\r\n\r\n")
+            self._write_stream(resp)
+        elif resp.cut_after is not None and send_body:
+            self.wfile.write(head + resp.body[:resp.cut_after])
+            self.close_connection = True
         else:
             # One write for head and body: two small writes can stall on Nagle/delayed ACK.
             self.wfile.write(head + resp.body if send_body else head)
+
+    def _write_stream(self, resp: Response):
+        """Chunked body, one chunk per item, each flushed as it comes (wfile is unbuffered).
+        The iterator is closed however this ends (client gone, cut), so a generator can tell."""
+        stream = iter(resp.stream)
+        try:
+            cut, sent = resp.cut_after, 0
+            if cut is None or cut > 0:
+                for chunk in stream:
+                    if not chunk:
+                        continue
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    sent += 1
+                    if cut is not None and sent >= cut:
+                        break  # at once: don't pull (and wait for) the next item
+                else:
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+            # Cut: no terminating chunk; the connection closes (FIN) after this request.
+            self.close_connection = True
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
 
 
 class FakeHTTPServer(ThreadingHTTPServer):

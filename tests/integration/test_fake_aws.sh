@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Self-test of tests/fake_aws: starts the fake over HTTP, HTTPS and HTTPS-with-an-untrusted-cert,
+# plus one with --extra-functions 60 (ListFunctions paging, functions added at runtime), and
 # runs selftest.py (botocore as the signing client) against them; then, against two more fakes
 # configured for STS and container credentials (one with a 3 s credential lifetime),
 # selftest_sts.py (STS, Pod Identity endpoint, faults); then checks a clean SIGTERM exit.
@@ -61,6 +62,7 @@ launch http
 certs=$work/certs
 launch https --tls-cert "$certs/server.pem" --tls-key "$certs/server.key"
 launch untrusted --quiet --tls-cert "$certs/untrusted.pem" --tls-key "$certs/untrusted.key"
+launch bulk --extra-functions 60
 # STS / container fakes. The token files are written (and rotated) by selftest_sts.py.
 : >"$work/web-identity.token"
 : >"$work/pod-identity.token"
@@ -77,7 +79,8 @@ grep -q "^fake_aws listening on https://" "$work/https.out" || fail "no https ba
 status=0
 "$py" "$fake/selftest.py" --http-port "$(cat "$work/http.port")" \
   --https-port "$(cat "$work/https.port")" --ca "$work/certs/ca.pem" \
-  --untrusted-port "$(cat "$work/untrusted.port")" || status=$?
+  --untrusted-port "$(cat "$work/untrusted.port")" --bulk-port "$(cat "$work/bulk.port")" \
+  || status=$?
 if ((status != 0)); then
   echo "--- fake logs ---" >&2
   tail -n 50 "$work"/*.log >&2
