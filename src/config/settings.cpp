@@ -1,10 +1,81 @@
-// gloo.solo.io/v1 Settings: the spec.gloo.awsOptions switches lambdagate implements so far.
-// A real Gloo Settings document carries much more (control-plane addresses, discovery, rate
-// limits, ...); each of those fields gets a "not supported" warning.
+// gloo.solo.io/v1 Settings: the spec.gloo.awsOptions switches lambdagate implements so far, and
+// function discovery (spec.discovery.fdsMode plus the extension spec.lambdagate.discovery).
+// A real Gloo Settings document carries much more (control-plane addresses, rate limits, ...);
+// each of those fields gets a "not supported" warning.
+#include <charconv>
+#include <cmath>
+
 #include "config/documents.hpp"
 
 namespace lambdagate::config::detail {
 
+namespace {
+
+// Below this, polling would be Gloo's once-a-second ListFunctions storm again.
+constexpr std::chrono::milliseconds kMinPollInterval{1000};
+// Lambda's control-plane APIs allow about 15 calls per second per account, shared with every
+// other client of the account; more than this would only buy throttling.
+constexpr double kMaxAliasCallsPerSecond = 100;
+
+void parse_fds_mode(MapReader& discovery, DiscoverySettings& out) {
+  auto field = discovery.take("fdsMode");
+  if (!field) return;
+  auto text = as_string(*field);
+  if (!text) return;
+  using FdsMode = DiscoverySettings::FdsMode;
+  // Protobuf enum names, upper-case as Gloo's YAML writes them.
+  if (*text == "BLACKLIST") {
+    out.fds_mode = FdsMode::Blacklist;
+  } else if (*text == "WHITELIST") {
+    out.fds_mode = FdsMode::Whitelist;
+  } else if (*text == "DISABLED") {
+    out.fds_mode = FdsMode::Disabled;
+  } else {
+    field->error("'" + field->path + "' must be BLACKLIST, WHITELIST or DISABLED, got " + quote_value(*text));
+    return;
+  }
+  out.fds_mode_set = true;
+}
+
+// A positive decimal number (no YAML 1.1 hex or infinity spellings).
+std::optional<double> positive_number(const Field& field, double max) {
+  const std::string range = "a number greater than 0 and at most " + std::to_string(static_cast<int>(max));
+  if (!field.value.IsScalar()) {
+    field.error("'" + field.path + "' must be " + range);
+    return std::nullopt;
+  }
+  const std::string& text = field.value.Scalar();
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value) ||
+      value <= 0 || value > max) {
+    field.error("'" + field.path + "' must be " + range + ", got " + quote_value(text));
+    return std::nullopt;
+  }
+  return value;
+}
+
+// spec.lambdagate.discovery: how often and how far discovery looks.
+void parse_discovery_extension(MapReader& ext, DiscoverySettings& out) {
+  auto discovery = ext.map("discovery");
+  if (!discovery) return;
+  if (auto field = discovery->take("pollInterval")) {
+    if (auto interval = duration_of(*field)) {
+      if (*interval < kMinPollInterval) {
+        field->error("'" + field->path + "' must be at least 1s");
+      } else {
+        out.poll_interval = *interval;
+      }
+    }
+  }
+  if (auto aliases = discovery->boolean("aliases")) out.aliases = *aliases;
+  if (auto field = discovery->take("aliasCallsPerSecond")) {
+    if (auto rate = positive_number(*field, kMaxAliasCallsPerSecond)) out.alias_calls_per_second = *rate;
+  }
+  discovery->finish();
+}
+
+}  // namespace
 
 void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& state) {
   auto& diagnostics = doc.source().diagnostics();
@@ -39,8 +110,13 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
       }
       gloo->rest_not_supported();
     }
-    spec->not_supported("discovery");
+    if (auto discovery = spec->map("discovery")) {
+      parse_fds_mode(*discovery, settings.discovery);
+      // udsOptions, fdsOptions (GraphQL schema discovery): nothing a Lambda gateway uses.
+      discovery->rest_not_supported();
+    }
     if (auto ext = spec->map("lambdagate")) {
+      parse_discovery_extension(*ext, settings.discovery);
       if (auto field = ext->take("credentialRefreshMargin")) settings.credential_refresh_margin = duration_of(*field);
       if (settings.credential_refresh_margin && settings.credential_refresh_margin->count() == 0) {
         diagnostics.error(ext->where(), "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "config/documents.hpp"
+#include "lambdagate/config/function_discovery.hpp"
 
 namespace lambdagate::config::detail {
 
@@ -21,6 +22,10 @@ class RouteReporter {
     if (reported_.emplace(where.file, where.line, message).second)
       diagnostics_.error(where, std::move(message));
   }
+  void warning(const SourceLocation& where, std::string message) {
+    if (reported_.emplace(where.file, where.line, message).second)
+      diagnostics_.warning(where, std::move(message));
+  }
 
  private:
   Diagnostics& diagnostics_;
@@ -28,13 +33,16 @@ class RouteReporter {
 };
 
 // Whether a route's Lambda function can be resolved from the Upstream as loaded (gloo.md §1:
-// "unknown lambda function", "lambda points to upstream with no functions"). Function discovery
-// will fill lambdaFunctions after load and relax this; keep every such rule in this function.
+// "unknown lambda function", "lambda points to upstream with no functions"). When function
+// discovery covers the Upstream (config::discovery_enabled), a name that no hand-written
+// lambdaFunctions entry has may still be discovered at run time: a warning, not an error, and an
+// Upstream without hand-written functions is fine. Keep every such rule in this function.
 void check_function_reference(const Route& route, const std::string& label, const Destination& destination,
                               const Upstream& upstream, const Config& config, RouteReporter& report) {
   const auto& functions = upstream.aws.lambda_functions;
+  const bool discovered = discovery_enabled(upstream, config.settings ? &*config.settings : nullptr);
   std::string upstream_name = "upstream " + display(destination.upstream);
-  if (functions.empty()) {
+  if (functions.empty() && !discovered) {
     report(route.where, label + ": " + upstream_name + " has no lambdaFunctions");
     return;
   }
@@ -54,6 +62,12 @@ void check_function_reference(const Route& route, const std::string& label, cons
     if (i < kMaxListed) known += (i == 0 ? "" : ", ") + functions[i].logical_name;
   }
   if (functions.size() > kMaxListed) known += ", ...";
+  if (discovered) {
+    report.warning(route.where, label + ": logicalName '" + wanted + "' of " + upstream_name +
+                                    " is not among the hand-written lambdaFunctions; expecting function "
+                                    "discovery to find it");
+    return;
+  }
   report(route.where, label + ": " + upstream_name + " has no function with logicalName '" + wanted +
                           "' (known: " + known + ")");
 }
@@ -75,6 +89,27 @@ void check_routes(const LoadState& state, Diagnostics& diagnostics) {
         }
         check_function_reference(route, label, destination, *upstream, config, report);
       }
+    }
+  }
+}
+
+// The discovery label is matched exactly, as Gloo does: any other value (a typo, "Disabled",
+// "false") silently means "not set", so say so; and under fdsMode DISABLED it cannot turn
+// discovery on.
+void check_discovery_labels(const Config& config, Diagnostics& diagnostics) {
+  const bool fds_disabled =
+      config.settings && config.settings->discovery.fds_mode == DiscoverySettings::FdsMode::Disabled;
+  for (const Upstream& upstream : config.upstreams) {
+    auto label = upstream.metadata.labels.find(std::string(kFunctionDiscoveryLabel));
+    if (label == upstream.metadata.labels.end()) continue;
+    const std::string prefix = "Upstream " + display(upstream.metadata) + ": label " +
+                               std::string(kFunctionDiscoveryLabel) + " is " + quote_value(label->second);
+    if (label->second != kFunctionDiscoveryEnabled && label->second != kFunctionDiscoveryDisabled) {
+      diagnostics.warning(upstream.where,
+                          prefix + "; only 'enabled' and 'disabled' have a meaning, so it is ignored");
+    } else if (fds_disabled && label->second == kFunctionDiscoveryEnabled) {
+      diagnostics.warning(upstream.where,
+                          prefix + ", but Settings spec.discovery.fdsMode is DISABLED: not discovered");
     }
   }
 }
@@ -140,6 +175,7 @@ void check_gateways(const Config& config, Diagnostics& diagnostics) {
 
 void validate_config(const LoadState& state, Diagnostics& diagnostics) {
   check_routes(state, diagnostics);
+  check_discovery_labels(state.config, diagnostics);
   check_secret_refs(state, diagnostics);
   check_domains(state.config, diagnostics);
   check_gateways(state.config, diagnostics);

@@ -259,8 +259,26 @@ struct ServiceAccountCredentials {
   std::optional<std::chrono::milliseconds> timeout;  // per STS call; unset = 5s
 };
 
+// Function discovery (gloo.md §4): spec.discovery.fdsMode, and the extension
+// spec.lambdagate.discovery {pollInterval, aliases, aliasCallsPerSecond}. Which Upstreams are
+// discovered is decided by config::discovery_enabled (function_discovery.hpp).
+struct DiscoverySettings {
+  // BLACKLIST: every AWS Upstream unless labelled discovery.solo.io/function_discovery: disabled.
+  // WHITELIST: only Upstreams labelled ...: enabled. DISABLED: none, whatever the labels say.
+  enum class FdsMode { Blacklist, Whitelist, Disabled };
+  FdsMode fds_mode = FdsMode::Blacklist;  // Gloo's proto default
+  bool fds_mode_set = false;              // written in the Settings (else the default applies)
+  // Pause between the end of one ListFunctions round and the start of the next (at least 1s).
+  std::chrono::milliseconds poll_interval{30'000};
+  // Also call ListAliases for every discovered function (one call per function per round).
+  bool aliases = false;
+  // Pace of those ListAliases calls.
+  double alias_calls_per_second = 5;
+};
+
 struct Settings {
   Metadata metadata;
+  DiscoverySettings discovery;
   bool fallback_to_first_function = false;
   bool propagate_original_routing = false;
   std::optional<ServiceAccountCredentials> service_account_credentials;

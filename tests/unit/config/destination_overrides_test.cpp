@@ -15,7 +15,7 @@ using test::lines;
 std::string upstreams(const std::string& overrides) {
   return R"(apiVersion: gloo.solo.io/v1
 kind: Upstream
-metadata: {name: lambda}
+metadata: {name: lambda, labels: {discovery.solo.io/function_discovery: disabled}}
 spec:
   aws:
     region: eu-west-1

@@ -11,8 +11,9 @@ using test::lines;
 using test::load_one;
 
 // The awsOptions lambdagate implements are read (switches, serviceAccountCredentials,
-// credentials discovery); the rest of a real Gloo Settings document (control-plane options,
-// discovery) is reported field by field as "not supported", typos inside awsOptions as unknown.
+// credentials discovery) and spec.discovery.fdsMode; the rest of a real Gloo Settings document
+// (control-plane options) is reported field by field as "not supported", typos inside awsOptions
+// as unknown.
 TEST_CASE("Settings: awsOptions are read, the rest is reported", "[config][settings]") {
   const std::string yaml = R"(apiVersion: gloo.solo.io/v1
 kind: Settings
@@ -48,8 +49,9 @@ spec:
             "settings.yaml:13: warning: 'spec.gloo.awsOptions.credentialRefreshDelay' is not supported yet, "
             "not needed: the token file is read afresh at every fetch",
             "settings.yaml:14: warning: unknown field 'fallbackToFirst' in 'spec.gloo.awsOptions'",
-            "settings.yaml:15: warning: 'spec.discovery' is not supported yet, ignored",
         });
+  // spec.discovery.fdsMode is read now (see the discovery cases below).
+  CHECK(result.config->settings->discovery.fds_mode == DiscoverySettings::FdsMode::Whitelist);
 }
 
 // At most one Settings document, so behaviour never depends on file order.
@@ -163,5 +165,91 @@ spec:
   CHECK_FALSE(bad.ok());
   CHECK(bad.error_count() == 2);
 }
+
+// Without Settings, or without fdsMode, discovery is BLACKLIST with a 30s interval, no aliases
+// and 5 alias calls per second; fdsMode and spec.lambdagate.discovery set them; other Gloo
+// discovery options are "not supported".
+TEST_CASE("Settings: function discovery", "[config][settings][discovery]") {
+  LoadResult defaults =
+      load_one("s.yaml", "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: d}\nspec: {}\n");
+  REQUIRE(defaults.ok());
+  const DiscoverySettings& d = defaults.config->settings->discovery;
+  CHECK(d.fds_mode == DiscoverySettings::FdsMode::Blacklist);
+  CHECK_FALSE(d.fds_mode_set);
+  CHECK(d.poll_interval == std::chrono::seconds(30));
+  CHECK_FALSE(d.aliases);
+  CHECK(d.alias_calls_per_second == 5);
+
+  LoadResult set = load_one("s.yaml", R"(apiVersion: gloo.solo.io/v1
+kind: Settings
+metadata: {name: default}
+spec:
+  discovery:
+    fdsMode: DISABLED
+    fdsOptions: {graphqlEnabled: false}
+  lambdagate:
+    discovery: {pollInterval: 1m, aliases: true, aliasCallsPerSecond: 2.5}
+)");
+  INFO(joined(set));
+  REQUIRE(set.ok());
+  const DiscoverySettings& s = set.config->settings->discovery;
+  CHECK(s.fds_mode == DiscoverySettings::FdsMode::Disabled);
+  CHECK(s.fds_mode_set);
+  CHECK(s.poll_interval == std::chrono::minutes(1));
+  CHECK(s.aliases);
+  CHECK(s.alias_calls_per_second == 2.5);
+  CHECK(lines(set) == std::vector<std::string>{
+                          "s.yaml:7: warning: 'spec.discovery.fdsOptions' is not supported yet, ignored"});
+
+  LoadResult whitelist = load_one("s.yaml",
+                                  "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: d}\nspec: "
+                                  "{discovery: {fdsMode: WHITELIST}}\n");
+  REQUIRE(whitelist.ok());
+  CHECK(whitelist.config->settings->discovery.fds_mode == DiscoverySettings::FdsMode::Whitelist);
+}
+
+// Bad discovery values are errors at their lines: an unknown fdsMode, an interval under 1s or
+// not a duration, a non-boolean aliases, a rate that is not a positive number up to 100, an
+// unknown key.
+TEST_CASE("Settings: function discovery errors", "[config][settings][discovery]") {
+  LoadResult bad = load_one("s.yaml", R"(apiVersion: gloo.solo.io/v1
+kind: Settings
+metadata: {name: default}
+spec:
+  discovery:
+    fdsMode: whitelist
+  lambdagate:
+    discovery:
+      pollInterval: 500ms
+      aliases: maybe
+      aliasCallsPerSecond: 0
+      every: 5s
+)");
+  CHECK_FALSE(bad.ok());
+  CHECK(lines(bad) ==
+        std::vector<std::string>{
+            "s.yaml:6: error: 'spec.discovery.fdsMode' must be BLACKLIST, WHITELIST or DISABLED, got "
+            "'whitelist'",
+            "s.yaml:9: error: 'spec.lambdagate.discovery.pollInterval' must be at least 1s",
+            "s.yaml:10: error: 'spec.lambdagate.discovery.aliases' must be true or false, got 'maybe'",
+            "s.yaml:11: error: 'spec.lambdagate.discovery.aliasCallsPerSecond' must be a number greater than "
+            "0 and at most 100, got '0'",
+            "s.yaml:12: warning: unknown field 'every' in 'spec.lambdagate.discovery'",
+        });
+
+  for (const char* value : {"fast", "1000", "-1", ".inf", "[1]"}) {
+    LoadResult rate =
+        load_one("s.yaml", std::string("apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: d}\n"
+                                       "spec: {lambdagate: {discovery: {aliasCallsPerSecond: ") +
+                               value + "}}}\n");
+    INFO(value << "\n" << joined(rate));
+    CHECK(rate.error_count() == 1);
+  }
+  LoadResult interval = load_one("s.yaml",
+                                 "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: d}\n"
+                                 "spec: {lambdagate: {discovery: {pollInterval: soon}}}\n");
+  CHECK(interval.error_count() == 1);
+}
+
 }  // namespace
 }  // namespace lambdagate::config

@@ -1,0 +1,227 @@
+// ListFunctions / ListAliases for function discovery (reference/aws-protocols.md §5).
+#include "lambdagate/aws/lambda_listing.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lambdagate/aws/lambda_api.hpp"
+#include "quoting.hpp"
+
+namespace lambdagate::aws {
+
+namespace {
+
+constexpr std::string_view kFunctionsPath = "/2015-03-31/functions/";
+
+// A string member of a JSON object; "" when absent, null or not a string.
+std::string string_member(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+// The shared envelope of both listings: the object, its list under `list_key`, and NextMarker.
+// Calls `read_item` for each element; returns an error message or "".
+template <class T, class ReadItem>
+ParsedPage<T> parse_listing(std::string_view json, const char* operation, const char* list_key,
+                            ReadItem read_item) {
+  const auto body = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  const std::string prefix = std::string(operation) + " response ";
+  if (body.is_discarded()) return ListParseError{prefix + "is not valid JSON"};
+  if (!body.is_object()) return ListParseError{prefix + "is not a JSON object"};
+  const auto list = body.find(list_key);
+  // A missing list is not "no functions": publishing it would empty the catalog.
+  if (list == body.end() || !list->is_array()) {
+    return ListParseError{prefix + "has no '" + list_key + "' list"};
+  }
+  ListPage<T> page;
+  page.items.reserve(list->size());
+  std::size_t index = 0;
+  for (const auto& item : *list) {
+    if (!item.is_object()) {
+      return ListParseError{prefix + "entry #" + std::to_string(index + 1) + " is not an object"};
+    }
+    std::string problem;
+    T value = read_item(item, problem);
+    if (!problem.empty()) {
+      return ListParseError{prefix + "entry #" + std::to_string(index + 1) + " " + problem};
+    }
+    page.items.push_back(std::move(value));
+    ++index;
+  }
+  const auto marker = body.find("NextMarker");
+  if (marker != body.end() && !marker->is_null()) {
+    if (!marker->is_string()) return ListParseError{prefix + "has a NextMarker that is not a string"};
+    page.next_marker = marker->get<std::string>();
+  }
+  return page;
+}
+
+std::string marker_query(std::string_view marker) {
+  std::string out = "Marker=";
+  out.append(sigv4::uri_encode(marker, /*keep_slash=*/false));
+  return out;
+}
+
+}  // namespace
+
+ParsedPage<FunctionVersionInfo> parse_list_functions(std::string_view json) {
+  return parse_listing<FunctionVersionInfo>(json, "ListFunctions", "Functions",
+                                            [](const nlohmann::json& item, std::string& problem) {
+                                              FunctionVersionInfo info;
+                                              info.function_name = string_member(item, "FunctionName");
+                                              info.version = string_member(item, "Version");
+                                              info.function_arn = string_member(item, "FunctionArn");
+                                              if (info.function_name.empty()) problem = "has no FunctionName";
+                                              if (info.version.empty()) info.version = "$LATEST";
+                                              return info;
+                                            });
+}
+
+ParsedPage<AliasInfo> parse_list_aliases(std::string_view json) {
+  return parse_listing<AliasInfo>(json, "ListAliases", "Aliases",
+                                  [](const nlohmann::json& item, std::string& problem) {
+                                    AliasInfo info;
+                                    info.name = string_member(item, "Name");
+                                    info.function_version = string_member(item, "FunctionVersion");
+                                    info.alias_arn = string_member(item, "AliasArn");
+                                    if (info.name.empty()) problem = "has no Name";
+                                    return info;
+                                  });
+}
+
+std::string list_functions_path() { return std::string(kFunctionsPath); }
+
+std::string list_functions_query(std::string_view marker) {
+  std::string query = "FunctionVersion=ALL";
+  if (!marker.empty()) {
+    query.push_back('&');
+    query.append(marker_query(marker));
+  }
+  return query;
+}
+
+std::string list_aliases_path(std::string_view function_name) {
+  std::string path(kFunctionsPath);
+  path.append(sigv4::uri_encode(function_name, /*keep_slash=*/false));
+  path.append("/aliases");
+  return path;
+}
+
+std::string list_aliases_query(std::string_view marker) {
+  return marker.empty() ? std::string() : marker_query(marker);
+}
+
+core::Error classify_listing_error(const http::ClientResponse& response, std::string_view operation) {
+  using core::ErrorKind;
+  const std::string type = aws_error_type(response);
+  const std::string status = "HTTP " + std::to_string(response.status);
+  const std::string cause = type.empty() ? status : type + " (" + status + ")";
+  const std::string op(operation);
+  core::Error error;
+  if (response.status == 429) {
+    error = {ErrorKind::LambdaThrottled, "Lambda throttled " + op + ": " + cause};
+  } else if (response.status >= 500 && response.status <= 599) {
+    error = {ErrorKind::UpstreamUnavailable, "Lambda failed " + op + ": " + cause};
+  } else if (response.status >= 400 && response.status <= 499) {
+    error = {ErrorKind::LambdaRejected, "Lambda rejected " + op + ": " + cause};
+  } else {
+    error = {ErrorKind::UpstreamUnavailable, "Lambda answered " + op + " with unexpected " + status};
+  }
+  error.upstream_status = response.status;
+  return error;
+}
+
+LambdaListingClient::LambdaListingClient(http::HttpClient& http, http::Endpoint endpoint, std::string region,
+                                         std::shared_ptr<const CredentialsSource> credentials,
+                                         const core::Clock& clock)
+    : http_(http),
+      endpoint_(std::move(endpoint)),
+      region_(std::move(region)),
+      credentials_(std::move(credentials)),
+      clock_(clock),
+      signer_("lambda", region_) {}
+
+boost::asio::awaitable<std::variant<http::ClientResponse, core::Error>> LambdaListingClient::get(
+    const std::string& path, const std::string& query, const std::string& what, core::Deadline deadline) {
+  core::SystemTime now = clock_.system_now();
+  // Never an unsigned request: without credentials nothing goes on the wire.
+  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  if (!credentials && credentials_) {
+    credentials = co_await credentials_->wait_for_credentials(deadline);
+    now = clock_.system_now();
+  }
+  if (!credentials) {
+    co_return core::Error{core::ErrorKind::CredentialsUnavailable, "no usable AWS credentials for " + what};
+  }
+
+  SigningRequest signing;
+  signing.method = "GET";
+  signing.path = endpoint_.base_path + path;
+  signing.query = query;
+  signing.headers.emplace_back("host", endpoint_.host_header());
+  // Signed exactly as sent: the target below is built from the same path and query.
+  signer_.sign(signing, *credentials, now);
+
+  http::ClientRequest wire;
+  wire.method = "GET";
+  wire.target = std::move(signing.path);
+  if (!signing.query.empty()) {
+    wire.target.push_back('?');
+    wire.target.append(signing.query);
+  }
+  wire.headers = std::move(signing.headers);
+
+  http::ClientResult result = co_await http_.send(endpoint_, std::move(wire), deadline);
+  if (auto* failure = std::get_if<http::ClientError>(&result)) {
+    // The transport's message may name addresses: keep the kind only.
+    core::Error error;
+    if (failure->kind == http::ClientErrorKind::Timeout) {
+      error.kind = core::ErrorKind::UpstreamTimeout;
+      error.message = "Lambda did not answer " + what + " in time";
+      error.transport = core::TransportFailure::Timeout;
+    } else {
+      error.kind = core::ErrorKind::UpstreamUnavailable;
+      error.message =
+          "could not reach Lambda for " + what + ": " + std::string(http::to_string(failure->kind));
+      error.transport = failure->kind == http::ClientErrorKind::ConnectFailed
+                            ? core::TransportFailure::ConnectFailure
+                        : failure->kind == http::ClientErrorKind::Reset ? core::TransportFailure::Reset
+                                                                        : core::TransportFailure::Other;
+    }
+    co_return error;
+  }
+  auto& response = std::get<http::ClientResponse>(result);
+  if (response.status < 200 || response.status > 299) co_return classify_listing_error(response, what);
+  co_return std::move(response);
+}
+
+boost::asio::awaitable<ListResult<FunctionVersionInfo>> LambdaListingClient::list_functions_page(
+    std::string marker, core::Deadline deadline) {
+  std::string path = list_functions_path();
+  std::string query = list_functions_query(marker);
+  std::string what = "ListFunctions";
+  auto answer = co_await get(path, query, what, deadline);
+  if (auto* error = std::get_if<core::Error>(&answer)) co_return std::move(*error);
+  auto parsed = parse_list_functions(std::get<http::ClientResponse>(answer).body);
+  if (auto* problem = std::get_if<ListParseError>(&parsed)) {
+    co_return core::Error{core::ErrorKind::UpstreamUnavailable, std::move(problem->message)};
+  }
+  co_return std::move(std::get<ListPage<FunctionVersionInfo>>(parsed));
+}
+
+boost::asio::awaitable<ListResult<AliasInfo>> LambdaListingClient::list_aliases_page(
+    std::string function_name, std::string marker, core::Deadline deadline) {
+  std::string path = list_aliases_path(function_name);
+  std::string query = list_aliases_query(marker);
+  std::string what = "ListAliases for " + in_quotes(function_name);
+  auto answer = co_await get(path, query, what, deadline);
+  if (auto* error = std::get_if<core::Error>(&answer)) co_return std::move(*error);
+  auto parsed = parse_list_aliases(std::get<http::ClientResponse>(answer).body);
+  if (auto* problem = std::get_if<ListParseError>(&parsed)) {
+    core::Error error{core::ErrorKind::UpstreamUnavailable, std::move(problem->message)};
+    co_return error;
+  }
+  co_return std::move(std::get<ListPage<AliasInfo>>(parsed));
+}
+
+}  // namespace lambdagate::aws
