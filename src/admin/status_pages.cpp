@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "lambdagate/admin/admin_handler.hpp"
+#include "lambdagate/discovery/catalog_builder.hpp"
 #include "lambdagate/core/time_format.hpp"
 
 namespace lambdagate::admin {
@@ -103,18 +104,36 @@ void request_metrics(const observability::MetricsSummary& m, std::string& out) {
 nlohmann::json upstreams_json(const proxy::Snapshot& snapshot, core::SystemTime now) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& [ref, upstream] : snapshot.upstreams) {
+    // Hand-written first, then what discovery found (a discovered twin of a hand-written one is left out).
+    const auto catalog = upstream.discovered ? upstream.discovered->catalog() : nullptr;
     nlohmann::json functions = nlohmann::json::array();
-    for (const auto& f : upstream.upstream->aws.lambda_functions) {
-      functions.push_back({{"logicalName", f.logical_name},
-                           {"lambdaFunctionName", f.function_name},
-                           {"qualifier", f.qualifier},
-                           {"source", "static"}});
+    for (const auto& f : discovery::merged_functions(*upstream.upstream, catalog.get())) {
+      nlohmann::json entry = {{"logicalName", f.logical_name},
+                              {"lambdaFunctionName", f.function_name},
+                              {"qualifier", f.qualifier},
+                              {"source", discovery::to_string(f.source)}};
+      if (f.kind) entry["kind"] = discovery::to_string(*f.kind);
+      functions.push_back(std::move(entry));
     }
-    list.push_back({{"name", upstream.key},
-                    {"region", upstream.region},
-                    {"endpoint", upstream.endpoint.to_string()},
-                    {"credentials", credentials_json(upstream, now)},
-                    {"functions", functions}});
+    nlohmann::json item = {{"name", upstream.key},
+                           {"region", upstream.region},
+                           {"endpoint", upstream.endpoint.to_string()},
+                           {"credentials", credentials_json(upstream, now)},
+                           {"functions", functions}};
+    if (upstream.discovered) {
+      const auto st = upstream.discovered->status();
+      nlohmann::json d = {{"enabled", true},
+                          {"discoveredFunctions", catalog ? catalog->functions.size() : 0},
+                          {"roundsSucceeded", st.rounds_succeeded},
+                          {"roundsFailed", st.rounds_failed},
+                          {"lastError", st.last_error}};
+      if (st.last_attempt) d["lastAttempt"] = core::format_iso8601(*st.last_attempt, false);
+      if (st.last_success) d["lastSuccess"] = core::format_iso8601(*st.last_success, false);
+      item["discovery"] = std::move(d);
+    } else {
+      item["discovery"] = {{"enabled", false}};
+    }
+    list.push_back(std::move(item));
   }
   return {{"configVersion", snapshot.version}, {"upstreams", list}};
 }
@@ -147,6 +166,33 @@ std::string metrics_text(const proxy::Snapshot* snapshot, const proxy::Credentia
       const bool ready = upstream.credentials && upstream.credentials->current(now);
       line(fmt::format("lambdagate_upstream_credentials_ready{{upstream=\"{}\"}} {}", label(upstream.key),
                        ready ? 1 : 0));
+    }
+  }
+  if (snapshot) {
+    line("# HELP lambdagate_upstream_functions Functions an Upstream can route to, by source (static, discovered).");
+    line("# TYPE lambdagate_upstream_functions gauge");
+    for (const auto& [ref, upstream] : snapshot->upstreams) {
+      const auto catalog = upstream.discovered ? upstream.discovered->catalog() : nullptr;
+      std::size_t by_source[2] = {0, 0};
+      for (const auto& f : discovery::merged_functions(*upstream.upstream, catalog.get())) {
+        ++by_source[f.source == discovery::FunctionSource::Static ? 0 : 1];
+      }
+      line(fmt::format("lambdagate_upstream_functions{{upstream=\"{}\",source=\"static\"}} {}", label(upstream.key),
+                       by_source[0]));
+      if (upstream.discovered) {
+        line(fmt::format("lambdagate_upstream_functions{{upstream=\"{}\",source=\"discovered\"}} {}",
+                         label(upstream.key), by_source[1]));
+      }
+    }
+    line("# HELP lambdagate_discovery_rounds_total Function discovery rounds (ListFunctions) by result.");
+    line("# TYPE lambdagate_discovery_rounds_total counter");
+    for (const auto& [ref, upstream] : snapshot->upstreams) {
+      if (!upstream.discovered) continue;
+      const auto st = upstream.discovered->status();
+      line(fmt::format("lambdagate_discovery_rounds_total{{upstream=\"{}\",result=\"success\"}} {}",
+                       label(upstream.key), st.rounds_succeeded));
+      line(fmt::format("lambdagate_discovery_rounds_total{{upstream=\"{}\",result=\"failure\"}} {}",
+                       label(upstream.key), st.rounds_failed));
     }
   }
   if (registry) {

@@ -35,6 +35,11 @@ std::string usage() {
 
 usage:
   lambdagate --config PATH [--config PATH ...] [options]
+  lambdagate discover --config PATH [--config PATH ...]
+                           one-shot function discovery: list each discovered Upstream's functions
+                           (ListFunctions, signed with its credentials) and print every Upstream
+                           as YAML with its lambdaFunctions filled in; exit 0, or 2 if a listing
+                           failed (that Upstream is printed with its hand-written functions)
 
 options:
   --config PATH            YAML file or directory (all *.yaml|*.yml in it); repeatable; required
@@ -122,11 +127,14 @@ CliParse parse_cli(const std::vector<std::string>& args) {
       auto format = v ? observability::parse_log_format(*v) : std::nullopt;
       if (!format) return fail("--log-format needs text|json, got '" + v.value_or("") + "'");
       options.log_format = *format;
-    } else if (arg == "discover") {
-      return fail("the 'discover' command (function discovery) is not available in this version");
+    } else if (arg == "discover" && i == 0) {
+      options.command = Command::Discover;
     } else {
       return fail("unknown argument '" + args[i] + "'");
     }
+  }
+  if (options.command == Command::Discover && options.validate) {
+    return fail("discover and --validate do not go together");
   }
   if (!options.show_help && !options.show_version && options.config_paths.empty()) {
     return fail("--config is required");

@@ -16,6 +16,7 @@
 #include "lambdagate/app/config_watcher.hpp"
 #include "lambdagate/aws/timer_sleeper.hpp"
 #include "lambdagate/config/loader.hpp"
+#include "lambdagate/discovery/discovery_registry.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
@@ -40,7 +41,7 @@ struct Loaded {
 // Loads the configuration and builds a snapshot from it; never throws for bad input. With a
 // registry, credential caches are obtained (and started) for the snapshot's Upstreams.
 Loaded load(const std::vector<std::string>& paths, std::uint64_t version, const core::Clock& clock,
-            proxy::CredentialsRegistry* registry) {
+            proxy::CredentialsRegistry* registry, discovery::DiscoveryRegistry* discovery = nullptr) {
   Loaded loaded;
   auto result = config::load_config(paths);
   for (const auto& d : result.diagnostics) {
@@ -49,6 +50,7 @@ Loaded load(const std::vector<std::string>& paths, std::uint64_t version, const 
   if (!result.ok()) return loaded;
   proxy::Environment environment;
   environment.credentials = registry;
+  environment.discovery = discovery;
   // STS session names: AWS_ROLE_SESSION_NAME, else one per process, as the SDKs do.
   static const std::string session_name =
       "lambdagate-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -60,6 +62,33 @@ Loaded load(const std::vector<std::string>& paths, std::uint64_t version, const 
   for (auto& w : build.warnings) loaded.warnings.push_back("warning: " + w);
   loaded.snapshot = std::move(build.snapshot);
   return loaded;
+}
+
+// The Upstreams a snapshot discovers functions for: their discoverers stay, the others stop.
+std::vector<std::string> discovered_upstreams(const proxy::Snapshot& snapshot) {
+  std::vector<std::string> keys;
+  for (const auto& [ref, upstream] : snapshot.upstreams) {
+    if (upstream.discovered) keys.push_back(upstream.key);
+  }
+  return keys;
+}
+
+// Discovery rounds in the log: failures always, successes when the list changed.
+discovery::RoundObserver log_discovery_rounds(std::shared_ptr<spdlog::logger> logger) {
+  return [logger](const discovery::RoundReport& report) {
+    const auto& r = report.result;
+    if (!r.ok()) {
+      logger->warn("function discovery for upstream {} failed ({} in a row): {}; the last list stays, next round "
+                   "in {} ms",
+                   report.upstream_key, report.consecutive_failures, r.error, report.next_round_in.count());
+    } else if (r.changed) {
+      logger->info("function discovery for upstream {}: {} function(s) ({} page(s), {} alias call(s))",
+                   report.upstream_key, r.functions, r.pages, r.alias_calls);
+    } else {
+      logger->debug("function discovery for upstream {}: unchanged, {} function(s)", report.upstream_key,
+                    r.functions);
+    }
+  };
 }
 
 tcp::endpoint resolve_listen(const HostPort& hp) {
@@ -213,8 +242,12 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   auto control_http = std::make_unique<http::PooledHttpClient>(control.get_executor(), clock, tls);
   auto registry = std::make_unique<proxy::CredentialsRegistry>(control.get_executor(), *control_http, clock,
                                                                std::make_shared<aws::TimerSleeper>(clock));
+  // Function discovery runs on the control thread too, signed with the Upstreams' credentials.
+  auto discovery = std::make_unique<discovery::DiscoveryRegistry>(
+      control.get_executor(), *control_http, clock, std::make_shared<aws::TimerSleeper>(clock),
+      log_discovery_rounds(logger));
 
-  auto loaded = load(options.config_paths, version, clock, registry.get());
+  auto loaded = load(options.config_paths, version, clock, registry.get(), discovery.get());
   for (const auto& w : loaded.warnings) logger->warn("{}", w);
   for (const auto& e : loaded.errors) logger->error("{}", e);
   if (!loaded.snapshot) {
@@ -223,9 +256,10 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   }
   snapshots.publish(loaded.snapshot);
   for (const auto& [ref, upstream] : loaded.snapshot->upstreams) {
-    logger->info("upstream {}: region {}, endpoint {}, credentials: {}, {} function(s)", upstream.key,
-                 upstream.region, upstream.endpoint.to_string(), upstream.credential_source,
-                 upstream.upstream->aws.lambda_functions.size());
+    logger->info("upstream {}: region {}, endpoint {}, credentials: {}, {} hand-written function(s), function "
+                 "discovery {}",
+                 upstream.key, upstream.region, upstream.endpoint.to_string(), upstream.credential_source,
+                 upstream.upstream->aws.lambda_functions.size(), upstream.discovered ? "on" : "off");
   }
 
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -287,11 +321,12 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   auto reload = [&](const char* trigger) {
     if (status.draining) return;
     logger->info("{}: reloading the configuration", trigger);
-    auto reloaded = load(options.config_paths, version + 1, clock, registry.get());
+    auto reloaded = load(options.config_paths, version + 1, clock, registry.get(), discovery.get());
     for (const auto& w : reloaded.warnings) logger->warn("{}", w);
     if (reloaded.snapshot) {
       ++version;
       snapshots.publish(reloaded.snapshot);
+      discovery->retain(discovered_upstreams(*reloaded.snapshot));
       status.config_reloads_success.fetch_add(1, std::memory_order_relaxed);
       logger->info("configuration reloaded (version {}; reloads: {} succeeded, {} failed)", version,
                    status.config_reloads_success.load(), status.config_reloads_failure.load());
@@ -335,6 +370,7 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
                  signo == SIGTERM ? "SIGTERM" : "SIGINT", options.drain_timeout.count());
     status.draining = true;
     watcher->stop();
+    discovery->stop_all();
     for (auto& w : workers) w->stop_accepting();
     drain_deadline = std::chrono::steady_clock::now() + options.drain_timeout;
     watch_drain();
@@ -355,6 +391,7 @@ int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logge
   for (auto& w : workers) (void)w.release();
   (void)watcher.release();
   (void)registry.release();
+  (void)discovery.release();
   (void)control_http.release();
   (void)admin_server.release();
   (void)admin_handler.release();

@@ -25,5 +25,8 @@ int main(int argc, char** argv) {
     return app::kExitOk;
   }
   if (options.validate) return app::validate_only(options, stdout);
+  if (options.command == app::Command::Discover) {
+    return app::run_discover(options, stdout, observability::make_logger(options.log_level, options.log_format));
+  }
   return app::run_gateway(options, observability::make_logger(options.log_level, options.log_format));
 }

@@ -2,6 +2,8 @@
 
 #include "lambdagate/aws/lambda_api.hpp"
 #include "lambdagate/aws/sts.hpp"
+#include "lambdagate/discovery/discovery_policy.hpp"
+#include "lambdagate/discovery/discovery_registry.hpp"
 #include "lambdagate/proxy/credentials_registry.hpp"
 
 namespace lambdagate::proxy {
@@ -117,7 +119,20 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
     snapshot->upstreams.emplace(config::ResourceRef{upstream.metadata.name, upstream.metadata.namespace_},
                                 std::move(rt));
   }
-  if (build.errors.empty()) build.snapshot = std::move(snapshot);
+  if (!build.errors.empty()) return build;
+
+  // Function discovery, only once the snapshot is known to be good: obtaining may replace an
+  // Upstream's discoverer, which a rejected reload must not do.
+  if (environment.discovery) {
+    const config::Settings* settings = config->settings ? &*config->settings : nullptr;
+    const auto options = discovery::discovery_options(settings);
+    snapshot->discovery = environment.discovery;
+    for (auto& [ref, rt] : snapshot->upstreams) {
+      if (!discovery::is_discovered(*rt.upstream, settings)) continue;
+      rt.discovered = environment.discovery->obtain({rt.key, rt.region, rt.endpoint, rt.credentials, options});
+    }
+  }
+  build.snapshot = std::move(snapshot);
   return build;
 }
 

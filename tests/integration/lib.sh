@@ -111,11 +111,13 @@ json_get() {
   "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# fake_calls NAME [FUNCTION]: the fake's call log (JSON list).
+# fake_calls NAME [FUNCTION]: the fake's call log (JSON list). With FAKE_OP set (e.g. Invoke),
+# only that operation's calls: function discovery's ListFunctions calls are left out.
 fake_calls() {
   local port_var="FAKE_PORT_$1"
-  local url="${2:+?function=$2}"
-  curl -s "${FAKE_SCHEME:-http}://127.0.0.1:${!port_var}/__fake/calls$url" ${FAKE_CURL_ARGS:-}
+  local query="${2:+function=$2}"
+  if [ -n "${FAKE_OP:-}" ]; then query="${query:+$query&}operation=$FAKE_OP"; fi
+  curl -s "${FAKE_SCHEME:-http}://127.0.0.1:${!port_var}/__fake/calls${query:+?$query}" ${FAKE_CURL_ARGS:-}
 }
 
 finish() {

@@ -3,6 +3,8 @@
 # every signature with botocore. Covers Gloo's example, binary-safe payloads, every function
 # name form, Secrets, errors, limits, keep-alive and pipelining, and --validate.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# These checks are about Invoke; function discovery's ListFunctions calls are counted elsewhere.
+export FAKE_OP=Invoke
 
 start_fake main
 export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$FAKE_PORT_main"

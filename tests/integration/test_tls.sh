@@ -3,6 +3,8 @@
 # plus AWS_CA_BUNDLE, with SNI and host name checks. A fake serving a certificate from the test
 # CA works; a fake with an untrusted certificate fails closed (502, no call reaches it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# These checks are about Invoke; function discovery's ListFunctions calls are counted elsewhere.
+export FAKE_OP=Invoke
 
 bash "$ROOT/tests/fake_aws/make_test_certs.sh" "$WORK/certs" >/dev/null
 start_fake trusted --tls-cert "$WORK/certs/server.pem" --tls-key "$WORK/certs/server.key"

@@ -21,7 +21,11 @@ struct HostPort {
 // "0.0.0.0:8080", "[::1]:8080", "localhost:8080"; nullopt when malformed.
 std::optional<HostPort> parse_host_port(std::string_view text);
 
+// `lambdagate ...` runs the gateway; `lambdagate discover ...` lists functions once and exits.
+enum class Command { Run, Discover };
+
 struct CliOptions {
+  Command command = Command::Run;
   std::vector<std::string> config_paths;
   std::optional<HostPort> listen;  // unset: Gateway documents, else 0.0.0.0:8080
   std::optional<HostPort> admin = HostPort{"127.0.0.1", 19000};  // nullopt: --admin off

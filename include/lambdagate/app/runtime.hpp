@@ -21,6 +21,11 @@ inline constexpr int kExitRuntimeFailure = 2;
 // --validate: prints every problem as FILE:LINE: message to `out`; returns the exit code.
 int validate_only(const CliOptions& options, std::FILE* out);
 
+// `lambdagate discover`: one discovery round per discovered Upstream, then every Upstream as YAML
+// (like `kubectl get us -oyaml` in Gloo's guide) to `out`; problems go to the logger. Returns 0,
+// 1 for an invalid configuration, 2 when a listing failed.
+int run_discover(const CliOptions& options, std::FILE* out, std::shared_ptr<spdlog::logger> logger);
+
 // Runs the gateway until a shutdown signal; returns the exit code.
 int run_gateway(const CliOptions& options, std::shared_ptr<spdlog::logger> logger);
 

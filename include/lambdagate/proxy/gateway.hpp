@@ -37,16 +37,24 @@ public:
           observability::AccessLog& access_log, const std::atomic<bool>& draining, GatewayOptions options = {},
           observability::MetricsShard* metrics = nullptr);
 
-  boost::asio::awaitable<http::Response> handle(http::Request& request,
-                                                const http::ConnectionInfo& connection) override;
+  boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+                                                http::ResponseWriter& writer) override;
   http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
+
+  struct Call;  // one request on its way to Lambda (gateway.cpp)
 
 private:
   struct Outcome;
   // `matched` is set to the route that matched, if any (for its response header options).
-  boost::asio::awaitable<http::Response> route_and_invoke(const http::Request& request, const Snapshot& snapshot,
-                                                          std::string_view request_id, Outcome& outcome,
-                                                          const routing::CompiledRoute*& matched);
+  boost::asio::awaitable<http::Response> route_and_invoke(const http::Request& request,
+                                                          const http::ConnectionInfo& connection,
+                                                          const Snapshot& snapshot, std::string_view request_id,
+                                                          Outcome& outcome, const routing::CompiledRoute*& matched,
+                                                          http::ResponseWriter& writer);
+  // Invoke, with the route's retries, and the function's output mapped to the HTTP response.
+  boost::asio::awaitable<http::Response> invoke_buffered(Call& call);
+  // InvokeWithResponseStream, relayed to the client through `writer` as chunks arrive.
+  boost::asio::awaitable<http::Response> invoke_streaming(Call& call, http::ResponseWriter& writer);
   std::shared_ptr<aws::LambdaClient> lambda_client(const Snapshot& snapshot, const UpstreamRuntime& upstream);
   std::string request_id_for(const http::Request& request);
 

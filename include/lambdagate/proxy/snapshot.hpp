@@ -13,9 +13,14 @@
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/config/model.hpp"
+#include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/routing/route_table.hpp"
+
+namespace lambdagate::discovery {
+class DiscoveryRegistry;
+}  // namespace lambdagate::discovery
 
 namespace lambdagate::proxy {
 
@@ -30,6 +35,8 @@ struct UpstreamRuntime {
   std::string credential_source;                               // e.g. "secret ns/name", "web identity (role …)"
   std::string credential_problem;                              // why there are none, when credentials is null
   std::string role_arn;                                        // the role the credentials are for, if any
+  // Functions discovery found (ListFunctions); null when discovery is off for this Upstream.
+  std::shared_ptr<const discovery::DiscoveredFunctions> discovered;
 };
 
 struct Snapshot {
@@ -38,6 +45,8 @@ struct Snapshot {
   std::shared_ptr<const config::Config> config;
   std::shared_ptr<const routing::RouteTable> routes;
   std::map<config::ResourceRef, UpstreamRuntime> upstreams;
+  // Asked for an early round when a request names a function not found yet; null without discovery.
+  discovery::DiscoveryRegistry* discovery = nullptr;
 
   const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const;
 };
@@ -50,6 +59,8 @@ struct Environment {
   // Owner of the credential caches. Null (--validate, tests): static keys are used directly and
   // nothing is ever fetched.
   CredentialsRegistry* credentials = nullptr;
+  // Owner of the function discoverers. Null (--validate, tests): nothing is discovered.
+  discovery::DiscoveryRegistry* discovery = nullptr;
   std::string session_name = "lambdagate";  // RoleSessionName when AWS_ROLE_SESSION_NAME is unset
 };
 

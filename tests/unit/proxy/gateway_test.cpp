@@ -9,6 +9,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_http_client.hpp"
+#include "fakes/recording_response_writer.hpp"
 #include "lambdagate/proxy/gateway.hpp"
 
 namespace {
@@ -63,6 +64,7 @@ struct Harness {
   proxy::SnapshotStore store;
   observability::Metrics metrics{1};
   std::unique_ptr<proxy::Gateway> gateway;
+  testing::RecordingResponseWriter writer;  // what the last call streamed, if it did
 
   explicit Harness(std::shared_ptr<config::Config> config, bool with_env_credentials = true) {
     fake_env().clear();
@@ -79,6 +81,7 @@ struct Harness {
   }
 
   http::Response call(std::string target, std::string body = {}, bhttp::verb method = bhttp::verb::post) {
+    writer = testing::RecordingResponseWriter{};
     http::Request request{method, target, 11};
     request.set(bhttp::field::host, "example.com");
     request.body() = std::move(body);
@@ -87,7 +90,9 @@ struct Harness {
     const http::ConnectionInfo connection{"127.0.0.1", 1234};
     auto future = boost::asio::co_spawn(
         io,
-        [&]() -> boost::asio::awaitable<http::Response> { co_return co_await gateway->handle(request, connection); },
+        [&]() -> boost::asio::awaitable<http::Response> {
+          co_return co_await gateway->handle(request, connection, writer);
+        },
         boost::asio::use_future);
     io.run();
     return future.get();
