@@ -8,16 +8,11 @@
 
 #include "lambdagate/aws/eventstream.hpp"
 #include "lambdagate/aws/lambda_api.hpp"
+#include "lambdagate/core/ascii.hpp"
 
 namespace lambdagate::aws {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Headers the client owns: an extra header must not redirect, re-type or re-frame the signed
 // request, nor smuggle a signature of its own (the signer replaces those anyway).
@@ -26,7 +21,7 @@ bool is_reserved_header(std::string_view name) {
       "host",       "content-type",         "x-amz-invocation-type", "x-amz-log-type",    "authorization",
       "x-amz-date", "x-amz-security-token", "content-length",        "transfer-encoding", "connection"};
   return std::any_of(std::begin(kReserved), std::end(kReserved),
-                     [&](std::string_view r) { return iequals(r, name); });
+                     [&](std::string_view r) { return core::iequals_ascii(r, name); });
 }
 
 std::string_view invocation_type_name(InvocationType type) {
@@ -39,18 +34,12 @@ std::string_view invocation_type_name(InvocationType type) {
   return "RequestResponse";
 }
 
-
 }  // namespace
 
 AwsLambdaClient::AwsLambdaClient(http::HttpClient& http, http::Endpoint endpoint, std::string region,
                                  std::shared_ptr<const CredentialsSource> credentials,
                                  const core::Clock& clock)
-    : http_(http),
-      endpoint_(std::move(endpoint)),
-      region_(std::move(region)),
-      credentials_(std::move(credentials)),
-      clock_(clock),
-      signer_("lambda", region_) {}
+    : caller_(http, std::move(endpoint), std::move(region), std::move(credentials), clock) {}
 
 namespace {
 
@@ -71,68 +60,22 @@ std::optional<std::chrono::milliseconds> parse_retry_after_seconds(std::string_v
 
 boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::signed_request(
     const InvokeRequest& request, std::string path, core::Deadline deadline) {
-  core::SystemTime now = clock_.system_now();
-  // Never an unsigned request: without credentials nothing goes on the wire. Right after start
-  // the first fetch may still be in flight; then (and only then) the request waits for it.
-  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
-  if (!credentials && credentials_) {
-    credentials = co_await credentials_->wait_for_credentials(deadline);
-    now = clock_.system_now();
-  }
-  if (!credentials) {
-    co_return core::Error{core::ErrorKind::CredentialsUnavailable,
-                          "no usable AWS credentials for the call to " + in_quotes(request.function_name)};
-  }
-
-  http::ClientRequest wire;
-  wire.method = "POST";
-  wire.body = request.payload;
-
   SigningRequest signing;
-  signing.method = wire.method;
-  signing.path = endpoint_.base_path + path;
+  signing.method = "POST";
+  signing.path = std::move(path);
   signing.query = invoke_query(request.qualifier);
-  signing.payload = wire.body;
-  signing.headers.reserve(request.extra_headers.size() + 7);
-  signing.headers.emplace_back("host", endpoint_.host_header());
+  signing.headers.reserve(request.extra_headers.size() + 3);
   signing.headers.emplace_back("content-type", "application/json");
   signing.headers.emplace_back("x-amz-invocation-type", invocation_type_name(request.invocation_type));
   signing.headers.emplace_back("x-amz-log-type", "None");
   for (const auto& header : request.extra_headers) {
     if (!is_reserved_header(header.first)) signing.headers.push_back(header);
   }
-  // The path is signed exactly as it goes on the wire, so an encoded ':' (%3A) is signed as %253A.
-  signer_.sign(signing, *credentials, now);
-
-  wire.target = std::move(signing.path);
-  if (!signing.query.empty()) {
-    wire.target.push_back('?');
-    wire.target.append(signing.query);
-  }
-  wire.headers = std::move(signing.headers);
-  co_return wire;
+  const std::string what = "the call to " + in_quotes(request.function_name);
+  co_return co_await caller_.sign(signing, request.payload, what, deadline);
 }
 
 namespace {
-
-// A transport failure as the client-facing error: the transport's message may name addresses
-// and system errors, so the client gets the kind only.
-core::Error transport_error(const http::ClientError& failure, std::string_view function_name) {
-  core::Error error;
-  if (failure.kind == http::ClientErrorKind::Timeout) {
-    error.kind = core::ErrorKind::UpstreamTimeout;
-    error.message = "Lambda did not answer the call to " + in_quotes(function_name) + " in time";
-    error.transport = core::TransportFailure::Timeout;
-  } else {
-    error.kind = core::ErrorKind::UpstreamUnavailable;
-    error.message = "could not reach Lambda for the call to " + in_quotes(function_name) + ": " +
-                    std::string(http::to_string(failure.kind));
-    error.transport = failure.kind == http::ClientErrorKind::ConnectFailed ? core::TransportFailure::ConnectFailure
-                      : failure.kind == http::ClientErrorKind::Reset       ? core::TransportFailure::Reset
-                                                                           : core::TransportFailure::Other;
-  }
-  return error;
-}
 
 // A non-2xx answer from Lambda as the client-facing error, with what the retry policy needs.
 core::Error rejection(const http::ClientResponse& response, std::string_view function_name) {
@@ -143,7 +86,7 @@ core::Error rejection(const http::ClientResponse& response, std::string_view fun
 }
 
 bool starts_with_icase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() && core::iequals_ascii(text.substr(0, prefix.size()), prefix);
 }
 
 // Decodes an InvokeWithResponseStream answer as it arrives. A 2xx event stream goes to the
@@ -224,9 +167,9 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
   if (auto* error = std::get_if<core::Error>(&prepared)) co_return std::move(*error);
   http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
 
-  http::ClientResult result = co_await http_.send(endpoint_, std::move(wire), deadline);
+  http::ClientResult result = co_await caller_.http().send(caller_.endpoint(), std::move(wire), deadline);
   if (auto* failure = std::get_if<http::ClientError>(&result)) {
-    co_return transport_error(*failure, request.function_name);
+    co_return transport_error(*failure, "the call to " + in_quotes(request.function_name));
   }
   auto& response = std::get<http::ClientResponse>(result);
   if (response.status < 200 || response.status > 299) co_return rejection(response, request.function_name);
@@ -247,11 +190,11 @@ boost::asio::awaitable<InvokeStreamResult> AwsLambdaClient::invoke_stream(const 
   http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
 
   StreamSink sink(handler);
-  http::ClientResult result = co_await http_.stream(endpoint_, std::move(wire), deadline, sink);
+  http::ClientResult result = co_await caller_.http().stream(caller_.endpoint(), std::move(wire), deadline, sink);
   if (!sink.streaming()) {
     // No stream began: an error answer (or a transport failure), the same as Invoke's.
     if (auto* failure = std::get_if<http::ClientError>(&result)) {
-      co_return transport_error(*failure, request.function_name);
+      co_return transport_error(*failure, "the call to " + in_quotes(request.function_name));
     }
     auto& head = sink.head();
     if (head.status < 200 || head.status > 299) co_return rejection(head, request.function_name);

@@ -134,62 +134,21 @@ core::Error classify_listing_error(const http::ClientResponse& response, std::st
 LambdaListingClient::LambdaListingClient(http::HttpClient& http, http::Endpoint endpoint, std::string region,
                                          std::shared_ptr<const CredentialsSource> credentials,
                                          const core::Clock& clock)
-    : http_(http),
-      endpoint_(std::move(endpoint)),
-      region_(std::move(region)),
-      credentials_(std::move(credentials)),
-      clock_(clock),
-      signer_("lambda", region_) {}
+    : caller_(http, std::move(endpoint), std::move(region), std::move(credentials), clock) {}
 
 boost::asio::awaitable<std::variant<http::ClientResponse, core::Error>> LambdaListingClient::get(
     const std::string& path, const std::string& query, const std::string& what, core::Deadline deadline) {
-  core::SystemTime now = clock_.system_now();
-  // Never an unsigned request: without credentials nothing goes on the wire.
-  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
-  if (!credentials && credentials_) {
-    credentials = co_await credentials_->wait_for_credentials(deadline);
-    now = clock_.system_now();
-  }
-  if (!credentials) {
-    co_return core::Error{core::ErrorKind::CredentialsUnavailable, "no usable AWS credentials for " + what};
-  }
-
   SigningRequest signing;
   signing.method = "GET";
-  signing.path = endpoint_.base_path + path;
+  signing.path = path;
   signing.query = query;
-  signing.headers.emplace_back("host", endpoint_.host_header());
-  // Signed exactly as sent: the target below is built from the same path and query.
-  signer_.sign(signing, *credentials, now);
+  const std::string no_body;
+  auto prepared = co_await caller_.sign(signing, no_body, what, deadline);
+  if (auto* error = std::get_if<core::Error>(&prepared)) co_return std::move(*error);
+  http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
 
-  http::ClientRequest wire;
-  wire.method = "GET";
-  wire.target = std::move(signing.path);
-  if (!signing.query.empty()) {
-    wire.target.push_back('?');
-    wire.target.append(signing.query);
-  }
-  wire.headers = std::move(signing.headers);
-
-  http::ClientResult result = co_await http_.send(endpoint_, std::move(wire), deadline);
-  if (auto* failure = std::get_if<http::ClientError>(&result)) {
-    // The transport's message may name addresses: keep the kind only.
-    core::Error error;
-    if (failure->kind == http::ClientErrorKind::Timeout) {
-      error.kind = core::ErrorKind::UpstreamTimeout;
-      error.message = "Lambda did not answer " + what + " in time";
-      error.transport = core::TransportFailure::Timeout;
-    } else {
-      error.kind = core::ErrorKind::UpstreamUnavailable;
-      error.message =
-          "could not reach Lambda for " + what + ": " + std::string(http::to_string(failure->kind));
-      error.transport = failure->kind == http::ClientErrorKind::ConnectFailed
-                            ? core::TransportFailure::ConnectFailure
-                        : failure->kind == http::ClientErrorKind::Reset ? core::TransportFailure::Reset
-                                                                        : core::TransportFailure::Other;
-    }
-    co_return error;
-  }
+  http::ClientResult result = co_await caller_.http().send(caller_.endpoint(), std::move(wire), deadline);
+  if (auto* failure = std::get_if<http::ClientError>(&result)) co_return transport_error(*failure, what);
   auto& response = std::get<http::ClientResponse>(result);
   if (response.status < 200 || response.status > 299) co_return classify_listing_error(response, what);
   co_return std::move(response);

@@ -239,6 +239,11 @@ struct PooledHttpClient::Impl {
   asio::awaitable<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
   asio::awaitable<Exchange> exchange(Connection& connection, const Request& request,
                                      const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
+  // Writes the request; the error if that failed (nothing of a response has been read then).
+  template <class Stream>
+  asio::awaitable<std::optional<ClientError>> write_request(Stream& stream, Connection& connection,
+                                                            const Request& request, const core::Deadline& deadline,
+                                                            const Endpoint& endpoint);
   template <class Stream>
   asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
                                         const core::Deadline& deadline, const Endpoint& endpoint);
@@ -484,18 +489,23 @@ asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchan
 }
 
 template <class Stream>
+asio::awaitable<std::optional<ClientError>> PooledHttpClient::Impl::write_request(
+    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
+    const Endpoint& endpoint) {
+  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) co_return std::move(*late);
+  auto [write_ec, written] = co_await bhttp::async_write(stream, request, kTuple);
+  (void)written;
+  if (write_ec) co_return io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
+  co_return std::nullopt;
+}
+
+template <class Stream>
 asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on(
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint) {
   Exchange out;
-  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) {
-    out.error = std::move(*late);
-    co_return out;
-  }
-  auto [write_ec, written] = co_await bhttp::async_write(stream, request, kTuple);
-  (void)written;
-  if (write_ec) {
-    out.error = io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
+  if (auto failed = co_await write_request(stream, connection, request, deadline, endpoint)) {
+    out.error = std::move(*failed);
     out.nothing_received = true;
     co_return out;
   }
@@ -529,14 +539,8 @@ asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink& sink) {
   Exchange out;
-  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) {
-    out.error = std::move(*late);
-    co_return out;
-  }
-  auto [write_ec, written] = co_await bhttp::async_write(stream, request, kTuple);
-  (void)written;
-  if (write_ec) {
-    out.error = io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
+  if (auto failed = co_await write_request(stream, connection, request, deadline, endpoint)) {
+    out.error = std::move(*failed);
     out.nothing_received = true;
     co_return out;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/base64.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
 
@@ -17,21 +18,6 @@ namespace {
 using Json = nlohmann::json;                 // sorted keys, as Gloo writes its event
 using OrderedJson = nlohmann::ordered_json;  // AWS's documented field order, easier to read
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -124,7 +110,7 @@ class Grouper {
   explicit Grouper(bool fold_case) : fold_case_(fold_case) {}
 
   void add(std::string_view key, std::string value) {
-    std::string index_key = fold_case_ ? lower(key) : std::string(key);
+    std::string index_key = fold_case_ ? core::to_lower_ascii(key) : std::string(key);
     auto [it, inserted] = index_.try_emplace(std::move(index_key), groups_.size());
     if (inserted) groups_.push_back({std::string(key), {}});
     groups_[it->second].values.push_back(std::move(value));
@@ -168,7 +154,7 @@ std::string join(const std::vector<std::string>& values, char separator) {
 std::optional<std::string_view> find_header(const IncomingRequest& request, std::string_view name) {
   std::optional<std::string_view> found;
   for (const auto& [key, value] : request.headers) {
-    if (iequals(key, name)) found = value;  // last one, as `headers` reports it
+    if (core::iequals_ascii(key, name)) found = value;  // last one, as `headers` reports it
   }
   return found;
 }
@@ -179,7 +165,7 @@ std::string domain_name(const IncomingRequest& request, const EventContext& cont
   if (!context.domain_name.empty()) return std::string(context.domain_name);
   std::string_view host;
   for (const auto& [key, value] : request.headers) {
-    if (iequals(key, "host")) {
+    if (core::iequals_ascii(key, "host")) {
       host = trim(value);
       break;
     }
@@ -245,7 +231,7 @@ std::string_view or_default(std::string_view value, std::string_view fallback) {
 bool is_text_body(std::string_view content_type, std::string_view body) {
   if (body.empty()) return true;
   if (!is_valid_utf8(body)) return false;
-  const std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  const std::string media = core::to_lower_ascii(trim(content_type.substr(0, content_type.find(';'))));
   if (media.empty()) return true;
   const auto slash = media.find('/');
   if (slash == std::string::npos) return false;
@@ -271,7 +257,7 @@ std::string gloo_request_event(const IncomingRequest& request) {
   }
 
   Grouper headers(true);
-  for (const auto& [name, value] : request.headers) headers.add(lower(name), std::string(value));
+  for (const auto& [name, value] : request.headers) headers.add(core::to_lower_ascii(name), std::string(value));
   Json single = Json::object();
   Json multi = Json::object();
   for (const auto& group : headers.groups()) {
@@ -388,7 +374,7 @@ std::string api_gateway_v2_event(const IncomingRequest& request, const EventCont
   std::vector<std::string> cookies;
   Grouper headers(true);
   for (const auto& [name, value] : request.headers) {
-    if (iequals(name, "cookie")) {
+    if (core::iequals_ascii(name, "cookie")) {
       std::string_view rest = value;
       while (!rest.empty()) {
         const auto semicolon = rest.find(';');
@@ -398,7 +384,7 @@ std::string api_gateway_v2_event(const IncomingRequest& request, const EventCont
       }
       continue;
     }
-    headers.add(lower(name), std::string(value));
+    headers.add(core::to_lower_ascii(name), std::string(value));
   }
   if (!cookies.empty()) event["cookies"] = cookies;
   OrderedJson joined_headers = OrderedJson::object();

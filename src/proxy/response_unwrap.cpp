@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/base64.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
 
@@ -28,21 +29,6 @@ constexpr std::string_view kDefaultContentType = "application/json";
 constexpr std::array<std::string_view, 7> kFramingHeaders = {
     "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer"};
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 // RFC 7230 §3.2.6 tchar.
 bool is_tchar(char c) {
@@ -64,7 +50,7 @@ bool is_safe_value(std::string_view value) {
 
 bool is_framing_header(std::string_view name) {
   for (auto framing : kFramingHeaders) {
-    if (iequals(name, framing)) return true;
+    if (core::iequals_ascii(name, framing)) return true;
   }
   return false;
 }
@@ -191,7 +177,7 @@ std::optional<UnwrapError> collect_headers(const Json& output, HeaderPairs& out,
   std::unordered_set<std::string> multi_names;
   if (multi && multi->is_object()) {
     for (const auto& [name, value] : multi->items()) {
-      if (!value.is_null()) multi_names.insert(lower(name));
+      if (!value.is_null()) multi_names.insert(core::to_lower_ascii(name));
     }
   }
 
@@ -201,7 +187,7 @@ std::optional<UnwrapError> collect_headers(const Json& output, HeaderPairs& out,
       if (value.is_object() || value.is_array()) {
         return error("header " + quote(name) + " in 'headers' must be a string, number or boolean");
       }
-      if (multi_names.count(lower(name)) > 0) continue;
+      if (multi_names.count(core::to_lower_ascii(name)) > 0) continue;
       auto text = scalar_text(value);
       if (!text) continue;
       if (auto failure = collector.add(name, std::move(*text), "headers")) return failure;
@@ -277,7 +263,7 @@ std::optional<UnwrapError> read_body(const Json& output, std::string& body) {
 
 bool has_header(const HeaderPairs& headers, std::string_view name) {
   for (const auto& header : headers) {
-    if (iequals(header.first, name)) return true;
+    if (core::iequals_ascii(header.first, name)) return true;
   }
   return false;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lambdagate/aws/credentials.hpp"
+#include "lambdagate/aws/signed_caller.hpp"
 #include "lambdagate/aws/sigv4.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
@@ -100,12 +101,7 @@ class LambdaListingClient {
                                                                               const std::string& what,
                                                                               core::Deadline deadline);
 
-  http::HttpClient& http_;
-  http::Endpoint endpoint_;
-  std::string region_;
-  std::shared_ptr<const CredentialsSource> credentials_;
-  const core::Clock& clock_;
-  SigV4Signer signer_;
+  SignedCaller caller_;
 };
 
 }  // namespace lambdagate::aws

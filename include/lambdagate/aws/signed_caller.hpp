@@ -1,0 +1,53 @@
+#pragma once
+// SignedCaller: what every Lambda API client shares (Invoke, InvokeWithResponseStream,
+// ListFunctions, ListAliases): the Upstream's endpoint and credentials, and turning a request
+// into exactly the SigV4-signed bytes that go on the wire. Never an unsigned request: without
+// credentials it answers an error and nothing is sent.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "lambdagate/aws/credentials.hpp"
+#include "lambdagate/aws/sigv4.hpp"
+#include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/error.hpp"
+#include "lambdagate/http/client.hpp"
+
+namespace lambdagate::aws {
+
+class SignedCaller {
+public:
+  SignedCaller(http::HttpClient& http, http::Endpoint endpoint, std::string region,
+               std::shared_ptr<const CredentialsSource> credentials, const core::Clock& clock);
+
+  // The wire request for `signing` (its path relative to the endpoint's base path; `host` is
+  // added) with `body`, signed with the current credentials. Right after start the first fetch
+  // may still be in flight: then (and only then) this waits for it, within the deadline. `what`
+  // names the call in messages. Arguments by reference: pass named objects (see gateway.cpp on
+  // GCC 12 and temporaries in co_await).
+  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> sign(const SigningRequest& signing,
+                                                                             const std::string& body,
+                                                                             std::string_view what,
+                                                                             core::Deadline deadline);
+
+  http::HttpClient& http() const { return http_; }
+  const http::Endpoint& endpoint() const { return endpoint_; }
+
+private:
+  http::HttpClient& http_;
+  http::Endpoint endpoint_;
+  std::string region_;
+  std::shared_ptr<const CredentialsSource> credentials_;
+  const core::Clock& clock_;
+  SigV4Signer signer_;
+};
+
+// A transport failure as the client-facing error, `what` naming the call. The transport's own
+// message may name addresses and system errors, so only its kind is kept.
+core::Error transport_error(const http::ClientError& failure, std::string_view what);
+
+}  // namespace lambdagate::aws
