@@ -36,6 +36,12 @@ std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, con
       problems.push_back("upstream " + upstream.key + " has no usable credentials (source: " +
                          upstream.credential_source + ")");
     }
+    // Until the first discovery round has ended, routes to discovered functions would answer 502.
+    // A failed round counts as ended: hand-written functions still work, and a missing IAM
+    // permission must not keep the pod out of service forever.
+    if (upstream.discovered && !upstream.discovered->status().last_attempt) {
+      problems.push_back("upstream " + upstream.key + ": the first function discovery round has not finished");
+    }
   }
   return problems;
 }

@@ -35,7 +35,9 @@ public:
   virtual std::uint64_t connections_accepted() const = 0;
 };
 
-// Why the gateway is not ready (empty = ready). Pure, so tests need no sockets.
+// Why the gateway is not ready (empty = ready): draining, listeners not bound, no snapshot, an
+// Upstream without usable credentials, or one whose first discovery round has not ended yet.
+// Pure, so tests need no sockets.
 std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, const RuntimeStatus& status,
                                             core::SystemTime now);
 

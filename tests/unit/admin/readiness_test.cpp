@@ -40,3 +40,30 @@ TEST_CASE("readiness problems", "[admin]") {
   status.draining = true;
   CHECK(admin::readiness_problems(&snapshot, status, clock.system_now()).size() == 1);
 }
+
+// An Upstream with discovery on is ready once its first round has ended, whether it found the
+// functions or failed (then its hand-written functions still serve).
+TEST_CASE("readiness waits for the first discovery round", "[admin]") {
+  testing::FakeClock clock;
+  admin::RuntimeStatus status;
+  status.listeners_bound = true;
+  proxy::Snapshot snapshot;
+  auto discovered = std::make_shared<discovery::DiscoveredFunctions>();
+  proxy::UpstreamRuntime rt;
+  rt.key = "ns/u";
+  rt.credentials = nullptr;
+  rt.discovered = discovered;
+  snapshot.upstreams[{"u", "ns"}] = rt;
+
+  auto problems = admin::readiness_problems(&snapshot, status, clock.system_now());
+  REQUIRE(problems.size() == 2);  // no credentials, and no discovery round yet
+  CHECK(problems[1].find("first function discovery round") != std::string::npos);
+
+  discovered->record_failure("ListFunctions: AccessDeniedException", clock.system_now());
+  CHECK(admin::readiness_problems(&snapshot, status, clock.system_now()).size() == 1);
+
+  auto fresh = std::make_shared<discovery::DiscoveredFunctions>();
+  fresh->record_success(std::make_shared<const discovery::FunctionCatalog>(), clock.system_now());
+  snapshot.upstreams[{"u", "ns"}].discovered = fresh;
+  CHECK(admin::readiness_problems(&snapshot, status, clock.system_now()).size() == 1);
+}
