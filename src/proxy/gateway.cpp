@@ -241,22 +241,19 @@ boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, c
 
 namespace {
 
-// The path Lambda's event shows: the route's prefixRewrite applied to the prefix it matched.
-std::string rewritten_target(std::string_view target, const config::Route& route) {
-  if (!route.options.prefix_rewrite) return std::string(target);
+// The target Lambda's event shows: with prefixRewrite, the part of the path the matching matcher
+// matched is replaced, as Envoy does (a prefix matcher's prefix; an exact or regex matcher's whole
+// path); the query string stays. The route matched, so one of its matchers matches.
+std::string rewritten_target(std::string_view target, const routing::CompiledRoute& route,
+                             const routing::RequestView& view) {
+  const auto& rewrite = route.route->options.prefix_rewrite;
+  if (!rewrite) return std::string(target);
   for (const auto& matcher : route.matchers) {
-    if (matcher.kind != config::PathMatchKind::Prefix) continue;
-    const std::string_view prefix = matcher.path;
-    const bool matches =
-        matcher.case_sensitive
-            ? target.starts_with(prefix)
-            : target.size() >= prefix.size() &&
-                  std::equal(prefix.begin(), prefix.end(), target.begin(), [](char a, char b) {
-                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-                  });
-    if (!matches) continue;
-    std::string out = *route.options.prefix_rewrite;
-    out.append(target.substr(prefix.size()));
+    if (!matcher.matches(view)) continue;
+    const config::Matcher& source = matcher.source();
+    const std::size_t replaced = source.kind == config::PathMatchKind::Prefix ? source.path.size() : view.path.size();
+    std::string out = *rewrite;
+    out.append(target.substr(std::min(replaced, view.path.size())));
     if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
     return out;
   }
@@ -420,7 +417,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
                        std::string(kind_of_limit) + " limit of " + std::to_string(limit) + " bytes");
   }
   if (spec.request_transformation || spec.wrap_as_api_gateway) {
-    const std::string event_target = rewritten_target(target, *route->route);
+    const std::string event_target = rewritten_target(target, *route, view);
     IncomingRequest incoming;
     incoming.method = view.method;
     incoming.target = event_target;
@@ -597,8 +594,9 @@ public:
 
 private:
   boost::asio::awaitable<bool> begin(http::Response& head) {
-    head.set("x-request-id", call_.request_id);
+    // As for buffered responses: the route's header changes first, then the request id.
     manipulate_response_headers(head, call_.route.route->options);
+    head.set("x-request-id", call_.request_id);
     status_ = head.result_int();
     const bool ok = co_await writer_.begin(head);
     client_gone_ = !ok;
