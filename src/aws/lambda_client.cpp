@@ -123,6 +123,7 @@ public:
       } else if (auto* complete = std::get_if<eventstream::InvokeComplete>(&event)) {
         ended_ = true;
         end_.complete = complete->error_code.empty();
+        end_.function_failed = !complete->error_code.empty();
         end_.error_code = complete->error_code;
         end_.error_details = complete->error_details;
       } else if (auto* failure = std::get_if<eventstream::StreamError>(&event)) {

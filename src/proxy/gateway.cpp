@@ -537,13 +537,11 @@ http::Response failure_response(const Gateway::Call& call, const core::Error& er
 }
 
 // What a stream's failure means for the client: the function failed (InvokeComplete carried its
-// error), or the stream itself broke or ran out of time.
+// error), the stream ran out of time, or Lambda or the connection broke it off.
 core::ErrorKind stream_failure_kind(const aws::StreamEnd& end) {
+  if (end.function_failed) return core::ErrorKind::FunctionError;
   if (end.error_code == "Timeout") return core::ErrorKind::UpstreamTimeout;
-  if (end.error_code == "StreamInterrupted" || end.error_code == "InvalidEventStream") {
-    return core::ErrorKind::UpstreamUnavailable;
-  }
-  return core::ErrorKind::FunctionError;
+  return core::ErrorKind::UpstreamUnavailable;
 }
 
 // Relays a streamed function output to the client: raw bytes, or (for unwrapped routes and

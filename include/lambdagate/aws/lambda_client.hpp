@@ -47,7 +47,9 @@ public:
 // How a stream Lambda accepted (HTTP 200) ended.
 struct StreamEnd {
   bool complete = false;       // InvokeComplete arrived and carried no error
-  std::string error_code;      // InvokeComplete.ErrorCode, or why the stream broke off
+  bool function_failed = false;  // InvokeComplete carried the function's ErrorCode
+  std::string error_code;      // InvokeComplete.ErrorCode, or why the stream broke off (a Lambda
+                               // exception event's type, StreamInterrupted, InvalidEventStream, Timeout)
   std::string error_details;   // InvokeComplete.ErrorDetails: the function's own text, never forwarded
   std::string executed_version;
   bool stopped = false;        // the handler stopped reading

@@ -840,6 +840,9 @@ TEST_CASE("streaming: how each kind of stream ends for the client", "[proxy][str
        event_stream(payload_chunk("partial") +
                     exception_event("ServiceException", R"({"message":"internal"})")),
        Client::Aborted, 200, "", "partial"},
+      {"raw: exception event before any chunk (Lambda's failure, not the function's)", "/stream-raw",
+       event_stream(exception_event("ServiceException", R"({"message":"internal"})")), Client::Response, 502,
+       "upstream_unavailable", ""},
       {"raw: body ends without InvokeComplete after a chunk", "/stream-raw",
        event_stream(payload_chunk("partial")), Client::Aborted, 200, "", "partial"},
       {"raw: body ends without InvokeComplete and no chunk", "/stream-raw", event_stream(""),
