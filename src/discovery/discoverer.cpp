@@ -286,8 +286,12 @@ asio::awaitable<void> Discoverer::run() {
         // A broken observer must not end discovery.
       }
     }
+    // Rounds start one interval apart (a round slower than the interval is followed at once), so
+    // a new function is found at most one interval plus one round after it appears; after a
+    // failure the backoff counts from the failure.
     const core::SystemTime scheduled =
-        report.finished_at + std::chrono::duration_cast<core::SystemTime::duration>(delay);
+        (report.result.ok() ? report.started_at : report.finished_at) +
+        std::chrono::duration_cast<core::SystemTime::duration>(delay);
     co_await pause(scheduled);
   }
 }

@@ -3,8 +3,9 @@
 // ListFunctions(FunctionVersion=ALL) page, then, when aliases are on, ListAliases for every
 // function name at a bounded pace, and publishes the resulting catalog in its DiscoveredFunctions;
 // a failed round publishes nothing, so the last known catalog keeps serving. The polling loop is
-// one coroutine on the control executor: round → pause (the poll interval after a success;
-// backoff with full jitter after failures) → round, so rounds never overlap. The module logs
+// one coroutine on the control executor: round → pause (after a success, until one poll interval
+// after the round started; after failures, backoff with full jitter) → round, so rounds never
+// overlap. The module logs
 // nothing itself: each round is reported to an observer the runtime connects to logs and metrics.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
