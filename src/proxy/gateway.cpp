@@ -266,15 +266,6 @@ std::string_view resource_path_of(const config::Route& route) {
   return route.matchers.front().path;
 }
 
-std::string_view host_without_port(std::string_view host) {
-  if (!host.empty() && host.front() == '[') {
-    const auto close = host.find(']');
-    return close == std::string_view::npos ? host : host.substr(0, close + 1);
-  }
-  const auto colon = host.find(':');
-  return colon == std::string_view::npos ? host : host.substr(0, colon);
-}
-
 const config::AwsDestinationSpec& default_destination_spec() {
   static const config::AwsDestinationSpec spec;
   return spec;
@@ -435,7 +426,6 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
       EventContext context;
       context.account_id = upstream->upstream->aws.aws_account_id;
       context.resource_path = resource_path_of(*route->route);
-      context.domain_name = host_without_port(view.host);
       invoke.payload = spec.payload_format_version == "2.0" ? api_gateway_v2_event(incoming, context)
                                                              : api_gateway_v1_event(incoming, context);
     } else {
