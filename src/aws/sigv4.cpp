@@ -1,6 +1,8 @@
 // SigV4 (reference/aws-protocols.md §1): the pure protocol steps and SigV4Signer.
 #include "lambdagate/aws/sigv4.hpp"
 
+#include "lambdagate/core/percent_decoding.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -22,13 +24,6 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Whitespace as botocore's str.split() sees it; header values on the wire hold only SP and HTAB,
@@ -213,23 +208,7 @@ std::string uri_encode(std::string_view in, bool keep_slash) {
   return out;
 }
 
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size()) {
-      const int hi = hex_value(in[i + 1]);
-      const int lo = hex_value(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(in[i]);
-  }
-  return out;
-}
+std::string percent_decode(std::string_view in) { return core::percent_decode(in); }
 
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[32];

@@ -9,6 +9,7 @@
 
 #include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/base64.hpp"
+#include "lambdagate/core/percent_decoding.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
 
 namespace lambdagate::proxy {
@@ -61,31 +62,7 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX only; a malformed escape stays as written, and '+' stays '+'.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
+using core::percent_decode;  // %XX only; '+' stays '+'
 
 struct Target {
   std::string_view path;
