@@ -54,6 +54,8 @@ struct LambdaFunctionSpec {
   std::string logical_name;   // what routes name; defaults to function_name[:qualifier]
   std::string function_name;  // name, name:alias, partial or full ARN
   std::string qualifier;      // version or alias; empty = none
+  // Extension lambdagate.maxConcurrency: calls in flight at once to this function, per process.
+  std::optional<uint32_t> max_concurrency;
   SourceLocation where;
 };
 
@@ -176,12 +178,101 @@ struct HeaderManipulation {
   std::vector<std::string> response_headers_to_remove;  // lower-case
 };
 
+// ---- Request policies before Lambda: CORS, JWT, local rate limits ----------------------------
+// Gloo's field names (reference: gloo-edge-options.md). Parsed and validated by config; compiled
+// into runtime form (RE2, keys, token buckets) outside it.
+
+// options.cors (Gloo's CorsPolicy). A policy written without any origin is a config error.
+struct CorsPolicy {
+  std::vector<std::string> allow_origin;        // exact origins ("*" allowed, as in Envoy)
+  std::vector<std::string> allow_origin_regex;  // RE2, full match
+  std::vector<std::string> allow_methods;
+  std::vector<std::string> allow_headers;
+  std::vector<std::string> expose_headers;
+  std::string max_age;                   // sent as written; empty = not sent
+  std::optional<bool> allow_credentials;  // unset = not sent
+  bool disable_for_route = false;         // route level only: no CORS for this route
+  SourceLocation where;
+};
+
+// virtualHost.options.corsPolicyMergeSettings.exposeHeaders.
+enum class CorsMergeExposeHeaders { Default, Union };
+
+// jwt provider tokenSource: where the token is read from. Both empty = the default
+// (Authorization: Bearer <token>, then the access_token query parameter).
+struct JwtTokenSource {
+  struct Header {
+    std::string header;  // lower-cased at load
+    std::string prefix;  // e.g. "Bearer "; empty = the whole value
+  };
+  std::vector<Header> headers;
+  std::vector<std::string> query_params;
+};
+
+struct JwtClaimToHeader {
+  std::string claim;
+  std::string header;  // lower-cased at load
+  bool append = false;
+};
+
+// jwks.remote: fetched over HTTPS in the background.
+struct RemoteJwks {
+  std::string url;
+  std::chrono::milliseconds cache_duration{5 * 60 * 1000};  // Gloo's default 5m
+  std::optional<ResourceRef> upstream_ref;                  // parsed; lambdagate fetches the URL directly
+};
+
+struct JwtProvider {
+  std::string name;  // the key in `providers`
+  std::string issuer;                  // empty = any issuer
+  std::vector<std::string> audiences;  // empty = any audience
+  std::string local_jwks;              // jwks.local.key as written (JWK, JWKS or PEM); empty when remote
+  std::optional<RemoteJwks> remote_jwks;
+  JwtTokenSource token_source;
+  bool keep_token = false;
+  std::vector<JwtClaimToHeader> claims_to_headers;
+  std::chrono::seconds clock_skew{60};
+  SourceLocation where;
+};
+
+enum class JwtValidationPolicy { RequireValid, AllowMissing, AllowMissingOrFailed };
+
+// virtualHost.options.jwtStaged.beforeExtAuth (or afterExtAuth, or the older `jwt`).
+struct JwtConfig {
+  std::vector<JwtProvider> providers;  // any one accepting the token is enough
+  JwtValidationPolicy validation_policy = JwtValidationPolicy::RequireValid;
+  SourceLocation where;
+};
+
+// ratelimit.localRatelimit / httpLocalRatelimit.defaultLimit: a token bucket.
+struct LocalRateLimit {
+  uint32_t max_tokens = 1;      // >= 1
+  uint32_t tokens_per_fill = 1;  // >= 1
+  std::chrono::milliseconds fill_interval{1000};  // >= 50ms
+  SourceLocation where;
+};
+
 struct RouteOptions {
   // Route timeout; unset = 15s default; zero = disabled.
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<RetryPolicy> retries;
   std::optional<std::string> prefix_rewrite;
   std::optional<HeaderManipulation> header_manipulation;
+
+  // Request policies. On a VirtualService's `options` they are the virtual host's; on a route,
+  // what the route (or a delegating parent route) wrote.
+  // CORS: on a route, the effective policy (the virtual host's fields, overridden one by one by
+  // the route's; none when disableForRoute).
+  std::optional<CorsPolicy> cors;
+  CorsMergeExposeHeaders cors_merge_expose_headers = CorsMergeExposeHeaders::Default;  // vhost only
+  // JWT providers: virtual host only. A route can only switch verification off.
+  std::optional<JwtConfig> jwt;
+  bool jwt_disabled = false;  // route: jwtStaged.beforeExtAuth.disable / jwt.disable
+  // The route's (or a delegating parent's) own local rate limit; the virtual host's stays on
+  // VirtualService::options and is NOT copied into routes: each level has its own bucket.
+  std::optional<LocalRateLimit> rate_limit;
+  // Extension options.lambdagate.maxConcurrency: calls in flight at once for this route.
+  std::optional<uint32_t> max_concurrency;
 };
 
 // delegateAction.selector.expressions[]: a Kubernetes label-selector requirement.
