@@ -219,6 +219,8 @@ http {
     ssl_certificate_key $certs/server.key;
     ssl_session_cache shared:backend:1m;
     location = /2015-03-31/functions/ { return 200 '{"Functions":[]}'; }
+    # Connections accepted so far: how many upstream connections the proxies opened.
+    location = /bench_status { stub_status; }
     location /2015-03-31/functions/ {
       add_header x-amzn-RequestId \$request_id;
       add_header x-amzn-Remapped-Content-Length 0;
@@ -340,6 +342,8 @@ cpu_ticks() {  # sum of utime+stime over the given pids (all their threads)
   echo "$t"
 }
 nginx_workers() { pgrep -P "$1" | tr '\n' ' '; }
+backend_status_port=""  # set once the backend runs
+backend_accepts() { curl -sS "http://127.0.0.1:$backend_status_port/bench_status" | awk 'NR == 3 {print $1}'; }
 
 # Asserts that a proxy answers the benchmark's request with the function's output.
 check_answer() {  # url [curl args]
@@ -357,12 +361,14 @@ wrk_cmd() {  # cpus threads connections seconds url
 
 # One measured wrk run against a proxy. rss_pid is the process whose RSS is sampled under load
 # (lambdagate, or nginx's worker); cpu_pids are summed for CPU time (nginx: master and workers).
-# Writes "rps p50_us p99_us cpu_us_per_request rss_max_kib errors" to $work/measure.out.
+# Writes "rps p50_us p99_us cpu_us_per_request rss_max_kib errors upstream_connections_opened" to
+# $work/measure.out.
 measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   local wcpus="$1" threads="$2" conns="$3" secs="$4" url="$5" rss_pid="$6"
   shift 6
   local out="$work/wrk.$((++wrk_runs)).txt"
-  local before after rss max=0
+  local before after rss max=0 accepts_before accepts_after
+  accepts_before="$(backend_accepts)"
   before="$(cpu_ticks "$@")"
   wrk_cmd "$wcpus" "$threads" "$conns" "$secs" "$url" >"$out" 2>&1 &
   local wrk_pid=$!
@@ -375,11 +381,13 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   wait "$wrk_pid" || { cat "$out" >&2; die "wrk failed"; }
   stop "$wrk_pid"
   after="$(cpu_ticks "$@")"
+  accepts_after="$(backend_accepts)"
   local rps p50 p99 total errors
   read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$out")"
   local cpu_us
   cpu_us="$(awk -v t="$((after - before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
-  echo "$rps $p50 $p99 $cpu_us $max $errors" >"$work/measure.out"
+  # Less the status request itself.
+  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1))" >"$work/measure.out"
 }
 wrk_runs=0
 
@@ -394,7 +402,7 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
   nworker="${nworker%% *}"
   wrk_cmd 1 1 64 "$warmup" "$nurl" >/dev/null 2>&1
   wrk_cmd 1 1 64 "$warmup" "$lurl" >/dev/null 2>&1
-  local r order proxy idle rps p50 p99 cpu rss errors
+  local r order proxy idle rps p50 p99 cpu rss errors opened
   for r in $(seq "$rounds"); do
     order="nginx lambdagate"
     ((r % 2 == 0)) && order="lambdagate nginx"
@@ -407,11 +415,11 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
         measure 1 1 64 "$duration" "$lurl" "$lpid" "$lpid"
         idle=$lidle
       fi
-      read -r rps p50 p99 cpu rss errors <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened <"$work/measure.out"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proxy" "$r" "$rps" "$p50" "$p99" "$cpu" "$idle" \
         "$rss" "$errors" >>"$samples"
-      printf '  %-30s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req  RSS %6s KiB  errors %s\n' \
-        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors"
+      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
+        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors" "$opened"
     done
   done
 }
@@ -422,6 +430,7 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
 write_backend_conf "$work/backend.conf" "$be_plain" "$be_tls" 1
 start_nginx backend 1 "$work/backend.conf"
 backend_pid=$nginx_pid
+backend_status_port=$be_plain
 for _ in $(seq 100); do curl -sS -o /dev/null "http://127.0.0.1:$be_plain/2015-03-31/functions/" 2>/dev/null && break; sleep 0.05; done
 check_answer "http://127.0.0.1:$be_plain/2015-03-31/functions/uppercase/invocations"
 check_answer "https://localhost:$be_tls/2015-03-31/functions/uppercase/invocations" --cacert "$certs/ca.pem"
@@ -615,6 +624,7 @@ if has_case scaling; then
   write_backend_conf "$work/backend-scale.conf" "$be_scale" "" 2
   start_nginx backend-scale all "$work/backend-scale.conf"
   scale_backend=$nginx_pid
+  backend_status_port=$be_scale
   sleep 0.3
   check_answer "http://127.0.0.1:$be_scale/2015-03-31/functions/uppercase/invocations"
   # Both nginx instances proxy to the scaling backend (same config, 1 and 2 workers).
@@ -646,7 +656,7 @@ if has_case scaling; then
       esac
       # shellcheck disable=SC2086  # the pid list is several words on purpose
       measure all 2 64 "$duration" "${url[$c]}" ${pids%% *} $pids
-      read -r rps p50 p99 cpu rss errors <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened <"$work/measure.out"
       # CPU per request × req/s = cores the proxy kept busy.
       cores="$(awk -v c="$cpu" -v r="$rps" 'BEGIN {printf "%.2f", c * r / 1e6}')"
       printf '%s\t%s\t%s\t%s\n' "$c" "$rps" "$cores" "$errors" >>"$sc"
@@ -655,6 +665,7 @@ if has_case scaling; then
     done
   done
   stop "$l1"; stop "$l2"; stop "$n1" QUIT; stop "$n2" QUIT; stop "$scale_backend" QUIT
+  backend_status_port=$be_plain
   rm -f "$work"/*access.log
   "$py" - "$sc" <<'EOF'
 import statistics, sys
@@ -732,6 +743,10 @@ if has_case startup; then
   AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_plain" "$py" "$here/startup.py" --admin "127.0.0.1:$lg_admin" \
     --runs "$startup_runs" -- "$lg" --config "$root/config" --listen "127.0.0.1:$lg_port" \
     --admin "127.0.0.1:$lg_admin" --threads 1 | sed 's/^/  /'
+  echo "   the same with function discovery off (bench/proxy/lambdagate.yaml, the throughput cases' config):"
+  AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_plain" "$py" "$here/startup.py" --admin "127.0.0.1:$lg_admin" \
+    --runs "$startup_runs" -- "$lg" --config "$here/lambdagate.yaml" --listen "127.0.0.1:$lg_port" \
+    --admin "127.0.0.1:$lg_admin" --threads 1 | sed 's/^/  /'
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -749,20 +764,24 @@ if has_case soak; then
   started+=("$soak_wrk")
   t=0
   first=""
+  peak=""
   while kill -0 "$soak_wrk" 2>/dev/null; do
     sleep 10
     t=$((t + 10))
     kill -0 "$soak_wrk" 2>/dev/null || break
     rss="$(rss_kib "$lpid")"
-    [[ -z "$first" && $t -ge 60 ]] && first=$rss
+    [[ -n "$first" ]] || first=$rss
+    peak=$rss
     echo "  t=$t s: RSS $rss KiB, CPU $(cpu_ticks "$lpid") ticks"
   done
   wait "$soak_wrk" || true
   stop "$soak_wrk"
   read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$work/wrk.soak.txt")"
-  last="$(rss_kib "$lpid")"
   echo "  $total requests, $rps req/s, p50 $p50 µs, p99 $p99 µs, errors $errors"
-  [[ -n "$first" ]] && echo "  RSS growth from t=60 s to the end: $((last - first)) KiB ($first -> $last KiB)"
+  if [[ -n "$first" ]]; then
+    echo "  RSS growth under load, from the first sample (t=10 s) to the last: $((peak - first)) KiB" \
+      "($first -> $peak KiB); after the load: $(rss_kib "$lpid") KiB"
+  fi
   stop "$lpid"
 fi
 
