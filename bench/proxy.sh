@@ -610,44 +610,55 @@ fi
 if has_case latency; then
   echo
   echo "== latency at 1 connection (wrk -c1, plain upstream, log on; median of $rounds round(s))"
+  echo "   split: the proxy on core 0, wrk and the backend on core 1 (as for throughput): every request"
+  echo "   wakes the other core twice; one-core: everything on core 1, so the difference to direct is"
+  echo "   the proxy's own work without cross-core wake-ups"
   write_proxy_conf "$work/proxy-on.conf" on 1
-  start_nginx proxy-on 0 "$work/proxy-on.conf"
-  nmaster=$nginx_pid
-  start_lambdagate 0 "http://127.0.0.1:$be_plain" 1 "$lg_port" "$lg_admin" "$(lambdagate_stdout on)"
-  lpid=$lg_pid
-  check_answer "http://127.0.0.1:$nx_plain/lambda"
   direct="http://127.0.0.1:$be_plain/2015-03-31/functions/uppercase/invocations?Qualifier=%24LATEST"
   lat="$work/latency.tsv"
   : >"$lat"
-  for target in direct nginx lambdagate; do
-    case $target in direct) u=$direct ;; nginx) u="http://127.0.0.1:$nx_plain/lambda" ;; lambdagate) u=$lg_url ;; esac
-    wrk_cmd 1 1 1 "$warmup" "$u" >/dev/null 2>&1
-  done
-  for r in $(seq "$rounds"); do
+  for placement in split one-core; do
+    cpu=0
+    [[ $placement == one-core ]] && cpu=1
+    start_nginx proxy-on "$cpu" "$work/proxy-on.conf"
+    nmaster=$nginx_pid
+    start_lambdagate "$cpu" "http://127.0.0.1:$be_plain" 1 "$lg_port" "$lg_admin" "$(lambdagate_stdout on)"
+    lpid=$lg_pid
+    check_answer "http://127.0.0.1:$nx_plain/lambda"
     for target in direct nginx lambdagate; do
       case $target in direct) u=$direct ;; nginx) u="http://127.0.0.1:$nx_plain/lambda" ;; lambdagate) u=$lg_url ;; esac
-      out="$work/wrk.lat.$r.$target.txt"
-      wrk_cmd 1 1 1 "$duration" "$u" >"$out" 2>&1
-      read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$out")"
-      printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$rps" "$p50" "$p99" "$errors" >>"$lat"
-      printf '  round %d %-10s %7s req/s  p50 %5s µs  p99 %5s µs  errors %s\n' "$r" "$target" "$rps" "$p50" "$p99" "$errors"
+      wrk_cmd 1 1 1 "$warmup" "$u" >/dev/null 2>&1
     done
+    for r in $(seq "$rounds"); do
+      for target in direct nginx lambdagate; do
+        case $target in direct) u=$direct ;; nginx) u="http://127.0.0.1:$nx_plain/lambda" ;; lambdagate) u=$lg_url ;; esac
+        out="$work/wrk.lat.$placement.$r.$target.txt"
+        wrk_cmd 1 1 1 "$duration" "$u" >"$out" 2>&1
+        read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$out")"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$placement" "$target" "$rps" "$p50" "$p99" "$errors" >>"$lat"
+        printf '  %-8s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  errors %s\n' "$placement" "$r" "$target" \
+          "$rps" "$p50" "$p99" "$errors"
+      done
+    done
+    stop "$lpid"
+    stop "$nmaster" QUIT
+    rm -f "$work/nginx-access.log" "$work/lambdagate-access.log"
   done
-  stop "$lpid"
-  stop "$nmaster" QUIT
-  rm -f "$work/nginx-access.log" "$work/lambdagate-access.log"
   "$py" - "$lat" <<'EOF'
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
-med = lambda t, i: statistics.median(float(r[i]) for r in rows if r[0] == t)
-d = med("direct", 2)
-print("  | path | req/s | p50 | p99 | p50 overhead over direct |")
-print("  |---|---:|---:|---:|---:|")
-for t in ("direct", "nginx", "lambdagate"):
-    over = "" if t == "direct" else f"{med(t, 2) - d:.0f} µs"
-    print(f"  | {t} | {med(t, 1):.0f} | {med(t, 2):.0f} µs | {med(t, 3):.0f} µs | {over} |")
-print(f"  lambdagate p50 overhead: {med('lambdagate', 2) - d:.0f} µs (target ≤ 50 µs); "
-      f"nginx: {med('nginx', 2) - d:.0f} µs")
+med = lambda p, t, i: statistics.median(float(r[i]) for r in rows if r[0] == p and r[1] == t)
+print("  | placement | path | req/s | p50 | p99 | p50 overhead over direct |")
+print("  |---|---|---:|---:|---:|---:|")
+for p in ("split", "one-core"):
+    d = med(p, "direct", 3)
+    for t in ("direct", "nginx", "lambdagate"):
+        over = "" if t == "direct" else f"{med(p, t, 3) - d:.0f} µs"
+        print(f"  | {p} | {t} | {med(p, t, 2):.0f} | {med(p, t, 3):.0f} µs | {med(p, t, 4):.0f} µs | {over} |")
+for p in ("split", "one-core"):
+    d = med(p, "direct", 3)
+    print(f"  {p}: lambdagate p50 overhead {med(p, 'lambdagate', 3) - d:.0f} µs (target ≤ 50 µs), "
+          f"nginx {med(p, 'nginx', 3) - d:.0f} µs")
 EOF
 fi
 
