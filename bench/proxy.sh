@@ -83,34 +83,39 @@ quietly() {
 # ---------------------------------------------------------------------------------------------
 # Packages and build
 
-if [[ -z "${BENCH_INNER:-}" ]]; then
-need_packages=(nginx-light wrk openssl curl python3 util-linux procps)
-has_case profile && need_packages+=(strace linux-perf)
-missing=()
-for p in "${need_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
+install_packages() {
+  local need=(nginx-light wrk openssl curl python3 util-linux procps) missing=() p sudo=""
+  has_case profile && need+=(strace linux-perf)
+  for p in "${need[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -gt 0 ]] || return 0
   say "installing ${missing[*]}"
-  sudo=""
   [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   # No service is started by the package on this machine; the benchmark runs its own instances.
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+}
 
-if [[ -n "${LAMBDAGATE_BIN:-}" ]]; then
-  say "using $lg as it is (LAMBDAGATE_BIN; nothing built)"
-else
+build_lambdagate() {
+  if [[ -n "${LAMBDAGATE_BIN:-}" ]]; then
+    say "using $lg as it is (LAMBDAGATE_BIN; nothing built)"
+    return 0
+  fi
   if [[ ! -f "$build/CMakeCache.txt" ]]; then
     bash "$root/scripts/install-deps.sh" >/dev/null
     quietly cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLAMBDAGATE_BUILD_TESTS=OFF
   fi
   say "building lambdagate (Release) in $build"
   quietly cmake --build "$build" --target lambdagate -j 2
+}
+
+# Once, at normal priority (the measuring session below skips it).
+if [[ -z "${BENCH_INNER:-}" ]]; then
+  install_packages
+  build_lambdagate
 fi
-fi  # not BENCH_INNER
 
 # The machine is shared: other work (builds, test runs) competes for both cores. With the
 # kernel's autogroups, nice only ranks processes within one session, so the measuring part of this
@@ -190,7 +195,7 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
   "$(${CXX:-c++} --version | head -1), $nginx_version, $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
   "$(openssl version | cut -d' ' -f1-2), lambdagate $("$lg" --version 2>&1 | head -1) at $commit," \
   "$(date -u +%Y-%m-%dT%H:%MZ)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; the machine is shared); benchmark session: $(cat /proc/self/autogroup 2>/dev/null | sed 's|^/||')"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; the machine is shared); benchmark session: $(sed 's|^/||' /proc/self/autogroup 2>/dev/null)"
 echo "settings: rounds $rounds, $duration s each after a ${warmup} s warm-up; wrk 1 thread, 64 connections, POST \"abc\""
 
 # ---------------------------------------------------------------------------------------------
@@ -583,7 +588,8 @@ if has_case https; then
   if got="$(curl -sS --max-time 5 --cacert "$certs/ca.pem" -H 'content-type: application/json' --data '"abc"' \
       "https://localhost:$lg_https/lambda" 2>&1)" && [[ "$got" == '"ABC"' ]]; then
     nworker="$(nginx_workers "$nmaster")"
-    run_rounds "HTTPS client, log on" "https://localhost:$nx_https/lambda" "https://localhost:$lg_https/lambda" \
+    # wrk connects to 127.0.0.1 (it does not verify certificates; "localhost" could resolve to ::1 first).
+    run_rounds "HTTPS client, log on" "https://127.0.0.1:$nx_https/lambda" "https://127.0.0.1:$lg_https/lambda" \
       "$nmaster" "$lpid" "$(rss_kib "${nworker%% *}")" "$(rss_kib "$lpid")"
   else
     echo "  SKIPPED: lambdagate does not terminate TLS yet. Probe: a Gateway with ssl: true on port $lg_https and"
@@ -894,8 +900,15 @@ EOF
     perf report -i "$work/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null |
       grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'
     echo "  lambdagate perf top 10 symbols (self):"
-    perf report -i "$work/perf.data" --stdio --no-children --sort dso,symbol -g none 2>/dev/null |
-      grep -E '^ +[0-9]' | head -10 | cut -c1-150 | sed 's/^/   /'
+    perf report -i "$work/perf.data" --stdio --no-children --sort dso,symbol -g none 2>/dev/null >"$work/perf.txt"
+    grep -E '^ +[0-9]' "$work/perf.txt" | head -10 | cut -c1-150 | sed 's/^/   /'
+    # Groups of libc symbols, summed over every symbol of the group.
+    awk '$2 == "libc.so.6" {
+           pct = $1; sub("%", "", pct); sym = $4
+           if (sym ~ /malloc|free|realloc|calloc|^_int_|tcache|memalign/) alloc += pct
+           else if (sym ~ /^__mem|^mem|^__str|^str/) mem += pct
+         }
+         END { printf "  libc groups: malloc/free family %.1f%%, mem*/str* %.1f%%\n", alloc, mem }' "$work/perf.txt"
   else
     echo "  perf record does not work here; skipped"
   fi
