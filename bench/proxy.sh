@@ -87,7 +87,7 @@ install_packages() {
   local need=(nginx-light wrk openssl curl python3 util-linux procps) missing=() p sudo=""
   has_case profile && need+=(strace linux-perf)
   for p in "${need[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
   done
   [[ ${#missing[@]} -gt 0 ]] || return 0
   say "installing ${missing[*]}"
@@ -192,8 +192,8 @@ nginx_version="$(nginx -v 2>&1 | sed 's/^nginx version: //')"
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 git -C "$root" diff --quiet HEAD -- src include CMakeLists.txt 2>/dev/null || commit="$commit+changes"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r)," \
-  "$(${CXX:-c++} --version | head -1), $nginx_version, $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
-  "$(openssl version | cut -d' ' -f1-2), lambdagate $("$lg" --version 2>&1 | head -1) at $commit," \
+  "$(${CXX:-c++} --version | sed -n 1p), $nginx_version, $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)," \
+  "$(openssl version | cut -d' ' -f1-2), $("$lg" --version 2>&1 | sed -n 1p) at $commit," \
   "$(date -u +%Y-%m-%dT%H:%MZ)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; the machine is shared); benchmark session: $(sed 's|^/||' /proc/self/autogroup 2>/dev/null)"
 echo "settings: rounds $rounds, $duration s each after a ${warmup} s warm-up; wrk 1 thread, 64 connections, POST \"abc\""
@@ -898,10 +898,10 @@ EOF
     stop "$pw"
     echo "  lambdagate perf (cpu-clock, 8 s under load): share of samples by object:"
     perf report -i "$work/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null |
-      grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'
+      grep -E '^ +[0-9]' | sed -n 1,8p | sed 's/^/   /'
     echo "  lambdagate perf top 10 symbols (self):"
     perf report -i "$work/perf.data" --stdio --no-children --sort dso,symbol -g none 2>/dev/null >"$work/perf.txt"
-    grep -E '^ +[0-9]' "$work/perf.txt" | head -10 | cut -c1-150 | sed 's/^/   /'
+    grep -E '^ +[0-9]' "$work/perf.txt" | sed -n 1,10p | cut -c1-150 | sed 's/^/   /'
     # Groups of libc symbols, summed over every symbol of the group.
     awk '$2 == "libc.so.6" {
            pct = $1; sub("%", "", pct); sym = $4
