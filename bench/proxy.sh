@@ -196,7 +196,7 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
   "$(openssl version | cut -d' ' -f1-2), $("$lg" --version 2>&1 | sed -n 1p) at $commit," \
   "$(date -u +%Y-%m-%dT%H:%MZ)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; the machine is shared); benchmark session: $(sed 's|^/||' /proc/self/autogroup 2>/dev/null)"
-echo "settings: rounds $rounds, $duration s each after a ${warmup} s warm-up; wrk 1 thread, 64 connections, POST \"abc\""
+[[ "$cases" == soak || "$cases" == profile ]] || echo "settings: rounds $rounds, $duration s each after a ${warmup} s warm-up; wrk 1 thread, 64 connections, POST \"abc\""
 
 # ---------------------------------------------------------------------------------------------
 # Certificates: a CA, and one server certificate for localhost and 127.0.0.1 signed by it.
