@@ -19,11 +19,6 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string where_prefix(const config::SourceLocation& where) {
-  if (where.file.empty()) return {};
-  return where.file + ":" + std::to_string(where.line) + ": ";
-}
-
 std::string_view header_value(const boost::beast::http::request_header<>& request,
                               boost::beast::http::field field) {
   const auto it = request.find(field);

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "lambdagate/policy/cors.hpp"
+#include "lambdagate/policy/policy_error.hpp"
 
 namespace lambdagate::policy {
 
@@ -51,10 +51,12 @@ BucketShape::BucketShape(const config::LocalRateLimit& limit)
     : max_tokens(limit.max_tokens),
       tokens_per_fill(limit.tokens_per_fill),
       fill_interval(limit.fill_interval) {
-  if (max_tokens < 1) throw PolicyError("localRatelimit: maxTokens must be at least 1");
-  if (tokens_per_fill < 1) throw PolicyError("localRatelimit: tokensPerFill must be at least 1");
+  if (max_tokens < 1)
+    throw PolicyError(where_prefix(limit.where) + "localRatelimit: maxTokens must be at least 1");
+  if (tokens_per_fill < 1)
+    throw PolicyError(where_prefix(limit.where) + "localRatelimit: tokensPerFill must be at least 1");
   if (fill_interval < std::chrono::milliseconds{50}) {
-    throw PolicyError("localRatelimit: fillInterval must be at least 50ms");
+    throw PolicyError(where_prefix(limit.where) + "localRatelimit: fillInterval must be at least 50ms");
   }
 }
 

@@ -16,26 +16,19 @@
 #include <array>
 #include <boost/beast/http/message.hpp>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "lambdagate/config/model.hpp"
+#include "lambdagate/policy/policy_error.hpp"
 
 namespace re2 {
 class RE2;
 }
 
 namespace lambdagate::policy {
-
-// A policy that cannot be compiled: a bad RE2 pattern, or no origin at all. The message starts
-// with the policy's file:line when known.
-class PolicyError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // The request fields CORS looks at; an empty view means the header is absent (or empty, which
 // Envoy treats the same).

@@ -48,7 +48,7 @@ struct RateLimitHeaders {
 RateLimitHeaders rate_limit_headers(const RateLimitDecision& decision, bool x_ratelimit);
 
 // The bucket's shape, checked: maxTokens ≥ 1, tokensPerFill ≥ 1, fillInterval ≥ 50ms (what
-// Gloo accepts). Throws PolicyError (cors.hpp) otherwise.
+// Gloo accepts). Throws PolicyError (with file:line) otherwise.
 struct BucketShape {
   explicit BucketShape(const config::LocalRateLimit& limit);
   std::uint32_t max_tokens;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "fakes/fake_clock.hpp"
-#include "lambdagate/policy/cors.hpp"
+#include "lambdagate/policy/policy_error.hpp"
 
 namespace {
 
@@ -129,6 +129,14 @@ TEST_CASE("bucket shapes are checked", "[policy][ratelimit]") {
   CHECK_THROWS_AS(SharedTokenBucket(limit(1, 0, 1000ms), t), policy::PolicyError);
   CHECK_THROWS_AS(SharedTokenBucket(limit(1, 1, 49ms), t), policy::PolicyError);
   CHECK_NOTHROW(SharedTokenBucket(limit(1, 1, 50ms), t));
+  config::LocalRateLimit placed = limit(1, 1, 10ms);
+  placed.where = {"gw.yaml", 4};
+  try {
+    ConnectionTokenBucket bucket(placed, t);
+    FAIL("no error");
+  } catch (const policy::PolicyError& e) {
+    CHECK(std::string(e.what()) == "gw.yaml:4: localRatelimit: fillInterval must be at least 50ms");
+  }
 }
 
 // Under contention from several threads, with time standing still, exactly maxTokens requests
