@@ -65,6 +65,26 @@ struct EcdsaSigDeleter {
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 
+const char* digest_name(Algorithm alg) {
+  switch (alg) {
+    case Algorithm::RS256:
+    case Algorithm::PS256:
+    case Algorithm::ES256:
+      return "SHA256";
+    case Algorithm::RS384:
+    case Algorithm::PS384:
+    case Algorithm::ES384:
+      return "SHA384";
+    case Algorithm::RS512:
+    case Algorithm::PS512:
+    case Algorithm::ES512:
+      return "SHA512";
+    case Algorithm::EdDSA:
+      return nullptr;  // Ed25519 hashes internally
+  }
+  return nullptr;
+}
+
 // Coordinate / scalar size in bytes for each curve.
 std::size_t ec_field_bytes(KeyType type) {
   switch (type) {
@@ -337,6 +357,21 @@ KeySetParse fail(std::string message) {
   return out;
 }
 
+// The KeySet of `keys`; a key OpenSSL could not prepare for verification is named in `skipped`.
+KeySetParse finish(std::vector<PublicKey> keys, KeySetParse out) {
+  const std::size_t given = keys.size();
+  auto set = std::make_shared<const KeySet>(std::move(keys));
+  if (set->keys().size() < given) {
+    out.skipped.push_back(std::to_string(given - set->keys().size()) + " key(s) OpenSSL could not prepare");
+  }
+  if (set->empty()) {
+    out.error = "no usable key (OpenSSL could not prepare any)";
+    return out;
+  }
+  out.keys = std::move(set);
+  return out;
+}
+
 KeySetParse parse_pem(std::string_view text, const KeySetLimits& limits) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   if (!bio) return fail("out of memory");
@@ -390,8 +425,7 @@ KeySetParse parse_pem(std::string_view text, const KeySetLimits& limits) {
     keys.emplace_back(key.release(), *type, std::string(), std::nullopt);
   }
   if (keys.empty()) return fail("no PEM block found");
-  out.keys = std::make_shared<const KeySet>(std::move(keys));
-  return out;
+  return finish(std::move(keys), std::move(out));
 }
 
 }  // namespace
@@ -470,23 +504,63 @@ KeyType key_type_for(Algorithm alg) {
 PublicKey::PublicKey(EVP_PKEY* key, KeyType type, std::string kid, std::optional<Algorithm> alg)
     : key_(key), type_(type), kid_(std::move(kid)), alg_(alg) {}
 
-PublicKey::~PublicKey() { EVP_PKEY_free(key_); }
+PublicKey::~PublicKey() { release(); }
+
+void PublicKey::release() {
+  for (auto*& ctx : verifiers_) {
+    EVP_MD_CTX_free(ctx);
+    ctx = nullptr;
+  }
+  EVP_PKEY_free(key_);
+  key_ = nullptr;
+}
 
 PublicKey::PublicKey(PublicKey&& other) noexcept
     : key_(std::exchange(other.key_, nullptr)),
       type_(other.type_),
       kid_(std::move(other.kid_)),
-      alg_(other.alg_) {}
+      alg_(other.alg_),
+      verifiers_(std::exchange(other.verifiers_, {})) {}
 
 PublicKey& PublicKey::operator=(PublicKey&& other) noexcept {
   if (this != &other) {
-    EVP_PKEY_free(key_);
+    release();
     key_ = std::exchange(other.key_, nullptr);
     type_ = other.type_;
     kid_ = std::move(other.kid_);
     alg_ = other.alg_;
+    verifiers_ = std::exchange(other.verifiers_, {});
   }
   return *this;
+}
+
+bool PublicKey::prepare() {
+  for (std::size_t i = 0; i < kAlgorithmCount; ++i) {
+    const auto alg = static_cast<Algorithm>(i);
+    if (!fits(alg)) continue;
+    EVP_MD* md = nullptr;
+    if (const char* name = digest_name(alg)) {
+      md = EVP_MD_fetch(nullptr, name, nullptr);
+      if (!md) return false;
+    }
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX* pctx = nullptr;
+    bool ok = ctx && EVP_DigestVerifyInit(ctx, &pctx, md, nullptr, key_) == 1;
+    if (ok && (alg == Algorithm::PS256 || alg == Algorithm::PS384 || alg == Algorithm::PS512)) {
+      // RFC 7518 §3.5: MGF1 with the same hash, and a salt as long as the hash.
+      ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
+    }
+    EVP_MD_free(md);  // the context holds its own reference
+    if (!ok) {
+      EVP_MD_CTX_free(ctx);
+      ERR_clear_error();
+      return false;
+    }
+    verifiers_[i] = ctx;
+  }
+  return true;
 }
 
 bool PublicKey::fits(Algorithm alg) const { return key_type_for(alg) == type_ && (!alg_ || *alg_ == alg); }
@@ -506,39 +580,12 @@ std::size_t PublicKey::signature_size(Algorithm alg) const {
 
 // ---- KeySet -------------------------------------------------------------------------------
 
-struct KeySet::Digests {
-  // Fetched once: an implicit fetch by name on every verification costs a lookup in OpenSSL's
-  // method store, under its lock.
-  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_MD* sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
-  EVP_MD* sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
-  ~Digests() {
-    EVP_MD_free(sha256);
-    EVP_MD_free(sha384);
-    EVP_MD_free(sha512);
+KeySet::KeySet(std::vector<PublicKey> keys) {
+  keys_.reserve(keys.size());
+  for (auto& key : keys) {
+    if (key.prepare()) keys_.push_back(std::move(key));
   }
-  const EVP_MD* for_alg(Algorithm alg) const {
-    switch (alg) {
-      case Algorithm::RS256:
-      case Algorithm::PS256:
-      case Algorithm::ES256:
-        return sha256;
-      case Algorithm::RS384:
-      case Algorithm::PS384:
-      case Algorithm::ES384:
-        return sha384;
-      case Algorithm::RS512:
-      case Algorithm::PS512:
-      case Algorithm::ES512:
-        return sha512;
-      case Algorithm::EdDSA:
-        return nullptr;  // Ed25519 hashes internally
-    }
-    return nullptr;
-  }
-};
-
-KeySet::KeySet(std::vector<PublicKey> keys) : keys_(std::move(keys)), digests_(std::make_unique<Digests>()) {}
+}
 KeySet::~KeySet() = default;
 
 bool KeySet::has_kid(std::string_view kid) const {
@@ -597,17 +644,15 @@ KeySetParse KeySet::parse_json(std::string_view text, const KeySetLimits& limits
                     : "no usable key (" + (out.skipped.empty() ? std::string() : out.skipped.front()) + ")";
     return out;
   }
-  out.keys = std::make_shared<const KeySet>(std::move(keys));
-  return out;
+  return finish(std::move(keys), std::move(out));
 }
 
 bool KeySet::verify(Algorithm alg, const PublicKey& key, std::string_view signing_input,
                     std::string_view signature) const {
-  if (!key.fits(alg) || signature.size() != key.signature_size(alg)) return false;
+  const EVP_MD_CTX* prepared = key.verifiers_[static_cast<std::size_t>(alg)];
+  if (!prepared || signature.size() != key.signature_size(alg)) return false;
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (!ctx) return false;
-  EVP_PKEY_CTX* pctx = nullptr;
-  if (EVP_DigestVerifyInit(ctx.get(), &pctx, digests_->for_alg(alg), nullptr, key.evp()) != 1) {
+  if (!ctx || EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) {
     ERR_clear_error();
     return false;
   }
@@ -617,40 +662,22 @@ bool KeySet::verify(Algorithm alg, const PublicKey& key, std::string_view signin
 
   // ECDSA: JOSE sends r||s, each left-padded to the field size; OpenSSL verifies DER.
   std::array<unsigned char, 160> der{};
-  switch (alg) {
-    case Algorithm::PS256:
-    case Algorithm::PS384:
-    case Algorithm::PS512:
-      // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash.
-      if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
-          EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, digests_->for_alg(alg)) != 1) {
-        ERR_clear_error();
-        return false;
-      }
-      break;
-    case Algorithm::ES256:
-    case Algorithm::ES384:
-    case Algorithm::ES512: {
-      const std::size_t half = signature.size() / 2;
-      std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> ecdsa(ECDSA_SIG_new());
-      BIGNUM* r = BN_bin2bn(sig, static_cast<int>(half), nullptr);
-      BIGNUM* s = BN_bin2bn(sig + half, static_cast<int>(half), nullptr);
-      if (!ecdsa || !r || !s || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        return false;
-      }
-      unsigned char* out = der.data();
-      const int n = i2d_ECDSA_SIG(ecdsa.get(), nullptr);
-      if (n <= 0 || static_cast<std::size_t>(n) > der.size()) return false;
-      i2d_ECDSA_SIG(ecdsa.get(), &out);
-      sig = der.data();
-      sig_len = static_cast<std::size_t>(n);
-      break;
+  if (alg == Algorithm::ES256 || alg == Algorithm::ES384 || alg == Algorithm::ES512) {
+    const std::size_t half = signature.size() / 2;
+    std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> ecdsa(ECDSA_SIG_new());
+    BIGNUM* r = BN_bin2bn(sig, static_cast<int>(half), nullptr);
+    BIGNUM* s = BN_bin2bn(sig + half, static_cast<int>(half), nullptr);
+    if (!ecdsa || !r || !s || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
+      BN_free(r);
+      BN_free(s);
+      return false;
     }
-    default:
-      break;
+    const int n = i2d_ECDSA_SIG(ecdsa.get(), nullptr);
+    if (n <= 0 || static_cast<std::size_t>(n) > der.size()) return false;
+    unsigned char* out = der.data();
+    i2d_ECDSA_SIG(ecdsa.get(), &out);
+    sig = der.data();
+    sig_len = static_cast<std::size_t>(n);
   }
   const int ok = EVP_DigestVerify(ctx.get(), sig, sig_len, data, signing_input.size());
   if (ok != 1) ERR_clear_error();

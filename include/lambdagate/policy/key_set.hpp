@@ -9,6 +9,7 @@
 // keys must not be tricked into using one as an HMAC secret), symmetric `oct` JWKs, private keys.
 #include <openssl/types.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -33,8 +34,10 @@ std::string_view to_string(KeyType type);
 // The key type an algorithm needs.
 KeyType key_type_for(Algorithm alg);
 
-// One verification key. Immutable after construction; OpenSSL allows concurrent verifications
-// with one EVP_PKEY.
+constexpr std::size_t kAlgorithmCount = 10;
+
+// One verification key. Immutable once its KeySet is built; OpenSSL allows concurrent
+// verifications with one EVP_PKEY and concurrent copies of one initialised context.
 class PublicKey {
  public:
   PublicKey(EVP_PKEY* key, KeyType type, std::string kid, std::optional<Algorithm> alg);  // takes `key`
@@ -55,10 +58,17 @@ class PublicKey {
   std::size_t signature_size(Algorithm alg) const;
 
  private:
+  friend class KeySet;
+  // Builds one initialised verification context per algorithm the key fits. Setting a context up
+  // costs OpenSSL 3 a provider lookup (~3 µs); copying a prepared one costs a tenth of that.
+  bool prepare();
+  void release();
+
   EVP_PKEY* key_ = nullptr;
   KeyType type_;
   std::string kid_;
   std::optional<Algorithm> alg_;
+  std::array<EVP_MD_CTX*, kAlgorithmCount> verifiers_{};  // by Algorithm; null where it does not fit
 };
 
 // Bounds on what a key document may contain (a remote JWKS is outside input).
@@ -89,6 +99,7 @@ class KeySet {
   // Only a JWKS or single JWK (a remote endpoint serves JSON).
   static KeySetParse parse_json(std::string_view text, const KeySetLimits& limits = {});
 
+  // Prepares every key's verification contexts; a key OpenSSL cannot prepare is dropped.
   explicit KeySet(std::vector<PublicKey> keys);
   ~KeySet();
   KeySet(const KeySet&) = delete;
@@ -104,9 +115,7 @@ class KeySet {
               std::string_view signature) const;
 
  private:
-  struct Digests;  // SHA-2 implementations fetched once, not per verification
   std::vector<PublicKey> keys_;
-  std::unique_ptr<Digests> digests_;
 };
 
 // Where a provider's current KeySet lives: set once (a local key) or replaced whenever a fetch

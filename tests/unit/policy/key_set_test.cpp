@@ -4,8 +4,11 @@
 
 #include <openssl/encoder.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "jwt_test_keys.hpp"
 #include "lambdagate/policy/base64url.hpp"
@@ -252,6 +255,50 @@ TEST_CASE("algorithm names parse exactly, none and HS* do not", "[policy][keys]"
   for (const char* refused : {"none", "None", "HS256", "HS384", "HS512", "rs256", "RS256 ", "ES256K", ""}) {
     CHECK_FALSE(policy::parse_algorithm(refused));
   }
+}
+
+}  // namespace
+
+namespace {
+
+// One KeySet verifies from several threads at once (workers share it without a lock): every
+// genuine signature passes and every altered one fails, on every thread.
+TEST_CASE("a KeySet verifies from several threads at once", "[policy][keys]") {
+  const TestKey rsa = TestKey::rsa();
+  const TestKey ec = TestKey::p256();
+  const TestKey ed = TestKey::ed25519();
+  const auto keys = parse_ok(testing::jwks({rsa.jwk("r"), ec.jwk("e"), ed.jwk("d")}));
+  struct Signed {
+    Algorithm alg;
+    std::size_t key;
+    std::string input;
+    std::string sig;
+  };
+  std::vector<Signed> work;
+  for (int i = 0; i < 8; ++i) {
+    const std::string input = "input-" + std::to_string(i);
+    work.push_back({Algorithm::RS256, 0, input, rsa.sign(Algorithm::RS256, input)});
+    work.push_back({Algorithm::PS256, 0, input, rsa.sign(Algorithm::PS256, input)});
+    work.push_back({Algorithm::ES256, 1, input, ec.sign(Algorithm::ES256, input)});
+    work.push_back({Algorithm::EdDSA, 2, input, ed.sign(Algorithm::EdDSA, input)});
+  }
+  std::atomic<int> good{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 3; ++round) {
+        for (const auto& w : work) {
+          const auto& key = keys->keys()[w.key];
+          if (keys->verify(w.alg, key, w.input, w.sig)) good.fetch_add(1);
+          if (keys->verify(w.alg, key, w.input + "!", w.sig)) wrong.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(good.load() == 4 * 3 * static_cast<int>(work.size()));
+  CHECK(wrong.load() == 0);
 }
 
 }  // namespace
