@@ -8,7 +8,8 @@
 //   -allow-methods, -allow-headers and -max-age when configured, and `vary: origin`.
 // - Any other request with an allowed Origin gets, on whatever response it ends with (errors
 //   included), access-control-allow-origin (echoed), -allow-credentials and -expose-headers, and
-//   `vary: origin` (the answer depends on the Origin, so shared caches must key on it).
+//   `vary: origin` (the answer depends on the Origin, so shared caches must key on it; merge it
+//   into a Vary the response already has rather than replacing that).
 // - A request without Origin, or from an origin not allowed, gets no CORS header at all; a
 //   preflight from it goes on to the route like any request, as in Envoy.
 // Lists are joined with "," as Gloo hands them to Envoy. The route-over-virtual-host merge is
