@@ -1,11 +1,5 @@
-// Key parsing (JWK, JWKS, PEM) and signature verification with OpenSSL 3's EVP interface.
-//
-// Why OpenSSL directly and not a JWT library: Debian 12's libjwt-dev (1.10.2) knows HS*, RS* and
-// ES* only, and libcpp-jwt-dev (1.4) the same set; neither verifies PS256 or EdDSA, which
-// lambdagate must, and neither reads JWKs. Both would also bring a second JSON library (libjwt's
-// jansson) or exceptions on the request path. OpenSSL 3 is already linked for TLS and SigV4 and
-// does every algorithm; what remains — the compact JWS layout, base64url and the claim rules —
-// is small, pure and tested here.
+// Key parsing (JWK, JWKS, PEM) and signature verification with OpenSSL 3's EVP interface
+// (why OpenSSL and no JWT library: see jwt_verifier.cpp).
 #include "lambdagate/policy/key_set.hpp"
 
 #include <openssl/bn.h>
