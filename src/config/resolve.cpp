@@ -1,6 +1,6 @@
 // From documents as written to the values downstream code reads: an Upstream's
 // destinationOverrides merged into the destinations that target it (gloo.md §1), delegation
-// flattened (delegation.cpp), and virtual-host options inherited by every route.
+// flattened (delegation.cpp), and virtual-host options applied to every route.
 #include "config/documents.hpp"
 
 namespace lambdagate::config::detail {
@@ -33,6 +33,7 @@ void apply_destination_overrides(Route& route, const Config& config, Diagnostics
         destination.aws->payload_format_version.clear();
       }
       merge_overrides(*destination.aws, *upstream->aws.destination_overrides);
+      resolve_both_transformations(*destination.aws, diagnostics, destination.where);
       // Each half was consistent on its own (the parser checks both); the merge can still
       // combine, say, the route's unwrapAsAlb with the Upstream's unwrapAsApiGateway.
       for (const std::string& reason : destination_conflicts(*destination.aws)) {
@@ -70,7 +71,7 @@ void resolve_config(LoadState& state, Diagnostics& diagnostics) {
 
   // Delegated routes already carry their delegating routes' options; the virtual host's come last.
   for (VirtualService& vs : config.virtual_services) {
-    for (Route& route : vs.routes) inherit_options(route.options, vs.options);
+    for (Route& route : vs.routes) apply_virtual_host_options(route.options, vs.options);
   }
 }
 
