@@ -337,7 +337,6 @@ void parse_listener_options(MapReader& options, Gateway& gateway, Diagnostics& d
 
 void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& state) {
   auto& diagnostics = doc.source().diagnostics();
-  const std::size_t errors_before = diagnostics.error_count();
   Gateway gateway;
   gateway.metadata = header.metadata;
   gateway.where = header.where;
@@ -347,7 +346,9 @@ void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& stat
     return;
   }
   if (auto address = spec->string("bindAddress"); address && !address->empty()) gateway.bind_address = *address;
-  if (auto port = spec->integer("bindPort", 1, 65535)) gateway.bind_port = static_cast<uint16_t>(*port);
+  const bool port_written = spec->has("bindPort");
+  auto port = spec->integer("bindPort", 1, 65535);
+  if (port) gateway.bind_port = static_cast<uint16_t>(*port);
   if (auto ssl = spec->take("ssl")) {
     gateway.ssl = as_bool(*ssl).value_or(false);
     if (gateway.ssl) note_pending(diagnostics, PendingFeature::TlsTermination, ssl->where);
@@ -376,7 +377,8 @@ void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& stat
   spec->finish();  // routeOptions: answered from the table
   if (other_type) return;  // not an HTTP listener: nothing lambdagate can serve
   // A Gateway whose port did not parse would sit on the default port and report a bogus clash.
-  if (diagnostics.error_count() > errors_before) return;
+  // Other errors keep it, so its VirtualServices are not also reported as unbound.
+  if (port_written && !port) return;
   state.config.gateways.push_back(std::move(gateway));
 }
 

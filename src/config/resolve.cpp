@@ -33,7 +33,6 @@ void apply_destination_overrides(Route& route, const Config& config, Diagnostics
         destination.aws->payload_format_version.clear();
       }
       merge_overrides(*destination.aws, *upstream->aws.destination_overrides);
-      resolve_both_transformations(*destination.aws, diagnostics, destination.where);
       // Each half was consistent on its own (the parser checks both); the merge can still
       // combine, say, the route's unwrapAsAlb with the Upstream's unwrapAsApiGateway.
       for (const std::string& reason : destination_conflicts(*destination.aws)) {
@@ -45,6 +44,8 @@ void apply_destination_overrides(Route& route, const Config& config, Diagnostics
     if (destination.aws && destination.aws->payload_format_version.empty()) {
       destination.aws->payload_format_version = kDefaultPayloadFormatVersion;
     }
+    // After the merge, so that a flag from destinationOverrides counts too; once per destination.
+    if (destination.aws) resolve_both_transformations(*destination.aws, diagnostics, destination.where);
   }
 }
 
@@ -52,6 +53,10 @@ void apply_destination_overrides(Route& route, const Config& config, Diagnostics
 
 void resolve_config(LoadState& state, Diagnostics& diagnostics) {
   Config& config = state.config;
+  for (Upstream& upstream : config.upstreams) {
+    auto& overrides = upstream.aws.destination_overrides;
+    if (overrides) resolve_both_transformations(*overrides, diagnostics, upstream.where);
+  }
   // RouteTable routes too: they are copied into VirtualServices by the flattening below, and
   // Config::route_tables then shows the same merged values.
   for (VirtualService& vs : config.virtual_services) {

@@ -150,6 +150,15 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
         settings.enable_credentials_discovery = discovey || discovery;
         aws->finish();  // credentialRefreshDelay: answered from the table
       }
+      if (auto policy = gloo->map("invalidConfigPolicy")) {
+        // Helm writes this block in every install; only replaceInvalidRoutes: true asks for a
+        // behaviour lambdagate does not have (the code and body only matter with it).
+        if (auto replace = policy->take("replaceInvalidRoutes"); replace && as_bool(*replace).value_or(false))
+          warn_ignored(*replace);
+        policy->integer("invalidRouteResponseCode", 0, 599);
+        policy->string("invalidRouteResponseBody");
+        policy->finish();
+      }
       gloo->finish();  // control-plane addresses and switches: answered from the table
     }
     if (auto discovery = spec->map("discovery")) {

@@ -203,7 +203,6 @@ std::optional<AwsDestinationSpec> parse_aws_destination(MapReader& aws) {
   }
   spec.response_streaming = aws.boolean("responseStreaming").value_or(false);
   aws.finish();
-  resolve_both_transformations(spec, aws.source().diagnostics(), aws.where());
 
   for (const std::string& reason : destination_conflicts(spec)) {
     aws.source().diagnostics().error(aws.where(), "'" + aws.path() + "' sets " + reason);

@@ -52,6 +52,10 @@ void Diagnostics::collect(const std::string& topic, Severity severity, SourceLoc
     it = std::prev(collected_.end());
   }
   Collected& c = it->second;
+  // The same place reached twice (a RouteTable shared by two VirtualServices) counts once.
+  if (std::any_of(c.places.begin(), c.places.end(),
+                  [&](const SourceLocation& p) { return p.file == where.file && p.line == where.line; }))
+    return;
   c.places.push_back(where);
   auto known = std::find_if(c.items.begin(), c.items.end(), [&](const Item& i) { return i.text == item; });
   if (known == c.items.end()) {
