@@ -21,7 +21,8 @@ constexpr PendingFeatureRow kPendingFeatures[] = {
     {P::TlsTermination, "TLS termination (Gateway ssl, VirtualService sslConfig)",
      "ssl Gateways get no listener and their VirtualServices are not served"},
     {P::ProxyProtocol, "PROXY protocol (useProxyProto, options.proxyProtocol)",
-     "the listener expects plain HTTP as the first bytes, so connections that start with a PROXY header fail"},
+     "the listener expects plain HTTP as the first bytes, so connections that start with a PROXY header "
+     "fail"},
     {P::ClientAddress, "client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend)",
      "the peer address of the connection is the client's"},
     {P::AccessLogSinks, "access log file sinks (options.accessLoggingService)",
@@ -46,21 +47,24 @@ constexpr std::string_view kUpstreamRoots[] = {"Upstream:spec"};
 constexpr std::string_view kDestinationRoots[] = {
     "Upstream:spec.aws.destinationOverrides",
     "VirtualService:spec.virtualHost.routes[].routeAction.single.destinationSpec.aws",
-    "VirtualService:spec.virtualHost.routes[].routeAction.multi.destinations[].destination.destinationSpec.aws",
+    "VirtualService:spec.virtualHost.routes[].routeAction.multi.destinations[].destination.destinationSpec."
+    "aws",
     "RouteTable:spec.routes[].routeAction.single.destinationSpec.aws",
     "RouteTable:spec.routes[].routeAction.multi.destinations[].destination.destinationSpec.aws",
 };
 constexpr std::string_view kVirtualServiceRoots[] = {"VirtualService:spec"};
 constexpr std::string_view kVirtualHostOptionsRoots[] = {"VirtualService:spec.virtualHost.options"};
-constexpr std::string_view kRouteRoots[] = {"VirtualService:spec.virtualHost.routes[]", "RouteTable:spec.routes[]"};
+constexpr std::string_view kRouteRoots[] = {"VirtualService:spec.virtualHost.routes[]",
+                                            "RouteTable:spec.routes[]"};
 constexpr std::string_view kRouteOptionsRoots[] = {"VirtualService:spec.virtualHost.routes[].options",
                                                    "RouteTable:spec.routes[].options"};
 constexpr std::string_view kRetryRoots[] = {"VirtualService:spec.virtualHost.options.retries",
                                             "VirtualService:spec.virtualHost.routes[].options.retries",
                                             "RouteTable:spec.routes[].options.retries"};
-constexpr std::string_view kHeaderRoots[] = {"VirtualService:spec.virtualHost.options.headerManipulation",
-                                             "VirtualService:spec.virtualHost.routes[].options.headerManipulation",
-                                             "RouteTable:spec.routes[].options.headerManipulation"};
+constexpr std::string_view kHeaderRoots[] = {
+    "VirtualService:spec.virtualHost.options.headerManipulation",
+    "VirtualService:spec.virtualHost.routes[].options.headerManipulation",
+    "RouteTable:spec.routes[].options.headerManipulation"};
 constexpr std::string_view kCorsRoots[] = {"VirtualService:spec.virtualHost.options.cors",
                                            "VirtualService:spec.virtualHost.routes[].options.cors",
                                            "RouteTable:spec.routes[].options.cors"};
@@ -82,7 +86,8 @@ constexpr std::string_view kSettingsRoots[] = {"Settings:spec"};
 
 constexpr GlooFieldGroup kGroups[] = {
     {"Upstream", "Upstream (`gloo.solo.io/v1`), `spec`",
-     "Only `spec.aws` Upstreams are served; other Upstream types are skipped with a warning.", kUpstreamRoots},
+     "Only `spec.aws` Upstreams are served; other Upstream types are skipped with a warning.",
+     kUpstreamRoots},
     {"Destination", "Route destination: `destinationSpec.aws`, Upstream `aws.destinationOverrides`",
      "The same fields on a route's destination and as an Upstream's defaults.", kDestinationRoots},
     {"VirtualService", "VirtualService (`gateway.solo.io/v1`), `spec`", "", kVirtualServiceRoots},
@@ -95,19 +100,23 @@ constexpr GlooFieldGroup kGroups[] = {
      "level; the virtual host's options fill what is still unset (CORS field by field; the virtual host's "
      "JWT providers and rate limit apply at their own level and are not copied into routes).",
      kRouteOptionsRoots},
-    {"Retries", "Retry policy: `options.retries` (virtual host and route)", "Envoy's semantics.", kRetryRoots},
-    {"Headers", "Header manipulation: `options.headerManipulation` (virtual host and route)", "", kHeaderRoots},
+    {"Retries", "Retry policy: `options.retries` (virtual host and route)", "Envoy's semantics.",
+     kRetryRoots},
+    {"Headers", "Header manipulation: `options.headerManipulation` (virtual host and route)", "",
+     kHeaderRoots},
     {"Cors", "CORS policy: `options.cors` (virtual host and route)",
      "A route's policy overrides the virtual host's field by field (Gloo's plugin hands Envoy the route's "
      "policy whole, except `exposeHeaders` under `UNION`; lambdagate fills the fields the route leaves "
      "empty from the virtual host); `disableForRoute` turns CORS off for the route; a policy without any "
      "origin is an error (as in Gloo).",
      kCorsRoots},
-    {"JwtProvider", "JWT provider: virtual host `options.jwtStaged.{beforeExtAuth,afterExtAuth}.providers.*` "
-                    "(and the older `options.jwt.providers.*`)",
+    {"JwtProvider",
+     "JWT provider: virtual host `options.jwtStaged.{beforeExtAuth,afterExtAuth}.providers.*` "
+     "(and the older `options.jwt.providers.*`)",
      "Gloo Enterprise's JWT, available here. Any provider accepting the token is enough.", kJwtProviderRoots},
-    {"TokenBucket", "Token bucket: `ratelimit.localRatelimit` (virtual host and route), Gateway "
-                    "`httpLocalRatelimit.defaultLimit`",
+    {"TokenBucket",
+     "Token bucket: `ratelimit.localRatelimit` (virtual host and route), Gateway "
+     "`httpLocalRatelimit.defaultLimit`",
      "Each level has its own bucket; the most specific level that sets one applies.", kTokenBucketRoots},
     {"RouteTable", "RouteTable (`gateway.solo.io/v1`), `spec`", "", kRouteTableRoots},
     {"Gateway", "Gateway (`gateway.solo.io/v1`), `spec`",
@@ -290,9 +299,11 @@ constexpr GlooField kFields[] = {
     {"VirtualHostOptions", "waf", S::Refused, kNoAuthServer},
     {"VirtualHostOptions", "rbac", S::Refused, kNoAuthServer},
     {"VirtualHostOptions", "extauth", S::Refused, kNoAuthServer},
-    {"VirtualHostOptions", "csrf", S::Refused, "the CSRF filter is not available, and dropping it would open the routes"},
+    {"VirtualHostOptions", "csrf", S::Refused,
+     "the CSRF filter is not available, and dropping it would open the routes"},
     {"VirtualHostOptions", "dlp", S::Ignored, "data loss prevention (Enterprise) is not available"},
-    {"VirtualHostOptions", "bufferPerRoute", S::Ignored, "request bodies are always buffered up to the body limit"},
+    {"VirtualHostOptions", "bufferPerRoute", S::Ignored,
+     "request bodies are always buffered up to the body limit"},
     {"VirtualHostOptions", "includeRequestAttemptCount", S::Ignored, "x-envoy-attempt-count is not sent"},
     {"VirtualHostOptions", "includeAttemptCountInResponse", S::Ignored, "x-envoy-attempt-count is not sent"},
     {"VirtualHostOptions", "extProcEarly", S::Ignored, kExtProc},
@@ -326,14 +337,16 @@ constexpr GlooField kFields[] = {
     {"Route", "routeAction.single.destinationSpec.rest", S::Ignored, kOtherSpec},
     {"Route", "routeAction.single.destinationSpec.grpc", S::Ignored, kOtherSpec},
     {"Route", "routeAction.single.destinationSpec.grpcJson", S::Ignored, kOtherSpec},
-    {"Route", "routeAction.single.subset", S::Ignored, "a Lambda Upstream has one endpoint: nothing to subset"},
+    {"Route", "routeAction.single.subset", S::Ignored,
+     "a Lambda Upstream has one endpoint: nothing to subset"},
     {"Route", "routeAction.multi.destinations[].destination.upstream", S::Works, "Weighted, as Envoy."},
     {"Route", "routeAction.multi.destinations[].destination.kube", S::Refused, kOnlyAws},
     {"Route", "routeAction.multi.destinations[].destination.consul", S::Refused, kOnlyAws},
     {"Route", "routeAction.multi.destinations[].destination.destinationSpec.azure", S::Ignored, kOtherSpec},
     {"Route", "routeAction.multi.destinations[].destination.destinationSpec.rest", S::Ignored, kOtherSpec},
     {"Route", "routeAction.multi.destinations[].destination.destinationSpec.grpc", S::Ignored, kOtherSpec},
-    {"Route", "routeAction.multi.destinations[].destination.destinationSpec.grpcJson", S::Ignored, kOtherSpec},
+    {"Route", "routeAction.multi.destinations[].destination.destinationSpec.grpcJson", S::Ignored,
+     kOtherSpec},
     {"Route", "routeAction.multi.destinations[].destination.subset", S::Ignored,
      "a Lambda Upstream has one endpoint: nothing to subset"},
     {"Route", "routeAction.multi.destinations[].weight", S::Works, ""},
@@ -358,8 +371,9 @@ constexpr GlooField kFields[] = {
     {"Route", "redirectAction.portRedirect", S::Works, "", P::Redirects},
     {"Route", "directResponseAction.status", S::Works, ""},
     {"Route", "directResponseAction.body", S::Works, ""},
-    {"Route", "delegateAction.ref", S::Works, "The delegating route may also match headers, "
-                                              "queryParameters and methods (Gloo >= 1.5)."},
+    {"Route", "delegateAction.ref", S::Works,
+     "The delegating route may also match headers, "
+     "queryParameters and methods (Gloo >= 1.5)."},
     {"Route", "delegateAction.name", S::Works, "Deprecated form of ref."},
     {"Route", "delegateAction.namespace", S::Works, "Deprecated form of ref."},
     {"Route", "delegateAction.selector.labels", S::Works, ""},
@@ -368,11 +382,13 @@ constexpr GlooField kFields[] = {
      "Gloo's enum names: Equals (default), DoubleEquals, NotEquals, In, NotIn, Exists, DoesNotExist, "
      "GreaterThan, LessThan."},
     {"Route", "delegateAction.selector.expressions[].values", S::Works, ""},
-    {"Route", "delegateAction.selector.namespaces", S::Works, "None: the delegating resource's own; * = all."},
+    {"Route", "delegateAction.selector.namespaces", S::Works,
+     "None: the delegating resource's own; * = all."},
     {"Route", "optionsConfigRefs", S::Ignored, kDelegatedOptions},
 
     // ---- Route options
-    {"RouteOptions", "timeout", S::Works, "Default 15s; 0 disables; bounds the whole request, retries included."},
+    {"RouteOptions", "timeout", S::Works,
+     "Default 15s; 0 disables; bounds the whole request, retries included."},
     {"RouteOptions", "retries", S::Works, "See Retry policy."},
     {"RouteOptions", "prefixRewrite", S::Works, "Changes the path the function's event carries."},
     {"RouteOptions", "headerManipulation", S::Works, "See Header manipulation."},
@@ -411,7 +427,8 @@ constexpr GlooField kFields[] = {
     {"RouteOptions", "waf", S::Refused, kNoAuthServer},
     {"RouteOptions", "rbac", S::Refused, kNoAuthServer},
     {"RouteOptions", "extauth", S::Refused, kNoAuthServer},
-    {"RouteOptions", "csrf", S::Refused, "the CSRF filter is not available, and dropping it would open the route"},
+    {"RouteOptions", "csrf", S::Refused,
+     "the CSRF filter is not available, and dropping it would open the route"},
     {"RouteOptions", "dlp", S::Ignored, "data loss prevention (Enterprise) is not available"},
     {"RouteOptions", "bufferPerRoute", S::Ignored, "request bodies are always buffered up to the body limit"},
     {"RouteOptions", "envoyMetadata", S::Ignored, "Envoy metadata has no consumer in lambdagate"},
@@ -536,11 +553,13 @@ constexpr GlooField kFields[] = {
     {"Gateway", "httpGateway.options.extProcLate", S::Ignored, kExtProc},
     {"Gateway", "httpGateway.options.gzip", S::Ignored, "responses are not compressed"},
     {"Gateway", "httpGateway.options.proxyLatency", S::Ignored, "latency is in /metrics instead"},
-    {"Gateway", "httpGateway.options.buffer", S::Ignored, "request bodies are always buffered up to the body limit"},
+    {"Gateway", "httpGateway.options.buffer", S::Ignored,
+     "request bodies are always buffered up to the body limit"},
     {"Gateway", "httpGateway.options.csrf", S::Refused,
      "the CSRF filter is not available, and dropping it would open the routes"},
     {"Gateway", "httpGateway.options.grpcJsonTranscoder", S::Ignored, "gRPC transcoding is not supported"},
-    {"Gateway", "httpGateway.options.sanitizeClusterHeader", S::Ignored, "there is no cluster header to sanitize"},
+    {"Gateway", "httpGateway.options.sanitizeClusterHeader", S::Ignored,
+     "there is no cluster header to sanitize"},
     {"Gateway", "httpGateway.options.leftmostXffAddress", S::Ignored,
      "use httpConnectionManagerSettings.xffNumTrustedHops"},
     {"Gateway", "httpGateway.options.dynamicForwardProxy", S::Ignored, "forward proxying is not supported"},
@@ -565,7 +584,8 @@ constexpr GlooField kFields[] = {
      "OpenTelemetry access logs are not supported; this entry writes nothing"},
     {"Gateway", "options.accessLoggingService.accessLog[].filter", S::Ignored,
      "access log filters are not supported: every request is logged"},
-    {"Gateway", "options.listenerAccessLoggingService", S::Ignored, "connection-level access logs are not supported"},
+    {"Gateway", "options.listenerAccessLoggingService", S::Ignored,
+     "connection-level access logs are not supported"},
     {"Gateway", "options.proxyProtocol.allowRequestsWithoutProxyProtocol", S::Works,
      "False: a connection without a valid PROXY header is closed.", P::ProxyProtocol},
     {"Gateway", "options.proxyProtocol.rules[].tlvType", S::WorksDifferently,
@@ -604,7 +624,8 @@ constexpr GlooField kFields[] = {
     {"Hcm", "drainTimeout", S::Ignored, "the drain time is --drain-timeout's"},
     {"Hcm", "serverName", S::Ignored, "lambdagate sends no Server header"},
     {"Hcm", "acceptHttp10", S::Ignored, "HTTP/1.0 requests are always served"},
-    {"Hcm", "generateRequestId", S::Ignored, "every request gets an x-request-id (a valid incoming one is kept)"},
+    {"Hcm", "generateRequestId", S::Ignored,
+     "every request gets an x-request-id (a valid incoming one is kept)"},
     {"Hcm", "preserveExternalRequestId", S::Ignored, "a valid incoming x-request-id is always kept"},
     {"Hcm", "stripAnyHostPort", S::Ignored,
      "a domain written without a port always matches a Host with any port"},
@@ -633,7 +654,8 @@ constexpr GlooField kFields[] = {
     // ---- Settings
     {"Settings", "gloo.awsOptions.enableCredentialsDiscovey", S::Works,
      "Gloo's spelling; lambdagate always falls back to the default chain."},
-    {"Settings", "gloo.awsOptions.enableCredentialsDiscovery", S::Extension, "The correct spelling, accepted too."},
+    {"Settings", "gloo.awsOptions.enableCredentialsDiscovery", S::Extension,
+     "The correct spelling, accepted too."},
     {"Settings", "gloo.awsOptions.serviceAccountCredentials.uri", S::Works, "STS host or URL."},
     {"Settings", "gloo.awsOptions.serviceAccountCredentials.region", S::Works, "STS signing region."},
     {"Settings", "gloo.awsOptions.serviceAccountCredentials.timeout", S::Works,
@@ -710,10 +732,12 @@ constexpr GlooField kFields[] = {
      "Only used with replaceInvalidRoutes, which lambdagate does not do (no warning)."},
     {"Settings", "gloo.invalidConfigPolicy.invalidRouteResponseBody", S::WorksDifferently,
      "Only used with replaceInvalidRoutes, which lambdagate does not do (no warning)."},
-    {"Settings", "gloo.regexMaxProgramSize", S::Ignored, "RE2 patterns are compiled without a program-size cap"},
+    {"Settings", "gloo.regexMaxProgramSize", S::Ignored,
+     "RE2 patterns are compiled without a program-size cap"},
     {"Settings", "gloo.circuitBreakers", S::Ignored, kCluster},
     {"Settings", "gloo.disableGrpcWeb", S::Ignored, "gRPC-Web is never enabled"},
-    {"Settings", "gloo.logTransformationRequestResponseInfo", S::Ignored, "transformations are not supported"},
+    {"Settings", "gloo.logTransformationRequestResponseInfo", S::Ignored,
+     "transformations are not supported"},
     {"Settings", "gloo.transformationEscapeCharacters", S::Ignored, "transformations are not supported"},
     {"Settings", "extensions", S::Ignored, "Gloo plugin extensions have no equivalent"},
     {"Settings", "ratelimit", S::Ignored, kEnterpriseRateLimit},
@@ -864,7 +888,8 @@ std::string compatibility_markdown() {
     for (const GlooField& field : kFields) {
       if (field.group != group.name) continue;
       std::string note = sentence(field.note);
-      out += "| `" + std::string(field.path) + "` | " + status_text(field) + " | " + markdown_cell(note) + " |\n";
+      out += "| `" + std::string(field.path) + "` | " + status_text(field) + " | " + markdown_cell(note) +
+             " |\n";
     }
     out += "\n";
   }

@@ -193,7 +193,8 @@ class Flattener {
     return tables;
   }
 
-  void expand(const RouteTable& table, const Route& parent, const Matcher& parent_matcher, std::vector<Route>& out) {
+  void expand(const RouteTable& table, const Route& parent, const Matcher& parent_matcher,
+              std::vector<Route>& out) {
     if (std::find(path_.begin(), path_.end(), &table) != path_.end()) {
       std::string cycle;
       for (const RouteTable* visited : path_) cycle += display(visited->metadata) + " -> ";
@@ -228,7 +229,8 @@ class Flattener {
   // inheritablePathMatchers gives every child matcher the parent's path and caseSensitive,
   // inheritableMatchers prepends the parent's headers, methods and query parameters.
   static void inherit_matchers(Route& route, const Route& parent, const Matcher& parent_matcher) {
-    if (!route.inheritable_path_matchers) route.inheritable_path_matchers = parent.inheritable_path_matchers.value_or(false);
+    if (!route.inheritable_path_matchers)
+      route.inheritable_path_matchers = parent.inheritable_path_matchers.value_or(false);
     if (!route.inheritable_matchers) route.inheritable_matchers = parent.inheritable_matchers.value_or(false);
     for (Matcher& matcher : route.matchers) {
       if (*route.inheritable_path_matchers) {
@@ -237,9 +239,12 @@ class Flattener {
         matcher.case_sensitive = parent_matcher.case_sensitive;
       }
       if (*route.inheritable_matchers) {
-        matcher.headers.insert(matcher.headers.begin(), parent_matcher.headers.begin(), parent_matcher.headers.end());
-        matcher.methods.insert(matcher.methods.begin(), parent_matcher.methods.begin(), parent_matcher.methods.end());
-        matcher.query_parameters.insert(matcher.query_parameters.begin(), parent_matcher.query_parameters.begin(),
+        matcher.headers.insert(matcher.headers.begin(), parent_matcher.headers.begin(),
+                               parent_matcher.headers.end());
+        matcher.methods.insert(matcher.methods.begin(), parent_matcher.methods.begin(),
+                               parent_matcher.methods.end());
+        matcher.query_parameters.insert(matcher.query_parameters.begin(),
+                                        parent_matcher.query_parameters.begin(),
                                         parent_matcher.query_parameters.end());
       }
     }
@@ -248,15 +253,15 @@ class Flattener {
   // Gloo's isRouteTableValidForDelegateMatcher: every child matcher starts with the parent's
   // prefix, has its case sensitivity, and contains each of its headers, query parameters (same
   // name and configuration) and methods. Gives the first offending matcher and why.
-  static std::optional<std::pair<const Matcher*, std::string>> incompatible_matcher(const Route& route,
-                                                                                   const Matcher& parent,
-                                                                                   const std::string& parent_at) {
+  static std::optional<std::pair<const Matcher*, std::string>> incompatible_matcher(
+      const Route& route, const Matcher& parent, const std::string& parent_at) {
     const std::string delegating = "the route that delegates to it (" + parent_at + ")";
     const std::string hint = "; add it, or set inheritableMatchers: true there";
     for (const Matcher& m : route.matchers) {
       std::string path = quote_value(m.path);
       if (!m.path.starts_with(parent.path)) {
-        return std::pair{&m, path + " does not start with " + quote_value(parent.path) + ", the prefix of " + delegating};
+        return std::pair{
+            &m, path + " does not start with " + quote_value(parent.path) + ", the prefix of " + delegating};
       }
       if (m.case_sensitive != parent.case_sensitive) {
         return std::pair{&m, path + " has caseSensitive " + (m.case_sensitive ? "true" : "false") + " but " +
@@ -265,7 +270,8 @@ class Flattener {
       }
       for (const HeaderMatcher& h : parent.headers) {
         auto same = std::find_if(m.headers.begin(), m.headers.end(), [&](const HeaderMatcher& c) {
-          return c.name == h.name && c.value == h.value && c.regex == h.regex && c.invert_match == h.invert_match;
+          return c.name == h.name && c.value == h.value && c.regex == h.regex &&
+                 c.invert_match == h.invert_match;
         });
         if (same == m.headers.end()) {
           return std::pair{&m, path + " lacks the header matcher '" + h.name + "' of " + delegating + hint};
@@ -277,7 +283,8 @@ class Flattener {
                                    return c.name == q.name && c.value == q.value && c.regex == q.regex;
                                  });
         if (same == m.query_parameters.end()) {
-          return std::pair{&m, path + " lacks the query parameter matcher '" + q.name + "' of " + delegating + hint};
+          return std::pair{
+              &m, path + " lacks the query parameter matcher '" + q.name + "' of " + delegating + hint};
         }
       }
       for (const std::string& method : parent.methods) {

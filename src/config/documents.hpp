@@ -87,11 +87,13 @@ std::optional<AwsDestinationSpec> parse_aws_destination(MapReader& aws);
 std::vector<std::string> destination_conflicts(const AwsDestinationSpec& spec);
 // requestTransformation together with wrapAsApiGateway: accepted, wrapAsApiGateway wins (Gloo 1.12
 // users set both); clears request_transformation and notes the place for the once-per-load warning.
-void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnostics, const SourceLocation& where);
+void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnostics,
+                                  const SourceLocation& where);
 
 // Kubernetes label-selector requirements (label_selector.cpp).
 std::optional<LabelExpression> parse_label_expression(const Field& item);
-bool label_expression_matches(const LabelExpression& expression, const std::map<std::string, std::string>& labels);
+bool label_expression_matches(const LabelExpression& expression,
+                              const std::map<std::string, std::string>& labels);
 std::string_view operator_name(LabelExpression::Operator op);
 
 // "route 'name'" or "route #3", prefixed with "RouteTable ns/name " for a route of a RouteTable.

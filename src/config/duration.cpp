@@ -19,7 +19,7 @@ struct Unit {
 
 // Longest names first, so "ms" is not read as "m" followed by "s".
 constexpr Unit kUnits[] = {
-    {"ms", 1'000'000}, {"us", 1'000}, {"\xC2\xB5s", 1'000}, {"ns", 1},
+    {"ms", 1'000'000},        {"us", 1'000},         {"\xC2\xB5s", 1'000}, {"ns", 1},
     {"h", 3'600'000'000'000}, {"m", 60'000'000'000}, {"s", 1'000'000'000},
 };
 
@@ -105,7 +105,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, s
       const int64_t per_scale_ns = unit->nanoseconds / fraction_scale % 1'000'000;
       const int64_t remainder = unit->nanoseconds % fraction_scale;
       total_ms += fraction_value * per_scale_ms;
-      rest_ns += fraction_value * per_scale_ns + (fraction_value * remainder + fraction_scale - 1) / fraction_scale;
+      rest_ns +=
+          fraction_value * per_scale_ns + (fraction_value * remainder + fraction_scale - 1) / fraction_scale;
     }
     total_ms += rest_ns / 1'000'000;
     rest_ns %= 1'000'000;

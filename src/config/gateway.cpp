@@ -56,11 +56,14 @@ void read_duration(MapReader& reader, std::string_view key, std::optional<millis
   if (auto field = reader.take(key)) out = duration_of(*field);
 }
 
-void read_count(MapReader& reader, std::string_view key, int64_t min, int64_t max, std::optional<uint32_t>& out) {
+void read_count(MapReader& reader, std::string_view key, int64_t min, int64_t max,
+                std::optional<uint32_t>& out) {
   if (auto value = reader.integer(key, min, max)) out = static_cast<uint32_t>(*value);
 }
 
-void read_bool(MapReader& reader, std::string_view key, std::optional<bool>& out) { out = reader.boolean(key); }
+void read_bool(MapReader& reader, std::string_view key, std::optional<bool>& out) {
+  out = reader.boolean(key);
+}
 
 // A field that is typed here but not honoured: its value is checked, then the table's warning.
 template <typename Read>
@@ -89,10 +92,10 @@ HttpConnectionManagerSettings parse_hcm(MapReader& hcm, Diagnostics& diagnostics
   read_bool(hcm, "normalizePath", out.normalize_path);
   if (auto field = hcm.take("pathWithEscapedSlashesAction"))
     out.path_with_escaped_slashes_action = enum_of(*field, kEscapedSlashActions);
-  bool limits = out.request_headers_timeout || out.idle_timeout || out.stream_idle_timeout || out.request_timeout ||
-                out.max_connection_duration || out.max_requests_per_connection || out.max_request_headers_kb ||
-                out.max_headers_count || out.headers_with_underscores_action || out.merge_slashes ||
-                out.normalize_path || out.path_with_escaped_slashes_action;
+  bool limits = out.request_headers_timeout || out.idle_timeout || out.stream_idle_timeout ||
+                out.request_timeout || out.max_connection_duration || out.max_requests_per_connection ||
+                out.max_request_headers_kb || out.max_headers_count || out.headers_with_underscores_action ||
+                out.merge_slashes || out.normalize_path || out.path_with_escaped_slashes_action;
   if (limits) note_pending(diagnostics, PendingFeature::ConnectionLimits, hcm.where());
   // Which address is the client's (PROXY protocol and X-Forwarded-For).
   read_bool(hcm, "useRemoteAddress", out.use_remote_address);
@@ -105,13 +108,15 @@ HttpConnectionManagerSettings parse_hcm(MapReader& hcm, Diagnostics& diagnostics
   read_ignored(hcm, "serverName", [&](const Field& f) { out.server_name = as_string(f); });
   read_ignored(hcm, "acceptHttp10", [&](const Field& f) { out.accept_http_10 = as_bool(f); });
   read_ignored(hcm, "generateRequestId", [&](const Field& f) { out.generate_request_id = as_bool(f); });
-  read_ignored(hcm, "preserveExternalRequestId", [&](const Field& f) { out.preserve_external_request_id = as_bool(f); });
+  read_ignored(hcm, "preserveExternalRequestId",
+               [&](const Field& f) { out.preserve_external_request_id = as_bool(f); });
   read_ignored(hcm, "stripAnyHostPort", [&](const Field& f) { out.strip_any_host_port = as_bool(f); });
   hcm.finish();  // the rest (tracing, upgrades, codecType, ...): answered from the table
   return out;
 }
 
-std::optional<HttpLocalRateLimitSettings> parse_http_local_ratelimit(const Field& field, Diagnostics& diagnostics) {
+std::optional<HttpLocalRateLimitSettings> parse_http_local_ratelimit(const Field& field,
+                                                                     Diagnostics& diagnostics) {
   auto reader = as_map(field);
   if (!reader) return std::nullopt;
   HttpLocalRateLimitSettings out;
@@ -135,7 +140,8 @@ std::optional<HealthCheck> parse_health_check(const Field& field, Diagnostics& d
   }
   auto path = as_string(*path_field);
   if (!path) return std::nullopt;
-  if (!path->starts_with('/') || has_control_character(*path) || path->find_first_of(" ?#") != std::string::npos) {
+  if (!path->starts_with('/') || has_control_character(*path) ||
+      path->find_first_of(" ?#") != std::string::npos) {
     path_field->error("'" + path_field->path + "' must be a path starting with '/' (no query), got " +
                       quote_value(*path));
     return std::nullopt;
@@ -171,7 +177,8 @@ void parse_http_gateway(MapReader& http, Gateway& gateway, Diagnostics& diagnost
   if (auto options = http.map("options")) {
     if (auto hcm = options->map("httpConnectionManagerSettings"))
       gateway.http_connection_manager_settings = parse_hcm(*hcm, diagnostics);
-    if (auto health = options->take("healthCheck")) gateway.health_check = parse_health_check(*health, diagnostics);
+    if (auto health = options->take("healthCheck"))
+      gateway.health_check = parse_health_check(*health, diagnostics);
     if (auto limit = options->take("httpLocalRatelimit"))
       gateway.http_local_rate_limit = parse_http_local_ratelimit(*limit, diagnostics);
     options->finish();  // grpcWeb, gzip, extauth (refused), ...: answered from the table
@@ -302,7 +309,8 @@ std::optional<ProxyProtocolConfig> parse_proxy_protocol(const Field& field) {
       rule.tlv_type = static_cast<uint32_t>(*type);
     } else {
       ok = false;  // missing is an error too: a rule is about one TLV type
-      if (!rule_reader->has("tlvType")) item.error("'" + rule_reader->child_path("tlvType") + "' is required");
+      if (!rule_reader->has("tlvType"))
+        item.error("'" + rule_reader->child_path("tlvType") + "' is required");
     }
     if (auto present = rule_reader->map("onTlvPresent")) {
       rule.metadata_namespace = present->string("metadataNamespace").value_or("");
@@ -323,7 +331,8 @@ std::optional<ProxyProtocolConfig> parse_proxy_protocol(const Field& field) {
 }
 
 void parse_listener_options(MapReader& options, Gateway& gateway, Diagnostics& diagnostics) {
-  if (auto logging = options.take("accessLoggingService")) parse_access_logging(*logging, gateway, diagnostics);
+  if (auto logging = options.take("accessLoggingService"))
+    parse_access_logging(*logging, gateway, diagnostics);
   if (auto proxy = options.take("proxyProtocol")) {
     if (auto config = parse_proxy_protocol(*proxy)) {
       // The listener option wins over the deprecated useProxyProto.
@@ -345,7 +354,8 @@ void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& stat
     if (!doc.has("spec")) diagnostics.error(header.where, "'spec' is required");
     return;
   }
-  if (auto address = spec->string("bindAddress"); address && !address->empty()) gateway.bind_address = *address;
+  if (auto address = spec->string("bindAddress"); address && !address->empty())
+    gateway.bind_address = *address;
   const bool port_written = spec->has("bindPort");
   auto port = spec->integer("bindPort", 1, 65535);
   if (port) gateway.bind_port = static_cast<uint16_t>(*port);
@@ -360,7 +370,8 @@ void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& stat
     config.where = spec->where_of("useProxyProto");
     gateway.proxy_protocol = config;
   }
-  if (gateway.proxy_protocol) note_pending(diagnostics, PendingFeature::ProxyProtocol, gateway.proxy_protocol->where);
+  if (gateway.proxy_protocol)
+    note_pending(diagnostics, PendingFeature::ProxyProtocol, gateway.proxy_protocol->where);
   if (auto names = spec->take("proxyNames")) {
     if (auto list = as_string_list(*names)) gateway.proxy_names = std::move(*list);
     // Accepted: one process serves every Gateway. One info line per load, from the table.
@@ -374,7 +385,7 @@ void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& stat
     }
   }
   if (auto http = spec->map("httpGateway")) parse_http_gateway(*http, gateway, diagnostics);
-  spec->finish();  // routeOptions: answered from the table
+  spec->finish();          // routeOptions: answered from the table
   if (other_type) return;  // not an HTTP listener: nothing lambdagate can serve
   // A Gateway whose port did not parse would sit on the default port and report a bogus clash.
   // Other errors keep it, so its VirtualServices are not also reported as unbound.

@@ -11,7 +11,8 @@ namespace {
 
 bool namespace_allowed(const std::vector<std::string>& namespaces, const std::string& ns) {
   if (namespaces.empty()) return true;  // Gloo: every namespace it watches
-  return std::any_of(namespaces.begin(), namespaces.end(), [&](const std::string& n) { return n == "*" || n == ns; });
+  return std::any_of(namespaces.begin(), namespaces.end(),
+                     [&](const std::string& n) { return n == "*" || n == ns; });
 }
 
 bool serves(const Gateway& gateway, const VirtualService& vs) {
@@ -31,7 +32,8 @@ bool serves(const Gateway& gateway, const VirtualService& vs) {
     }
     return namespace_allowed(selection.namespaces, vs.metadata.namespace_);
   }
-  if (selection.virtual_services.empty()) return namespace_allowed(selection.namespaces, vs.metadata.namespace_);
+  if (selection.virtual_services.empty())
+    return namespace_allowed(selection.namespaces, vs.metadata.namespace_);
   const ResourceRef ref{vs.metadata.name, vs.metadata.namespace_};
   return std::find(selection.virtual_services.begin(), selection.virtual_services.end(), ref) !=
          selection.virtual_services.end();

@@ -113,7 +113,8 @@ std::optional<LabelExpression> parse_label_expression(const Field& item) {
   return expression;
 }
 
-bool label_expression_matches(const LabelExpression& expression, const std::map<std::string, std::string>& labels) {
+bool label_expression_matches(const LabelExpression& expression,
+                              const std::map<std::string, std::string>& labels) {
   auto label = labels.find(expression.key);
   bool has = label != labels.end();
   switch (expression.op) {

@@ -95,7 +95,8 @@ bool is_gloo_api(std::string_view api_version) {
   return group == "solo.io" || group.ends_with(".solo.io");
 }
 
-std::string other_kinds_message(const std::vector<std::pair<std::string, std::size_t>>& kinds, std::size_t places) {
+std::string other_kinds_message(const std::vector<std::pair<std::string, std::size_t>>& kinds,
+                                std::size_t places) {
   std::vector<std::pair<std::string, std::size_t>> sorted = kinds;
   std::sort(sorted.begin(), sorted.end());
   std::string list;

@@ -40,7 +40,8 @@ void note_pending(Diagnostics& diagnostics, PendingFeature feature, const Source
   diagnostics.collect("pending: " + name, Diagnostic::Severity::Warning, where, "",
                       [name, consequence](const auto&, std::size_t places) {
                         std::string message = name + ": parsed and checked, not enforced yet; " + consequence;
-                        if (places > 1) message += " (" + std::to_string(places) + " places; the first is here)";
+                        if (places > 1)
+                          message += " (" + std::to_string(places) + " places; the first is here)";
                         return message;
                       });
 }

@@ -110,7 +110,8 @@ bool parse_jwks(MapReader& jwks, JwtProvider& provider, const std::string& ns) {
   auto remote = jwks.take("remote");
   jwks.finish();
   if ((local ? 1 : 0) + (remote ? 1 : 0) != 1) {
-    jwks.source().diagnostics().error(jwks.where(), "'" + jwks.path() + "' must set exactly one of 'local' and 'remote'");
+    jwks.source().diagnostics().error(jwks.where(),
+                                      "'" + jwks.path() + "' must set exactly one of 'local' and 'remote'");
     return false;
   }
   if (local) {
@@ -133,7 +134,8 @@ bool parse_jwks(MapReader& jwks, JwtProvider& provider, const std::string& ns) {
     if (url->starts_with("https://")) {
       out.url = *url;
     } else if (url->starts_with("http://")) {
-      url_field->warning("'" + url_field->path + "' is plain http: keys fetched without TLS can be replaced in transit");
+      url_field->warning("'" + url_field->path +
+                         "' is plain http: keys fetched without TLS can be replaced in transit");
       out.url = *url;
     } else {
       url_field->error("'" + url_field->path + "' must be an https:// URL, got " + quote_value(*url));
@@ -216,7 +218,8 @@ bool parse_claims_to_headers(MapReader& provider_reader, JwtProvider& provider) 
   return ok;
 }
 
-std::optional<JwtProvider> parse_provider(const std::string& name, const Field& field, const std::string& ns) {
+std::optional<JwtProvider> parse_provider(const std::string& name, const Field& field,
+                                          const std::string& ns) {
   auto reader = as_map(field);
   if (!reader) return std::nullopt;
   JwtProvider provider;
@@ -394,8 +397,9 @@ void parse_jwt_options(MapReader& options, RouteOptions& out, OptionsLevel level
       if (before && after) {
         // lambdagate has no external auth between the two stages: one verification would have to
         // satisfy two policies. Refused rather than silently dropping one of them.
-        after->error("'" + after->path + "' and '" + before->path +
-                     "' are both set: lambdagate has no external auth, so both stages are one; set one of them");
+        after->error(
+            "'" + after->path + "' and '" + before->path +
+            "' are both set: lambdagate has no external auth, so both stages are one; set one of them");
       } else if (before || after) {
         out.jwt = parse_vhost_jwt(before ? *before : *after, ns);
       }
@@ -409,7 +413,8 @@ void parse_rate_limit_options(MapReader& options, RouteOptions& out) {
   if (!ratelimit) return;
   if (auto local = ratelimit->take("localRatelimit")) {
     out.rate_limit = parse_token_bucket(*local);
-    if (out.rate_limit) note_pending(options.source().diagnostics(), PendingFeature::LocalRateLimits, local->where);
+    if (out.rate_limit)
+      note_pending(options.source().diagnostics(), PendingFeature::LocalRateLimits, local->where);
   }
   ratelimit->finish();  // rateLimits, includeVhRateLimits: answered from the table
 }
@@ -419,7 +424,8 @@ void parse_lambdagate_options(MapReader& options, RouteOptions& out) {
   if (!extension) return;
   if (auto cap = extension->take("maxConcurrency")) {
     out.max_concurrency = parse_positive_count(*cap);
-    if (out.max_concurrency) note_pending(options.source().diagnostics(), PendingFeature::ConcurrencyCaps, cap->where);
+    if (out.max_concurrency)
+      note_pending(options.source().diagnostics(), PendingFeature::ConcurrencyCaps, cap->where);
   }
   extension->finish();
 }

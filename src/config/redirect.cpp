@@ -15,8 +15,8 @@ struct ResponseCodeName {
 
 // RedirectAction.RedirectResponseCode, by its proto enum names.
 constexpr ResponseCodeName kResponseCodes[] = {
-    {"MOVED_PERMANENTLY", 301}, {"FOUND", 302}, {"SEE_OTHER", 303},
-    {"TEMPORARY_REDIRECT", 307}, {"PERMANENT_REDIRECT", 308},
+    {"MOVED_PERMANENTLY", 301},  {"FOUND", 302}, {"SEE_OTHER", 303}, {"TEMPORARY_REDIRECT", 307},
+    {"PERMANENT_REDIRECT", 308},
 };
 
 bool check_redirect_text(const Field& field, const std::string& value) {
@@ -84,7 +84,8 @@ std::optional<RedirectAction> parse_redirect_action(const Field& action) {
     if (auto field = reader->take(key)) paths.push_back(*field);
   }
   if (paths.size() > 1) {
-    action.error("'" + action.path + "' sets more than one of 'pathRedirect', 'prefixRewrite' and 'regexRewrite'");
+    action.error("'" + action.path +
+                 "' sets more than one of 'pathRedirect', 'prefixRewrite' and 'regexRewrite'");
     ok = false;
   } else if (paths.size() == 1) {
     const Field& field = paths.front();
@@ -112,17 +113,20 @@ std::optional<RedirectAction> parse_redirect_action(const Field& action) {
       redirect.response_code = known->status;
     } else {
       if (text) {
-        code->error("'" + code->path +
-                    "' must be MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT or PERMANENT_REDIRECT, got " +
-                    quote_value(*text));
+        code->error(
+            "'" + code->path +
+            "' must be MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT or PERMANENT_REDIRECT, got " +
+            quote_value(*text));
       }
       ok = false;
     }
   }
   redirect.https_redirect = reader->boolean("httpsRedirect").value_or(false);
   redirect.strip_query = reader->boolean("stripQuery").value_or(false);
-  if (auto port = reader->integer("portRedirect", 1, 65535)) redirect.port_redirect = static_cast<uint16_t>(*port);
-  else if (reader->has("portRedirect")) ok = false;
+  if (auto port = reader->integer("portRedirect", 1, 65535))
+    redirect.port_redirect = static_cast<uint16_t>(*port);
+  else if (reader->has("portRedirect"))
+    ok = false;
   reader->finish();
   if (!ok) return std::nullopt;
   return redirect;

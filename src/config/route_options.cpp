@@ -365,7 +365,8 @@ void append_missing(std::vector<std::string>& to, const std::vector<std::string>
 
 // The route's CORS fields override the virtual host's one by one (a list or string left empty
 // and an unset allowCredentials count as not written); exposeHeaders may be the union.
-CorsPolicy merge_cors(const CorsPolicy& virtual_host, const CorsPolicy& route, CorsMergeExposeHeaders expose) {
+CorsPolicy merge_cors(const CorsPolicy& virtual_host, const CorsPolicy& route,
+                      CorsMergeExposeHeaders expose) {
   CorsPolicy out = virtual_host;
   if (!route.allow_origin.empty()) out.allow_origin = route.allow_origin;
   if (!route.allow_origin_regex.empty()) out.allow_origin_regex = route.allow_origin_regex;

@@ -121,11 +121,13 @@ bool read_legacy_values(const SecretValue& aws, std::vector<SecretValue>& out) {
   try {
     node = YAML::Load(aws.value);
   } catch (const YAML::Exception&) {
-    aws.field.error("'" + aws.field.path + "' is not valid YAML (expected accessKey, secretKey, sessionToken)");
+    aws.field.error("'" + aws.field.path +
+                    "' is not valid YAML (expected accessKey, secretKey, sessionToken)");
     return false;
   }
   if (!node.IsMap()) {
-    aws.field.error("'" + aws.field.path + "' must hold a YAML mapping with accessKey, secretKey and sessionToken");
+    aws.field.error("'" + aws.field.path +
+                    "' must hold a YAML mapping with accessKey, secretKey and sessionToken");
     return false;
   }
   bool ok = true;
@@ -149,10 +151,11 @@ bool read_legacy_values(const SecretValue& aws, std::vector<SecretValue>& out) {
   return ok;
 }
 
-void parse_legacy_aws(const SecretValue& aws, const std::vector<SecretValue>& values, const DocumentHeader& header,
-                      Secret& secret, Diagnostics& diagnostics) {
+void parse_legacy_aws(const SecretValue& aws, const std::vector<SecretValue>& values,
+                      const DocumentHeader& header, Secret& secret, Diagnostics& diagnostics) {
   for (const SecretValue& value : values) {
-    if (value.key != kLegacyKey) value.field.warning("unknown key '" + value.key + "' in legacy AWS Secret " + display(header.metadata));
+    if (value.key != kLegacyKey)
+      value.field.warning("unknown key '" + value.key + "' in legacy AWS Secret " + display(header.metadata));
   }
   std::vector<SecretValue> legacy;
   if (!read_legacy_values(aws, legacy)) return;
@@ -160,7 +163,8 @@ void parse_legacy_aws(const SecretValue& aws, const std::vector<SecretValue>& va
   const SecretValue* key = find_value(legacy, kLegacySecret.camel);
   const SecretValue* token = find_value(legacy, kLegacyToken.camel);
   if (!id || !key) {
-    diagnostics.error(aws.field.where, "'" + aws.field.path + "' of Secret " + display(header.metadata) + " has no '" +
+    diagnostics.error(aws.field.where, "'" + aws.field.path + "' of Secret " + display(header.metadata) +
+                                           " has no '" +
                                            std::string(!id ? kLegacyId.camel : kLegacySecret.camel) + "'");
     return;
   }
@@ -178,7 +182,8 @@ void parse_aws_keys(const std::vector<SecretValue>& values, const DocumentHeader
   if (legacy != nullptr) {
     auto annotation = header.metadata.annotations.find(std::string(kLegacyAnnotation));
     if (annotation == header.metadata.annotations.end() || annotation->second != kLegacyKind) {
-      legacy->field.warning("'" + legacy->field.path + "' holds the legacy glooctl AWS credentials, which Gloo reads only "
+      legacy->field.warning("'" + legacy->field.path +
+                            "' holds the legacy glooctl AWS credentials, which Gloo reads only "
                             "with the annotation resource_kind: '*v1.Secret'; lambdagate reads them anyway");
     }
     parse_legacy_aws(*legacy, values, header, secret, diagnostics);
@@ -214,10 +219,11 @@ void parse_aws_keys(const std::vector<SecretValue>& values, const DocumentHeader
     // Gloo's secret converter only knows aws_access_key_id / aws_secret_access_key /
     // aws_session_token; these are its proto field names, which a Kubernetes Secret cannot use.
     secret.aws_form = AwsSecretForm::ProtoFieldNames;
-    first_gloo_name->field.warning("Secret " + display(header.metadata) +
-                                   " uses the keys access_key / secret_key / session_token, which Gloo does not read "
-                                   "(it reads aws_access_key_id, aws_secret_access_key, aws_session_token); "
-                                   "lambdagate accepts them");
+    first_gloo_name->field.warning(
+        "Secret " + display(header.metadata) +
+        " uses the keys access_key / secret_key / session_token, which Gloo does not read "
+        "(it reads aws_access_key_id, aws_secret_access_key, aws_session_token); "
+        "lambdagate accepts them");
   }
 }
 
@@ -228,7 +234,9 @@ void check_pem(const SecretValue& value, std::string_view label) {
   const std::string begin = "-----BEGIN ";
   bool ok = value.value.find(begin) != std::string::npos &&
             value.value.find(std::string(label) + "-----") != std::string::npos;
-  if (!ok) value.field.warning("'" + value.field.path + "' is not PEM (expected a " + std::string(label) + " block)");
+  if (!ok)
+    value.field.warning("'" + value.field.path + "' is not PEM (expected a " + std::string(label) +
+                        " block)");
 }
 
 void parse_tls(const std::vector<SecretValue>& values, const DocumentHeader& header, Secret& secret,

@@ -82,9 +82,9 @@ std::optional<uint64_t> byte_size(const Field& field) {
     std::string_view text;
     uint64_t factor;
   };
-  constexpr Suffix kSuffixes[] = {{"Ki", 1ull << 10}, {"Mi", 1ull << 20}, {"Gi", 1ull << 30}, {"Ti", 1ull << 40},
-                                  {"k", 1000ull},      {"M", 1000'000ull}, {"G", 1000'000'000ull},
-                                  {"T", 1000'000'000'000ull}};
+  constexpr Suffix kSuffixes[] = {
+      {"Ki", 1ull << 10}, {"Mi", 1ull << 20}, {"Gi", 1ull << 30},     {"Ti", 1ull << 40},
+      {"k", 1000ull},     {"M", 1000'000ull}, {"G", 1000'000'000ull}, {"T", 1000'000'000'000ull}};
   auto text = as_string(field);
   if (!text) return std::nullopt;
   std::string_view digits = *text;
@@ -100,7 +100,8 @@ std::optional<uint64_t> byte_size(const Field& field) {
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || value == 0 ||
       value > std::numeric_limits<uint64_t>::max() / factor) {
-    field.error("'" + field.path + "' must be a positive number of bytes, or a quantity such as 64Mi or 1G, got " +
+    field.error("'" + field.path +
+                "' must be a positive number of bytes, or a quantity such as 64Mi or 1G, got " +
                 quote_value(*text));
     return std::nullopt;
   }
@@ -145,7 +146,8 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
           sac->finish();
           settings.service_account_credentials = std::move(out);
         }
-        const bool discovey = aws->boolean("enableCredentialsDiscovey").value_or(false);  // sic: Gloo's spelling
+        const bool discovey =
+            aws->boolean("enableCredentialsDiscovey").value_or(false);  // sic: Gloo's spelling
         const bool discovery = aws->boolean("enableCredentialsDiscovery").value_or(false);
         settings.enable_credentials_discovery = discovey || discovery;
         aws->finish();  // credentialRefreshDelay: answered from the table
@@ -167,9 +169,11 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
     }
     if (auto ext = spec->map("lambdagate")) {
       parse_discovery_extension(*ext, settings.discovery);
-      if (auto field = ext->take("credentialRefreshMargin")) settings.credential_refresh_margin = duration_of(*field);
+      if (auto field = ext->take("credentialRefreshMargin"))
+        settings.credential_refresh_margin = duration_of(*field);
       if (settings.credential_refresh_margin && settings.credential_refresh_margin->count() == 0) {
-        diagnostics.error(ext->where(), "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");
+        diagnostics.error(ext->where(),
+                          "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");
       }
       parse_listener_limits(*ext, settings.listener);
       ext->finish();

@@ -16,8 +16,8 @@ struct VersionName {
 
 // SslParameters.ProtocolVersion, by its proto enum names.
 constexpr VersionName kVersions[] = {
-    {"TLS_AUTO", TlsProtocolVersion::Auto},   {"TLSv1_0", TlsProtocolVersion::V1_0},
-    {"TLSv1_1", TlsProtocolVersion::V1_1},   {"TLSv1_2", TlsProtocolVersion::V1_2},
+    {"TLS_AUTO", TlsProtocolVersion::Auto}, {"TLSv1_0", TlsProtocolVersion::V1_0},
+    {"TLSv1_1", TlsProtocolVersion::V1_1},  {"TLSv1_2", TlsProtocolVersion::V1_2},
     {"TLSv1_3", TlsProtocolVersion::V1_3},
 };
 
@@ -57,7 +57,8 @@ bool parse_parameters(MapReader& reader, SslParameters& out) {
     minimum->error("'" + minimum->path + "' is above '" + maximum->path + "'");
     ok = false;
   }
-  for (auto [key, list] : {std::pair{"cipherSuites", &out.cipher_suites}, std::pair{"ecdhCurves", &out.ecdh_curves}}) {
+  for (auto [key, list] :
+       {std::pair{"cipherSuites", &out.cipher_suites}, std::pair{"ecdhCurves", &out.ecdh_curves}}) {
     if (auto field = reader.take(key)) {
       if (auto values = as_string_list(*field)) {
         *list = std::move(*values);
@@ -97,7 +98,8 @@ std::optional<SslConfig> parse_ssl_config(const Field& field, const std::string&
   auto secret_ref = reader->take("secretRef");
   auto ssl_files = reader->take("sslFiles");
   if (secret_ref && ssl_files) {
-    ssl_files->error("'" + ssl_files->path + "' and '" + secret_ref->path + "' are both set; set one of them");
+    ssl_files->error("'" + ssl_files->path + "' and '" + secret_ref->path +
+                     "' are both set; set one of them");
     ok = false;
   } else if (secret_ref) {
     config.secret_ref = parse_resource_ref(*secret_ref, ns);
@@ -106,7 +108,8 @@ std::optional<SslConfig> parse_ssl_config(const Field& field, const std::string&
     config.ssl_files = parse_ssl_files(*ssl_files);
     ok = config.ssl_files.has_value() && ok;
   } else if (!sds) {
-    field.error("'" + field.path + "' needs a certificate: set secretRef (a kubernetes.io/tls Secret) or sslFiles");
+    field.error("'" + field.path +
+                "' needs a certificate: set secretRef (a kubernetes.io/tls Secret) or sslFiles");
     ok = false;
   }
   if (auto domains = reader->take("sniDomains")) {

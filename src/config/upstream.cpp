@@ -10,7 +10,7 @@ namespace {
 
 // The other members of Gloo's upstream_type oneof: valid Gloo, but nothing lambdagate can call.
 constexpr std::string_view kOtherUpstreamTypes[] = {"kube",   "static", "pipe", "azure",
-                                                    "consul", "awsEc2", "gcp",    "ai"};
+                                                    "consul", "awsEc2", "gcp",  "ai"};
 
 bool is_account_id(std::string_view value) {
   return value.size() == 12 && std::all_of(value.begin(), value.end(), [](char c) {
@@ -41,7 +41,8 @@ void parse_lambda_functions(MapReader& aws, AwsUpstreamSpec& spec) {
     if (auto extension = reader->map("lambdagate")) {
       if (auto cap = extension->take("maxConcurrency")) {
         function.max_concurrency = parse_positive_count(*cap);
-        if (function.max_concurrency) note_pending(reader->source().diagnostics(), PendingFeature::ConcurrencyCaps, cap->where);
+        if (function.max_concurrency)
+          note_pending(reader->source().diagnostics(), PendingFeature::ConcurrencyCaps, cap->where);
       }
       extension->finish();
     }

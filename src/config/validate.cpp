@@ -162,7 +162,8 @@ void check_own_domains(const Config& config, Diagnostics& diagnostics) {
     std::set<std::string> own;
     for (const std::string& domain : vs.domains) {
       if (!own.insert(domain).second) {
-        diagnostics.error(vs.where, "VirtualService " + display(vs.metadata) + " lists domain '" + domain + "' twice");
+        diagnostics.error(vs.where,
+                          "VirtualService " + display(vs.metadata) + " lists domain '" + domain + "' twice");
       }
     }
   }
@@ -182,16 +183,18 @@ void check_domains(const std::vector<GatewayBinding>& bindings, Diagnostics& dia
         auto [it, inserted] = owners.emplace(domain, vs);
         if (inserted || !reported.emplace(it->second, vs, domain).second) continue;
         const VirtualService& first = *it->second;
-        diagnostics.error(vs->where, "domain '" + domain + "' is in both VirtualService " + display(first.metadata) +
-                                         " (" + at(first.where) + ") and VirtualService " + display(vs->metadata) +
-                                         (binding.gateway.implicit ? "" : " on " + gateway_label(binding.gateway)));
+        diagnostics.error(
+            vs->where, "domain '" + domain + "' is in both VirtualService " + display(first.metadata) + " (" +
+                           at(first.where) + ") and VirtualService " + display(vs->metadata) +
+                           (binding.gateway.implicit ? "" : " on " + gateway_label(binding.gateway)));
       }
     }
   }
 }
 
 // A VirtualService no Gateway serves is never reached; say why.
-void check_unbound(const Config& config, const std::vector<GatewayBinding>& bindings, Diagnostics& diagnostics) {
+void check_unbound(const Config& config, const std::vector<GatewayBinding>& bindings,
+                   Diagnostics& diagnostics) {
   for (const VirtualService& vs : config.virtual_services) {
     bool bound = std::any_of(bindings.begin(), bindings.end(), [&](const GatewayBinding& b) {
       return std::find(b.virtual_services.begin(), b.virtual_services.end(), &vs) != b.virtual_services.end();
@@ -202,10 +205,12 @@ void check_unbound(const Config& config, const std::vector<GatewayBinding>& bind
                                          [&](const GatewayBinding& b) { return b.gateway.ssl == ssl; });
     std::string why = !side_exists ? (ssl ? "it has sslConfig and no Gateway has ssl: true"
                                           : "it has no sslConfig and every Gateway has ssl: true")
-                                   : std::string("no Gateway of its kind selects it (httpGateway.virtualServices, "
-                                                 "virtualServiceSelector, virtualServiceExpressions, "
-                                                 "virtualServiceNamespaces)");
-    diagnostics.warning(vs.where, "VirtualService " + display(vs.metadata) + " is served by no Gateway: " + why);
+                                   : std::string(
+                                         "no Gateway of its kind selects it (httpGateway.virtualServices, "
+                                         "virtualServiceSelector, virtualServiceExpressions, "
+                                         "virtualServiceNamespaces)");
+    diagnostics.warning(vs.where,
+                        "VirtualService " + display(vs.metadata) + " is served by no Gateway: " + why);
   }
 }
 
@@ -214,10 +219,12 @@ void note_implicit_ssl(const std::vector<GatewayBinding>& bindings, Diagnostics&
   for (const GatewayBinding& binding : bindings) {
     if (!binding.gateway.implicit || !binding.gateway.ssl || binding.virtual_services.empty()) continue;
     const VirtualService& first = *binding.virtual_services.front();
-    diagnostics.info(first.ssl_config->where,
-                     "no Gateway document: the VirtualServices with sslConfig are served by an implicit ssl Gateway "
-                     "on " + binding.gateway.bind_address + ":" + std::to_string(binding.gateway.bind_port) +
-                         " (Gloo's Helm default gateway-proxy-ssl)");
+    diagnostics.info(
+        first.ssl_config->where,
+        "no Gateway document: the VirtualServices with sslConfig are served by an implicit ssl Gateway "
+        "on " +
+            binding.gateway.bind_address + ":" + std::to_string(binding.gateway.bind_port) +
+            " (Gloo's Helm default gateway-proxy-ssl)");
   }
 }
 

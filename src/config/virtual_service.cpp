@@ -156,7 +156,8 @@ std::vector<std::string> destination_conflicts(const AwsDestinationSpec& spec) {
   return reasons;
 }
 
-void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnostics, const SourceLocation& where) {
+void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnostics,
+                                  const SourceLocation& where) {
   if (!spec.request_transformation || !spec.wrap_as_api_gateway) return;
   spec.request_transformation = false;
   diagnostics.collect("both transformations", Diagnostic::Severity::Warning, where, "",
@@ -164,7 +165,8 @@ void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnos
                         std::string message =
                             "requestTransformation and wrapAsApiGateway are both set: accepted as Gloo does, "
                             "wrapAsApiGateway wins (the function gets the API Gateway event)";
-                        if (places > 1) message += " (" + std::to_string(places) + " places; the first is here)";
+                        if (places > 1)
+                          message += " (" + std::to_string(places) + " places; the first is here)";
                         return message;
                       });
 }
@@ -374,7 +376,8 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
   }
   route.inheritable_matchers = reader->boolean("inheritableMatchers");
   route.inheritable_path_matchers = reader->boolean("inheritablePathMatchers");
-  if (auto options = reader->map("options")) parse_route_options(*options, route.options, OptionsLevel::Route, ns);
+  if (auto options = reader->map("options"))
+    parse_route_options(*options, route.options, OptionsLevel::Route, ns);
 
   std::vector<Field> actions;
   for (std::string_view key : kRouteActions) {
@@ -402,7 +405,8 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
       if (route.redirect_action && find_pending_feature(PendingFeature::Redirects) != nullptr) {
         // Until redirects are served, the route must still claim its requests.
         note_pending(action.source->diagnostics(), PendingFeature::Redirects, action.where);
-        route.direct_response = DirectResponseAction{kUnsupportedRouteStatus, "redirect not served yet by lambdagate\n"};
+        route.direct_response =
+            DirectResponseAction{kUnsupportedRouteStatus, "redirect not served yet by lambdagate\n"};
       }
     } else {
       action.warning("'" + action.path + "' is not supported yet; route " + label + " answers " +
@@ -452,7 +456,8 @@ void parse_virtual_service(MapReader& doc, const DocumentHeader& header, LoadSta
   for (std::size_t i = 0; i < routes.size(); ++i) {
     vs.routes.push_back(parse_route(routes[i], i, ns));
   }
-  if (auto options = host->map("options")) parse_route_options(*options, vs.options, OptionsLevel::VirtualHost, ns);
+  if (auto options = host->map("options"))
+    parse_route_options(*options, vs.options, OptionsLevel::VirtualHost, ns);
   host->finish();  // optionsConfigRefs: answered from the table
   spec->finish();
 

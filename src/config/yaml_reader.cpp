@@ -46,7 +46,8 @@ void Diagnostics::info(SourceLocation where, std::string message) {
 
 void Diagnostics::collect(const std::string& topic, Severity severity, SourceLocation where, std::string item,
                           Formatter format) {
-  auto it = std::find_if(collected_.begin(), collected_.end(), [&](const auto& c) { return c.first == topic; });
+  auto it =
+      std::find_if(collected_.begin(), collected_.end(), [&](const auto& c) { return c.first == topic; });
   if (it == collected_.end()) {
     collected_.push_back({topic, Collected{severity, {}, {}, std::move(format)}});
     it = std::prev(collected_.end());
@@ -69,7 +70,8 @@ void Diagnostics::flush_collected(
     const std::function<bool(const SourceLocation&, const SourceLocation&)>& before) {
   for (auto& [topic, c] : collected_) {
     const SourceLocation first = *std::min_element(c.places.begin(), c.places.end(), before);
-    std::stable_sort(c.items.begin(), c.items.end(), [&](const Item& a, const Item& b) { return before(a.first, b.first); });
+    std::stable_sort(c.items.begin(), c.items.end(),
+                     [&](const Item& a, const Item& b) { return before(a.first, b.first); });
     std::vector<std::pair<std::string, std::size_t>> items;
     for (const Item& item : c.items) items.emplace_back(item.text, item.count);
     std::string message = c.format(items, c.places.size());
@@ -162,7 +164,8 @@ std::vector<Field> as_list(const Field& field) {
   for (const YAML::Node& item : field.value) {
     SourceLocation where = field.source->at(item);
     if (where.line == 0) where = field.where;
-    items.push_back({field.source, item, field.path + "[" + std::to_string(index) + "]", where, field.schema + "[]"});
+    items.push_back(
+        {field.source, item, field.path + "[" + std::to_string(index) + "]", where, field.schema + "[]"});
     ++index;
   }
   return items;
@@ -328,8 +331,9 @@ void note_not_applicable(const Field& field) {
   if (row == nullptr) return;
   // One line per load for each reason, however many documents carry such fields.
   std::string note(row->note);
-  field.source->diagnostics().collect("not applicable: " + note, Diagnostic::Severity::Info, field.where, field.path,
-                                      [note](const auto& items, std::size_t) { return note + ": " + join_quoted(items); });
+  field.source->diagnostics().collect(
+      "not applicable: " + note, Diagnostic::Severity::Info, field.where, field.path,
+      [note](const auto& items, std::size_t) { return note + ": " + join_quoted(items); });
 }
 
 void MapReader::finish() {
@@ -346,9 +350,9 @@ void MapReader::finish() {
       if (auto nested = as_map(field_of(k, k.name))) nested->finish();
       continue;
     }
-    const bool answered = row != nullptr && (row->status == FieldStatus::Ignored ||
-                                             row->status == FieldStatus::NotApplicable ||
-                                             row->status == FieldStatus::Refused);
+    const bool answered =
+        row != nullptr && (row->status == FieldStatus::Ignored || row->status == FieldStatus::NotApplicable ||
+                           row->status == FieldStatus::Refused);
     diagnostics.record(schema, answered ? FieldTrace::Handling::FromTable : FieldTrace::Handling::Unknown);
     if (!answered) {
       diagnostics.warning(k.where, "unknown field '" + k.name + "'" +

@@ -26,8 +26,8 @@ class Diagnostics {
   using Severity = Diagnostic::Severity;
   // Turns what was collected under one topic into its message: the distinct items in document
   // order, each with how often it was met, and the number of places.
-  using Formatter =
-      std::function<std::string(const std::vector<std::pair<std::string, std::size_t>>& items, std::size_t places)>;
+  using Formatter = std::function<std::string(const std::vector<std::pair<std::string, std::size_t>>& items,
+                                              std::size_t places)>;
 
   void error(SourceLocation where, std::string message);
   void warning(SourceLocation where, std::string message);
@@ -119,7 +119,8 @@ std::optional<MapReader> as_map(const Field& field);
 // Field access on one YAML mapping.
 class MapReader {
  public:
-  MapReader(const Source& source, YAML::Node node, std::string path, SourceLocation where, std::string schema);
+  MapReader(const Source& source, YAML::Node node, std::string path, SourceLocation where,
+            std::string schema);
 
   const std::string& path() const { return path_; }
   SourceLocation where() const { return where_; }

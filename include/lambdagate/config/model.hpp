@@ -99,8 +99,8 @@ struct TlsSecretData {
 
 // How an Opaque Secret's AWS keys were written (messages and /config_dump only).
 enum class AwsSecretForm {
-  Current,  // aws_access_key_id / aws_secret_access_key / aws_session_token
-  Legacy,   // glooctl before 0.18.38: annotation resource_kind: '*v1.Secret', one key `aws` with YAML
+  Current,          // aws_access_key_id / aws_secret_access_key / aws_session_token
+  Legacy,           // glooctl before 0.18.38: annotation resource_kind: '*v1.Secret', one key `aws` with YAML
   ProtoFieldNames,  // access_key / secret_key / session_token: accepted, but Gloo does not read them
 };
 
@@ -203,7 +203,7 @@ struct CorsPolicy {
   std::vector<std::string> allow_methods;
   std::vector<std::string> allow_headers;
   std::vector<std::string> expose_headers;
-  std::string max_age;                   // sent as written; empty = not sent
+  std::string max_age;                    // sent as written; empty = not sent
   std::optional<bool> allow_credentials;  // unset = not sent
   bool disable_for_route = false;         // route level only: no CORS for this route
   SourceLocation where;
@@ -237,7 +237,7 @@ struct RemoteJwks {
 };
 
 struct JwtProvider {
-  std::string name;  // the key in `providers`
+  std::string name;                    // the key in `providers`
   std::string issuer;                  // empty = any issuer
   std::vector<std::string> audiences;  // empty = any audience
   std::string local_jwks;              // jwks.local.key as written (JWK, JWKS or PEM); empty when remote
@@ -260,8 +260,8 @@ struct JwtConfig {
 
 // ratelimit.localRatelimit / httpLocalRatelimit.defaultLimit: a token bucket.
 struct LocalRateLimit {
-  uint32_t max_tokens = 1;      // >= 1
-  uint32_t tokens_per_fill = 1;  // >= 1
+  uint32_t max_tokens = 1;                        // >= 1
+  uint32_t tokens_per_fill = 1;                   // >= 1
   std::chrono::milliseconds fill_interval{1000};  // >= 50ms
   SourceLocation where;
 };
@@ -274,15 +274,15 @@ struct RegexRewrite {
 };
 
 struct RedirectAction {
-  std::string host_redirect;                 // empty = keep the request's host
-  std::optional<std::string> path_redirect;  // replaces the whole path
+  std::string host_redirect;                  // empty = keep the request's host
+  std::optional<std::string> path_redirect;   // replaces the whole path
   std::optional<std::string> prefix_rewrite;  // replaces the part the route's prefix matched
   std::optional<RegexRewrite> regex_rewrite;
   // responseCode: MOVED_PERMANENTLY (the default) 301, FOUND 302, SEE_OTHER 303,
   // TEMPORARY_REDIRECT 307, PERMANENT_REDIRECT 308.
   unsigned response_code = 301;
   bool https_redirect = false;
-  bool strip_query = false;             // the query is kept unless set
+  bool strip_query = false;  // the query is kept unless set
   std::optional<uint16_t> port_redirect;
   SourceLocation where;
 };
@@ -355,7 +355,7 @@ struct DelegateAction {
 };
 
 struct Route {
-  std::string name;               // optional `name:` of the route
+  std::string name;  // optional `name:` of the route
   // OR; empty list means `prefix: /`. For a route reached through delegation, already combined
   // with the delegating routes' matchers (inheritableMatchers / inheritablePathMatchers).
   std::vector<Matcher> matchers;
@@ -492,9 +492,9 @@ struct Settings {
 
 // spec.options.proxyProtocol (ListenerOptions): PROXY protocol v1/v2 before the first byte.
 struct ProxyProtocolRule {
-  uint32_t tlv_type = 0;            // < 256
-  std::string metadata_namespace;   // onTlvPresent.metadataNamespace; empty = Envoy's default
-  std::string key;                  // onTlvPresent.key
+  uint32_t tlv_type = 0;           // < 256
+  std::string metadata_namespace;  // onTlvPresent.metadataNamespace; empty = Envoy's default
+  std::string key;                 // onTlvPresent.key
 };
 
 struct ProxyProtocolConfig {
@@ -509,7 +509,7 @@ struct AccessLogJsonMember;
 struct AccessLogJsonValue {
   enum class Kind { String, Number, Bool, Null, Object };
   Kind kind = Kind::String;
-  std::string text;                         // String: as written; Number, Bool: the literal
+  std::string text;                          // String: as written; Number, Bool: the literal
   std::vector<AccessLogJsonMember> members;  // Object, in document order
   SourceLocation where;
 };
@@ -520,13 +520,13 @@ struct AccessLogJsonMember {
 
 // spec.options.accessLoggingService.accessLog[].fileSink.
 struct AccessLogFileSink {
-  std::string path;  // "/dev/stdout" allowed
+  std::string path;                           // "/dev/stdout" allowed
   enum class Format { Default, Text, Json };  // Default: neither format written (Envoy's default line)
   Format format = Format::Default;
-  std::string string_format;            // Text: as written, command operators unchecked here
+  std::string string_format;                     // Text: as written, command operators unchecked here
   std::vector<AccessLogJsonMember> json_format;  // Json
-  SourceLocation where;          // the accessLog[] item
-  SourceLocation format_where;   // stringFormat / jsonFormat, for the format compiler's errors
+  SourceLocation where;                          // the accessLog[] item
+  SourceLocation format_where;  // stringFormat / jsonFormat, for the format compiler's errors
 };
 
 // httpGateway.options.httpConnectionManagerSettings: Envoy's HCM names in camelCase. Unset
@@ -548,10 +548,10 @@ struct HttpConnectionManagerSettings {
   std::optional<std::chrono::milliseconds> drain_timeout;
   std::optional<uint32_t> max_requests_per_connection;
   std::optional<uint32_t> max_request_headers_kb;  // 1..8192, as Envoy
-  std::optional<uint32_t> max_headers_count;        // >= 1
+  std::optional<uint32_t> max_headers_count;       // >= 1
   std::optional<HeadersWithUnderscoresAction> headers_with_underscores_action;
-  std::optional<bool> merge_slashes;    // Gloo's default false
-  std::optional<bool> normalize_path;   // Gloo's default true
+  std::optional<bool> merge_slashes;   // Gloo's default false
+  std::optional<bool> normalize_path;  // Gloo's default true
   std::optional<PathWithEscapedSlashesAction> path_with_escaped_slashes_action;
   std::optional<bool> use_remote_address;
   std::optional<uint32_t> xff_num_trusted_hops;
@@ -583,8 +583,8 @@ struct HealthCheck {
 // Which VirtualServices an HTTP Gateway serves (bind_gateways, gateway_binding.hpp): expressions
 // first, else selector, else refs; none = all. Always restricted to the Gateway's ssl side.
 struct VirtualServiceSelection {
-  std::vector<ResourceRef> virtual_services;          // httpGateway.virtualServices
-  std::map<std::string, std::string> selector;        // httpGateway.virtualServiceSelector
+  std::vector<ResourceRef> virtual_services;                // httpGateway.virtualServices
+  std::map<std::string, std::string> selector;              // httpGateway.virtualServiceSelector
   std::optional<std::vector<LabelExpression>> expressions;  // httpGateway.virtualServiceExpressions
   std::vector<std::string> namespaces;  // virtualServiceNamespaces; empty or "*" = every namespace
 };

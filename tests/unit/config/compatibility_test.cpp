@@ -1,7 +1,8 @@
 // The compatibility table (compatibility.hpp) against the parsers, the corpus and the docs.
-#include <catch2/catch.hpp>
+#include "lambdagate/config/compatibility.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -9,7 +10,6 @@
 #include <sstream>
 
 #include "config_test_support.hpp"
-#include "lambdagate/config/compatibility.hpp"
 
 namespace lambdagate::config {
 namespace {
@@ -59,17 +59,17 @@ TEST_CASE("every field the corpus writes is in the compatibility table", "[confi
   std::vector<std::string> missing;
   for (const auto& [path, handling] : trace.fields) {
     if (!under_a_group(path)) continue;
-    bool known = table.contains(path) ||
-                 std::any_of(table.begin(), table.end(), [&](const auto& row) {
+    bool known = table.contains(path) || std::any_of(table.begin(), table.end(), [&](const auto& row) {
                    return is_under(row.first, path) || is_under(path, row.first);
                  });
     if (!known || handling.contains(Handling::Unknown)) missing.push_back(path);
   }
-  INFO("fields without a row:\n" << [&] {
-    std::string out;
-    for (const auto& m : missing) out += "  " + m + "\n";
-    return out;
-  }());
+  INFO("fields without a row:\n"
+       << [&] {
+            std::string out;
+            for (const auto& m : missing) out += "  " + m + "\n";
+            return out;
+          }());
   CHECK(missing.empty());
 }
 
@@ -86,11 +86,12 @@ TEST_CASE("the corpus writes every field of the compatibility table", "[config][
     });
     if (!written) unwritten.push_back(std::string(field.group) + " " + std::string(field.path));
   }
-  INFO("rows the corpus never writes:\n" << [&] {
-    std::string out;
-    for (const auto& u : unwritten) out += "  " + u + "\n";
-    return out;
-  }());
+  INFO("rows the corpus never writes:\n"
+       << [&] {
+            std::string out;
+            for (const auto& u : unwritten) out += "  " + u + "\n";
+            return out;
+          }());
   CHECK(unwritten.empty());
 }
 
@@ -107,16 +108,19 @@ TEST_CASE("each field is handled as its row says", "[config][compat]") {
     const FieldStatus status = row->second->status;
     const bool works = status == FieldStatus::Works || status == FieldStatus::WorksDifferently ||
                        status == FieldStatus::Extension;
-    if (works && !(handling.size() == 1 && handling.contains(Handling::Parsed))) wrong.push_back(path + " (works)");
+    if (works && !(handling.size() == 1 && handling.contains(Handling::Parsed)))
+      wrong.push_back(path + " (works)");
     if (!works && handling.contains(Handling::Unknown)) wrong.push_back(path + " (unknown)");
-    if (status == FieldStatus::Refused && !handling.contains(Handling::FromTable) && !handling.contains(Handling::Parsed))
+    if (status == FieldStatus::Refused && !handling.contains(Handling::FromTable) &&
+        !handling.contains(Handling::Parsed))
       wrong.push_back(path + " (refused)");
   }
-  INFO("fields handled against their row:\n" << [&] {
-    std::string out;
-    for (const auto& w : wrong) out += "  " + w + "\n";
-    return out;
-  }());
+  INFO("fields handled against their row:\n"
+       << [&] {
+            std::string out;
+            for (const auto& w : wrong) out += "  " + w + "\n";
+            return out;
+          }());
   CHECK(wrong.empty());
 }
 
@@ -184,11 +188,14 @@ spec:
   CHECK_FALSE(result.ok());
   CHECK(test::lines(result) ==
         std::vector<std::string>{
-            "gw.yaml:6: info: one lambdagate process serves every Gateway it reads, so proxy names are ignored: "
+            "gw.yaml:6: info: one lambdagate process serves every Gateway it reads, so proxy names are "
+            "ignored: "
             "'spec.proxyNames'",
             "gw.yaml:8: warning: 'spec.options.tcpStats' is ignored: TCP statistics are not collected",
-            "gw.yaml:11: error: 'spec.httpGateway.options.extauth' is not supported: lambdagate has no external auth "
-            "or authorization server, and serving the route without the check it asks for would open it; remove it "
+            "gw.yaml:11: error: 'spec.httpGateway.options.extauth' is not supported: lambdagate has no "
+            "external auth "
+            "or authorization server, and serving the route without the check it asks for would open it; "
+            "remove it "
             "or put the check in front of lambdagate",
         });
 }

@@ -17,7 +17,9 @@ LoadResult load(const std::string& vs_routes, const std::string& tables) {
                                    {"rt.yaml", tables}});
 }
 
-const std::vector<Route>& routes(const LoadResult& result) { return result.config->virtual_services.at(0).routes; }
+const std::vector<Route>& routes(const LoadResult& result) {
+  return result.config->virtual_services.at(0).routes;
+}
 
 // A parent that matches a tenant header, a version query parameter and GET.
 const std::string kParent = R"(    - name: tenants
@@ -31,7 +33,8 @@ const std::string kParent = R"(    - name: tenants
 // Without inheritableMatchers, a child must repeat every header, query parameter and method of
 // its parent (same name and configuration); it may add its own. Then it loads unchanged.
 TEST_CASE("children that contain the parent's matchers load as written", "[config][delegation]") {
-  LoadResult result = load(kParent + "      delegateAction: {ref: {name: rt}}\n", R"(apiVersion: gateway.solo.io/v1
+  LoadResult result =
+      load(kParent + "      delegateAction: {ref: {name: rt}}\n", R"(apiVersion: gateway.solo.io/v1
 kind: RouteTable
 metadata: {name: rt}
 spec:
@@ -63,19 +66,22 @@ TEST_CASE("a child missing a parent matcher is an error naming both places", "[c
     std::string expected;
   };
   const std::string prefix = "rt.yaml:8: error: RouteTable default/rt route 'child': matcher '/tenants/x' ";
-  const std::string parent = "of the route that delegates to it (test.yaml:9); add it, or set inheritableMatchers: "
-                             "true there";
+  const std::string parent =
+      "of the route that delegates to it (test.yaml:9); add it, or set inheritableMatchers: "
+      "true there";
   const std::vector<Case> cases = {
       {"{prefix: /tenants/x, queryParameters: [{name: v, value: '2'}], methods: [GET]}",
        prefix + "lacks the header matcher 'x-tenant' " + parent},
       // Same name, different configuration: not the parent's matcher.
-      {"{prefix: /tenants/x, headers: [{name: x-tenant, value: other}], queryParameters: [{name: v, value: '2'}], "
+      {"{prefix: /tenants/x, headers: [{name: x-tenant, value: other}], queryParameters: [{name: v, value: "
+       "'2'}], "
        "methods: [GET]}",
        prefix + "lacks the header matcher 'x-tenant' " + parent},
       {"{prefix: /tenants/x, headers: [{name: x-tenant, value: acme}], methods: [GET]}",
        prefix + "lacks the query parameter matcher 'v' " + parent},
       // No methods means any method, which is not "GET".
-      {"{prefix: /tenants/x, headers: [{name: x-tenant, value: acme}], queryParameters: [{name: v, value: '2'}]}",
+      {"{prefix: /tenants/x, headers: [{name: x-tenant, value: acme}], queryParameters: [{name: v, value: "
+       "'2'}]}",
        prefix + "lacks the method GET " + parent},
   };
   for (const Case& c : cases) {
@@ -93,14 +99,16 @@ TEST_CASE("a child missing a parent matcher is an error naming both places", "[c
 // child matcher (a child without matchers gets "/" plus them, which then fails the prefix rule,
 // as in Gloo); inheritablePathMatchers: true gives every child matcher the parent's path and
 // caseSensitive, and a child without matchers the parent's path.
-TEST_CASE("inheritableMatchers and inheritablePathMatchers build the children's matchers", "[config][delegation]") {
-  LoadResult result = load(kParent + "      inheritableMatchers: true\n      delegateAction: {ref: {name: rt}}\n" +
-                               R"(    - name: docs
+TEST_CASE("inheritableMatchers and inheritablePathMatchers build the children's matchers",
+          "[config][delegation]") {
+  LoadResult result =
+      load(kParent + "      inheritableMatchers: true\n      delegateAction: {ref: {name: rt}}\n" +
+               R"(    - name: docs
       matchers: [{prefix: /docs, caseSensitive: false}]
       inheritablePathMatchers: true
       delegateAction: {ref: {name: docs}}
 )",
-                           R"(apiVersion: gateway.solo.io/v1
+           R"(apiVersion: gateway.solo.io/v1
 kind: RouteTable
 metadata: {name: rt}
 spec:
@@ -166,7 +174,8 @@ spec:
     matchers: [{prefix: /tenants/a/b}]
     directResponseAction: {status: 200}
 )";
-  const std::string vs = kParent + "      inheritableMatchers: true\n      delegateAction: {ref: {name: middle}}\n";
+  const std::string vs =
+      kParent + "      inheritableMatchers: true\n      delegateAction: {ref: {name: middle}}\n";
 
   std::string unset = tables;
   unset.replace(unset.find("    INHERIT\n"), 12, "");
@@ -182,25 +191,28 @@ spec:
   // The middle route repeats the parent's matchers itself and switches inheritance off for its
   // own children.
   std::string stopped = tables;
-  stopped.replace(stopped.find("[{prefix: /tenants/a}]"), 22,
-                  "[{prefix: /tenants/a, headers: [{name: x-tenant, value: acme}], queryParameters: [{name: v, "
-                  "value: '2'}], methods: [GET]}]");
+  stopped.replace(
+      stopped.find("[{prefix: /tenants/a}]"), 22,
+      "[{prefix: /tenants/a, headers: [{name: x-tenant, value: acme}], queryParameters: [{name: v, "
+      "value: '2'}], methods: [GET]}]");
   stopped.replace(stopped.find("INHERIT"), 7, "inheritableMatchers: false");
   LoadResult refused = load(vs, stopped);
   INFO(joined(refused));
   CHECK_FALSE(refused.ok());
   CHECK(lines(refused) ==
-        std::vector<std::string>{"rt.yaml:17: error: RouteTable default/leaf route 'leaf': matcher '/tenants/a/b' "
-                                 "lacks the header matcher 'x-tenant' of the route that delegates to it (rt.yaml:6); "
-                                 "add it, or set inheritableMatchers: true there"});
+        std::vector<std::string>{
+            "rt.yaml:17: error: RouteTable default/leaf route 'leaf': matcher '/tenants/a/b' "
+            "lacks the header matcher 'x-tenant' of the route that delegates to it (rt.yaml:6); "
+            "add it, or set inheritableMatchers: true there"});
 }
 
 // A child matcher must have its parent's case sensitivity (unset counts as true on both sides),
 // unless inheritablePathMatchers sets it.
 TEST_CASE("a child with another case sensitivity is an error", "[config][delegation]") {
-  LoadResult result = load("    - name: docs\n      matchers: [{prefix: /docs, caseSensitive: false}]\n"
-                           "      delegateAction: {ref: {name: docs}}\n",
-                           R"(apiVersion: gateway.solo.io/v1
+  LoadResult result = load(
+      "    - name: docs\n      matchers: [{prefix: /docs, caseSensitive: false}]\n"
+      "      delegateAction: {ref: {name: docs}}\n",
+      R"(apiVersion: gateway.solo.io/v1
 kind: RouteTable
 metadata: {name: docs}
 spec:
@@ -211,10 +223,10 @@ spec:
 )");
   INFO(joined(result));
   CHECK_FALSE(result.ok());
-  CHECK(lines(result) ==
-        std::vector<std::string>{"rt.yaml:7: error: RouteTable default/docs route 'guide': matcher '/docs/guide' "
-                                 "has caseSensitive true but the route that delegates to it (test.yaml:9) has "
-                                 "false; set the same, or set inheritablePathMatchers: true there"});
+  CHECK(lines(result) == std::vector<std::string>{
+                             "rt.yaml:7: error: RouteTable default/docs route 'guide': matcher '/docs/guide' "
+                             "has caseSensitive true but the route that delegates to it (test.yaml:9) has "
+                             "false; set the same, or set inheritablePathMatchers: true there"});
 }
 
 }  // namespace

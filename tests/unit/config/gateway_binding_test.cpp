@@ -1,9 +1,10 @@
 // bind_gateways (gateway_binding.hpp): which VirtualServices each Gateway serves, the implicit
 // Gateways, and the checks that depend on it (domains per Gateway, unbound VirtualServices).
+#include "lambdagate/config/gateway_binding.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "config_test_support.hpp"
-#include "lambdagate/config/gateway_binding.hpp"
 
 namespace lambdagate::config {
 namespace {
@@ -12,17 +13,18 @@ using test::joined;
 using test::lines;
 
 // A VirtualService document with labels, optional sslConfig and one direct-response route.
-std::string vs(const std::string& name, const std::string& ns, const std::string& labels, const std::string& domain,
-               bool ssl) {
-  return "---\napiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: " + name + ", namespace: " + ns +
-         (labels.empty() ? "" : ", labels: " + labels) + "}\nspec:\n" +
+std::string vs(const std::string& name, const std::string& ns, const std::string& labels,
+               const std::string& domain, bool ssl) {
+  return "---\napiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: " + name +
+         ", namespace: " + ns + (labels.empty() ? "" : ", labels: " + labels) + "}\nspec:\n" +
          (ssl ? "  sslConfig: {secretRef: {name: tls, namespace: default}}\n" : "") +
-         "  virtualHost:\n    domains: ['" + domain + "']\n    routes: [{directResponseAction: {status: 200}}]\n";
+         "  virtualHost:\n    domains: ['" + domain +
+         "']\n    routes: [{directResponseAction: {status: 200}}]\n";
 }
 
 std::string gateway(const std::string& name, int port, bool ssl, const std::string& http_gateway) {
-  return "---\napiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: " + name + "}\nspec:\n  bindPort: " +
-         std::to_string(port) + "\n" + (ssl ? "  ssl: true\n" : "") +
+  return "---\napiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: " + name +
+         "}\nspec:\n  bindPort: " + std::to_string(port) + "\n" + (ssl ? "  ssl: true\n" : "") +
          (http_gateway.empty() ? "" : "  httpGateway:\n" + http_gateway);
 }
 
@@ -58,30 +60,36 @@ TEST_CASE("bind_gateways: expressions, then selector, then refs, then all", "[co
       {"all plain ones", "", {"shop", "blog", "admin"}},
       {"namespaces limit all", "    virtualServiceNamespaces: [ops]\n", {"admin"}},
       {"'*' is every namespace", "    virtualServiceNamespaces: ['*']\n", {"shop", "blog", "admin"}},
-      {"refs", "    virtualServices: [{name: blog, namespace: apps}, {name: admin, namespace: ops}]\n",
+      {"refs",
+       "    virtualServices: [{name: blog, namespace: apps}, {name: admin, namespace: ops}]\n",
        {"blog", "admin"}},
-      {"refs ignore namespaces", "    virtualServices: [{name: admin, namespace: ops}]\n    virtualServiceNamespaces: [apps]\n",
+      {"refs ignore namespaces",
+       "    virtualServices: [{name: admin, namespace: ops}]\n    virtualServiceNamespaces: [apps]\n",
        {"admin"}},
       {"a ref to an ssl VirtualService serves nothing on a plain Gateway",
-       "    virtualServices: [{name: secure, namespace: apps}]\n", {}},
+       "    virtualServices: [{name: secure, namespace: apps}]\n",
+       {}},
       {"selector beats refs",
        "    virtualServices: [{name: blog, namespace: apps}]\n    virtualServiceSelector: {stage: prod}\n",
        {"shop", "admin"}},
       {"selector within namespaces",
-       "    virtualServiceSelector: {stage: prod}\n    virtualServiceNamespaces: [apps]\n", {"shop"}},
+       "    virtualServiceSelector: {stage: prod}\n    virtualServiceNamespaces: [apps]\n",
+       {"shop"}},
       {"expressions beat the selector",
        "    virtualServiceSelector: {stage: prod}\n    virtualServiceExpressions:\n      expressions:\n"
        "      - {key: team, operator: In, values: [blog, ops]}\n",
        {"blog", "admin"}},
       {"empty expressions select all (within namespaces)",
-       "    virtualServiceExpressions: {expressions: []}\n    virtualServiceNamespaces: [apps]\n", {"shop", "blog"}},
-      {"every operator", "    virtualServiceExpressions:\n      expressions:\n"
-                         "      - {key: stage, operator: Equals, values: [prod]}\n"
-                         "      - {key: stage, operator: DoubleEquals, values: [prod]}\n"
-                         "      - {key: team, operator: NotEquals, values: [ops]}\n"
-                         "      - {key: team, operator: NotIn, values: [blog]}\n"
-                         "      - {key: team, operator: Exists}\n"
-                         "      - {key: legacy, operator: DoesNotExist}\n",
+       "    virtualServiceExpressions: {expressions: []}\n    virtualServiceNamespaces: [apps]\n",
+       {"shop", "blog"}},
+      {"every operator",
+       "    virtualServiceExpressions:\n      expressions:\n"
+       "      - {key: stage, operator: Equals, values: [prod]}\n"
+       "      - {key: stage, operator: DoubleEquals, values: [prod]}\n"
+       "      - {key: team, operator: NotEquals, values: [ops]}\n"
+       "      - {key: team, operator: NotIn, values: [blog]}\n"
+       "      - {key: team, operator: Exists}\n"
+       "      - {key: legacy, operator: DoesNotExist}\n",
        {"shop"}},
   };
   for (const Case& c : cases) {
@@ -132,9 +140,10 @@ TEST_CASE("bind_gateways: implicit Gateways and the classic redirect pair", "[co
   CHECK(bindings[1].gateway.ssl);
   CHECK(bindings[1].gateway.bind_port == 8443);
   CHECK(served(bindings[1]) == std::vector<std::string>{"secure"});
-  CHECK(test::has_diagnostic(result, "vs.yaml:30: info: no Gateway document: the VirtualServices with sslConfig are "
-                                     "served by an implicit ssl Gateway on 0.0.0.0:8443 (Gloo's Helm default "
-                                     "gateway-proxy-ssl)"));
+  CHECK(test::has_diagnostic(result,
+                             "vs.yaml:30: info: no Gateway document: the VirtualServices with sslConfig are "
+                             "served by an implicit ssl Gateway on 0.0.0.0:8443 (Gloo's Helm default "
+                             "gateway-proxy-ssl)"));
 
   // Without any sslConfig, only the plain one, and no info line.
   LoadResult plain = load_config_from_strings({{"vs.yaml", vs("a", "default", "", "a.example.com", false)}});
@@ -148,7 +157,8 @@ TEST_CASE("bind_gateways: implicit Gateways and the classic redirect pair", "[co
 TEST_CASE("domains are unique per Gateway", "[config][gateway][binding]") {
   const std::string twins = vs("one", "default", "", "api.example.com", false) +
                             vs("two", "default", "{split: 'yes'}", "api.example.com", false);
-  LoadResult clash = load_config_from_strings({{"vs.yaml", twins}, {"gw.yaml", gateway("gw", 8080, false, "")}});
+  LoadResult clash =
+      load_config_from_strings({{"vs.yaml", twins}, {"gw.yaml", gateway("gw", 8080, false, "")}});
   CHECK_FALSE(clash.ok());
   CHECK(lines(clash) == std::vector<std::string>{"vs.yaml:10: error: domain 'api.example.com' is in both "
                                                  "VirtualService default/one (vs.yaml:2) and VirtualService "
@@ -156,8 +166,9 @@ TEST_CASE("domains are unique per Gateway", "[config][gateway][binding]") {
 
   LoadResult split = load_config_from_strings(
       {{"vs.yaml", twins},
-       {"gw.yaml", gateway("a", 8080, false, "    virtualServiceExpressions:\n      expressions: [{key: split, "
-                                              "operator: DoesNotExist}]\n") +
+       {"gw.yaml", gateway("a", 8080, false,
+                           "    virtualServiceExpressions:\n      expressions: [{key: split, "
+                           "operator: DoesNotExist}]\n") +
                        gateway("b", 8081, false, "    virtualServiceSelector: {split: 'yes'}\n")}});
   INFO(joined(split));
   CHECK(split.ok());
@@ -169,19 +180,26 @@ TEST_CASE("an unbound VirtualService is a warning", "[config][gateway][binding]"
   LoadResult ssl_only = load_fleet(gateway("gw", 8443, true, ""));
   INFO(joined(ssl_only));
   REQUIRE(ssl_only.ok());
-  CHECK(test::has_diagnostic(ssl_only, "vs.yaml:2: warning: VirtualService apps/shop is served by no Gateway: it has no "
-                                       "sslConfig and every Gateway has ssl: true"));
+  CHECK(
+      test::has_diagnostic(ssl_only,
+                           "vs.yaml:2: warning: VirtualService apps/shop is served by no Gateway: it has no "
+                           "sslConfig and every Gateway has ssl: true"));
 
-  LoadResult refs = load_fleet(gateway("gw", 8080, false, "    virtualServices: [{name: shop, namespace: apps}]\n") +
-                               gateway("gws", 8443, true, ""));
+  LoadResult refs =
+      load_fleet(gateway("gw", 8080, false, "    virtualServices: [{name: shop, namespace: apps}]\n") +
+                 gateway("gws", 8443, true, ""));
   INFO(joined(refs));
   REQUIRE(refs.ok());
-  CHECK(test::has_diagnostic(refs, "vs.yaml:10: warning: VirtualService apps/blog is served by no Gateway: no Gateway "
-                                   "of its kind selects it (httpGateway.virtualServices, virtualServiceSelector, "
-                                   "virtualServiceExpressions, virtualServiceNamespaces)"));
-  CHECK_FALSE(test::has_diagnostic(refs, "vs.yaml:2: warning: VirtualService apps/shop is served by no Gateway: no "
-                                         "Gateway of its kind selects it (httpGateway.virtualServices, "
-                                         "virtualServiceSelector, virtualServiceExpressions, virtualServiceNamespaces)"));
+  CHECK(test::has_diagnostic(
+      refs,
+      "vs.yaml:10: warning: VirtualService apps/blog is served by no Gateway: no Gateway "
+      "of its kind selects it (httpGateway.virtualServices, virtualServiceSelector, "
+      "virtualServiceExpressions, virtualServiceNamespaces)"));
+  CHECK_FALSE(
+      test::has_diagnostic(refs,
+                           "vs.yaml:2: warning: VirtualService apps/shop is served by no Gateway: no "
+                           "Gateway of its kind selects it (httpGateway.virtualServices, "
+                           "virtualServiceSelector, virtualServiceExpressions, virtualServiceNamespaces)"));
 }
 
 }  // namespace

@@ -13,12 +13,14 @@ using test::joined;
 using test::lines;
 
 LoadResult load_gateway(const std::string& spec) {
-  return test::load_one("gw.yaml", "apiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n" + spec);
+  return test::load_one(
+      "gw.yaml", "apiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n" + spec);
 }
 
 // The warnings every PROXY protocol case carries while the feature is pending.
 const std::string kProxyPending =
-    "PROXY protocol (useProxyProto, options.proxyProtocol): parsed and checked, not enforced yet; the listener "
+    "PROXY protocol (useProxyProto, options.proxyProtocol): parsed and checked, not enforced yet; the "
+    "listener "
     "expects plain HTTP as the first bytes, so connections that start with a PROXY header fail";
 
 // useProxyProto: true alone turns the PROXY protocol on (required); options.proxyProtocol wins
@@ -58,12 +60,14 @@ TEST_CASE("PROXY protocol: the listener option wins over useProxyProto", "[confi
   CHECK_FALSE(off.config->gateways.at(0).proxy_protocol);
   CHECK(off.diagnostics.empty());
 
-  LoadResult bad = load_gateway("  options:\n    proxyProtocol:\n      rules: [{tlvType: 256, onTlvPresent: {}}]\n");
+  LoadResult bad =
+      load_gateway("  options:\n    proxyProtocol:\n      rules: [{tlvType: 256, onTlvPresent: {}}]\n");
   CHECK_FALSE(bad.ok());
-  CHECK(lines(bad) == std::vector<std::string>{
-                          "gw.yaml:7: error: 'spec.options.proxyProtocol.rules[0].tlvType' must be an integer between "
-                          "0 and 255, got '256'",
-                          "gw.yaml:7: error: 'spec.options.proxyProtocol.rules[0].onTlvPresent.key' is required"});
+  CHECK(lines(bad) ==
+        std::vector<std::string>{
+            "gw.yaml:7: error: 'spec.options.proxyProtocol.rules[0].tlvType' must be an integer between "
+            "0 and 255, got '256'",
+            "gw.yaml:7: error: 'spec.options.proxyProtocol.rules[0].onTlvPresent.key' is required"});
 }
 
 // Access-log file sinks keep their format as written (text, or a JSON object with literals and
@@ -111,23 +115,26 @@ TEST_CASE("access log file sinks are kept as written", "[config][gateway]") {
   CHECK(json[4].value.members[0].key == "host");
   CHECK(json[4].value.members[0].value.text == "%UPSTREAM_HOST%");
   CHECK(logs[2].format == AccessLogFileSink::Format::Default);
-  CHECK(lines(result) ==
-        std::vector<std::string>{
-            "gw.yaml:8: warning: access log file sinks (options.accessLoggingService): parsed and checked, not "
-            "enforced yet; only lambdagate's built-in access log is written (3 places; the first is here)",
-            "gw.yaml:18: warning: 'spec.options.accessLoggingService.accessLog[3].grpcService' is ignored: gRPC "
-            "access log services are not supported; this entry writes nothing"});
+  CHECK(
+      lines(result) ==
+      std::vector<std::string>{
+          "gw.yaml:8: warning: access log file sinks (options.accessLoggingService): parsed and checked, not "
+          "enforced yet; only lambdagate's built-in access log is written (3 places; the first is here)",
+          "gw.yaml:18: warning: 'spec.options.accessLoggingService.accessLog[3].grpcService' is ignored: "
+          "gRPC "
+          "access log services are not supported; this entry writes nothing"});
 
   LoadResult both = load_gateway(
       "  options:\n    accessLoggingService:\n      accessLog:\n"
       "      - fileSink: {stringFormat: x, jsonFormat: {a: b}}\n");
   CHECK_FALSE(both.ok());
-  CHECK(lines(both) == std::vector<std::string>{
-                           "gw.yaml:8: error: 'spec.options.accessLoggingService.accessLog[0].fileSink.path' is "
-                           "required",
-                           "gw.yaml:8: error: 'spec.options.accessLoggingService.accessLog[0].fileSink.jsonFormat' "
-                           "and 'spec.options.accessLoggingService.accessLog[0].fileSink.stringFormat' are both "
-                           "set; set one of them"});
+  CHECK(lines(both) ==
+        std::vector<std::string>{
+            "gw.yaml:8: error: 'spec.options.accessLoggingService.accessLog[0].fileSink.path' is "
+            "required",
+            "gw.yaml:8: error: 'spec.options.accessLoggingService.accessLog[0].fileSink.jsonFormat' "
+            "and 'spec.options.accessLoggingService.accessLog[0].fileSink.stringFormat' are both "
+            "set; set one of them"});
 }
 
 // httpConnectionManagerSettings: every field the reference lists, typed (Go durations, counts,
@@ -172,13 +179,15 @@ TEST_CASE("httpConnectionManagerSettings are typed", "[config][gateway]") {
   CHECK(hcm.xff_num_trusted_hops == 2u);
   CHECK(hcm.skip_xff_append == true);
   CHECK_FALSE(hcm.drain_timeout);
-  CHECK(lines(result) ==
-        std::vector<std::string>{
-            "gw.yaml:7: warning: connection limits and path handling (httpConnectionManagerSettings, "
-            "spec.lambdagate.listener): parsed and checked, not enforced yet; lambdagate's built-in limits and path "
-            "handling apply",
-            "gw.yaml:7: warning: client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend): "
-            "parsed and checked, not enforced yet; the peer address of the connection is the client's"});
+  CHECK(
+      lines(result) ==
+      std::vector<std::string>{
+          "gw.yaml:7: warning: connection limits and path handling (httpConnectionManagerSettings, "
+          "spec.lambdagate.listener): parsed and checked, not enforced yet; lambdagate's built-in limits and "
+          "path "
+          "handling apply",
+          "gw.yaml:7: warning: client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend): "
+          "parsed and checked, not enforced yet; the peer address of the connection is the client's"});
 
   struct Case {
     std::string field;
@@ -186,20 +195,22 @@ TEST_CASE("httpConnectionManagerSettings are typed", "[config][gateway]") {
   };
   const std::string p = "gw.yaml:8: error: 'spec.httpGateway.options.httpConnectionManagerSettings.";
   const std::vector<Case> cases = {
-      {"idleTimeout: 1d", p + "idleTimeout' must be a duration: unknown unit 'd'; expected a number with a unit "
-                              "such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got '1d'"},
-      {"maxRequestHeadersKb: 9000", p + "maxRequestHeadersKb' must be an integer between 1 and 8192, got '9000'"},
+      {"idleTimeout: 1d",
+       p + "idleTimeout' must be a duration: unknown unit 'd'; expected a number with a unit "
+           "such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got '1d'"},
+      {"maxRequestHeadersKb: 9000",
+       p + "maxRequestHeadersKb' must be an integer between 1 and 8192, got '9000'"},
       {"maxHeadersCount: 0", p + "maxHeadersCount' must be an integer between 1 and 4294967295, got '0'"},
-      {"headersWithUnderscoresAction: REJECT",
-       p + "headersWithUnderscoresAction' must be one of ALLOW, REJECT_CLIENT_REQUEST, DROP_HEADER, got 'REJECT'"},
+      {"headersWithUnderscoresAction: REJECT", p + "headersWithUnderscoresAction' must be one of ALLOW, "
+                                                   "REJECT_CLIENT_REQUEST, DROP_HEADER, got 'REJECT'"},
       {"pathWithEscapedSlashesAction: keep_unchanged",
        p + "pathWithEscapedSlashesAction' must be one of IMPLEMENTATION_SPECIFIC_DEFAULT, KEEP_UNCHANGED, "
            "REJECT_REQUEST, UNESCAPE_AND_REDIRECT, UNESCAPE_AND_FORWARD, got 'keep_unchanged'"},
       {"mergeSlashes: \"true\"", p + "mergeSlashes' must be true or false, got the quoted string 'true'"},
   };
   for (const Case& c : cases) {
-    LoadResult bad = load_gateway("  httpGateway:\n    options:\n      httpConnectionManagerSettings:\n        " +
-                                  c.field + "\n");
+    LoadResult bad = load_gateway(
+        "  httpGateway:\n    options:\n      httpConnectionManagerSettings:\n        " + c.field + "\n");
     INFO(c.field << "\n" << joined(bad));
     CHECK_FALSE(bad.ok());
     CHECK(test::has_diagnostic(bad, c.expected));
@@ -220,11 +231,12 @@ TEST_CASE("httpConnectionManagerSettings lambdagate does not honour are warnings
   CHECK(result.config->gateways.at(0).http_connection_manager_settings->drain_timeout == 30s);
   CHECK(result.config->gateways.at(0).http_connection_manager_settings->accept_http_10 == false);
   const std::string p = "'spec.httpGateway.options.httpConnectionManagerSettings.";
-  CHECK(lines(result) == std::vector<std::string>{
-                             "gw.yaml:8: warning: " + p + "drainTimeout' is ignored: the drain time is --drain-timeout's",
-                             "gw.yaml:9: warning: " + p + "acceptHttp10' is ignored: HTTP/1.0 requests are always served",
-                             "gw.yaml:10: warning: " + p + "codecType' is ignored: lambdagate speaks HTTP/1.1 (and 1.0)",
-                         });
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "gw.yaml:8: warning: " + p + "drainTimeout' is ignored: the drain time is --drain-timeout's",
+            "gw.yaml:9: warning: " + p + "acceptHttp10' is ignored: HTTP/1.0 requests are always served",
+            "gw.yaml:10: warning: " + p + "codecType' is ignored: lambdagate speaks HTTP/1.1 (and 1.0)",
+        });
 }
 
 // healthCheck.path and httpLocalRatelimit are read; the path must be a path.
@@ -253,9 +265,10 @@ TEST_CASE("health check and the Gateway's local rate limit", "[config][gateway]"
 
   LoadResult bad = load_gateway("  httpGateway:\n    options:\n      healthCheck: {path: 'healthz?x=1'}\n");
   CHECK_FALSE(bad.ok());
-  CHECK(lines(bad) == std::vector<std::string>{
-                          "gw.yaml:7: error: 'spec.httpGateway.options.healthCheck.path' must be a path starting with "
-                          "'/' (no query), got 'healthz?x=1'"});
+  CHECK(lines(bad) ==
+        std::vector<std::string>{
+            "gw.yaml:7: error: 'spec.httpGateway.options.healthCheck.path' must be a path starting with "
+            "'/' (no query), got 'healthz?x=1'"});
 }
 
 // The VirtualService selection fields are read as written (bind_gateways applies them).
@@ -279,12 +292,14 @@ TEST_CASE("httpGateway VirtualService selection is read", "[config][gateway]") {
   CHECK(selection.namespaces == std::vector<std::string>{"apps", "*"});
 
   LoadResult bad = load_gateway(
-      "  httpGateway:\n    virtualServiceExpressions:\n      expressions: [{key: a, operator: in, values: [x]}]\n");
+      "  httpGateway:\n    virtualServiceExpressions:\n      expressions: [{key: a, operator: in, values: "
+      "[x]}]\n");
   CHECK_FALSE(bad.ok());
-  CHECK(lines(bad) == std::vector<std::string>{
-                          "gw.yaml:7: error: 'spec.httpGateway.virtualServiceExpressions.expressions[0].operator' "
-                          "must be one of Equals, DoubleEquals, NotEquals, In, NotIn, Exists, DoesNotExist, "
-                          "GreaterThan and LessThan, got 'in'"});
+  CHECK(lines(bad) ==
+        std::vector<std::string>{
+            "gw.yaml:7: error: 'spec.httpGateway.virtualServiceExpressions.expressions[0].operator' "
+            "must be one of Equals, DoubleEquals, NotEquals, In, NotIn, Exists, DoesNotExist, "
+            "GreaterThan and LessThan, got 'in'"});
 }
 
 // tcpGateway and hybridGateway Gateways are skipped with a warning: nothing HTTP to serve.
@@ -293,15 +308,17 @@ TEST_CASE("TCP and hybrid Gateways are skipped", "[config][gateway]") {
   INFO(joined(result));
   REQUIRE(result.ok());
   CHECK(result.config->gateways.empty());
-  CHECK(lines(result) == std::vector<std::string>{"gw.yaml:6: warning: 'spec.tcpGateway' is ignored: TCP proxying is "
-                                                  "not supported: the Gateway is skipped"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{"gw.yaml:6: warning: 'spec.tcpGateway' is ignored: TCP proxying is "
+                                 "not supported: the Gateway is skipped"});
 }
 
 // Settings spec.lambdagate.listener: the connection and bytes-in-flight caps, positive, the
 // latter as bytes or a Kubernetes quantity.
 TEST_CASE("Settings: listener limits", "[config][settings]") {
-  const std::string head = "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: s}\nspec:\n  lambdagate:\n"
-                           "    listener: ";
+  const std::string head =
+      "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: s}\nspec:\n  lambdagate:\n"
+      "    listener: ";
   struct Case {
     std::string listener;
     std::optional<uint32_t> connections;
@@ -329,13 +346,16 @@ TEST_CASE("Settings: listener limits", "[config][settings]") {
   };
   const std::vector<Bad> bad = {
       {"{maxConnections: 0}",
-       "s.yaml:6: error: 'spec.lambdagate.listener.maxConnections' must be an integer between 1 and 4294967295, got "
+       "s.yaml:6: error: 'spec.lambdagate.listener.maxConnections' must be an integer between 1 and "
+       "4294967295, got "
        "'0'"},
       {"{maxBytesInFlight: 64MB}",
-       "s.yaml:6: error: 'spec.lambdagate.listener.maxBytesInFlight' must be a positive number of bytes, or a quantity "
+       "s.yaml:6: error: 'spec.lambdagate.listener.maxBytesInFlight' must be a positive number of bytes, or "
+       "a quantity "
        "such as 64Mi or 1G, got '64MB'"},
       {"{maxBytesInFlight: 0}",
-       "s.yaml:6: error: 'spec.lambdagate.listener.maxBytesInFlight' must be a positive number of bytes, or a quantity "
+       "s.yaml:6: error: 'spec.lambdagate.listener.maxBytesInFlight' must be a positive number of bytes, or "
+       "a quantity "
        "such as 64Mi or 1G, got '0'"},
       {"{maxConns: 5}", "s.yaml:6: warning: unknown field 'maxConns' in 'spec.lambdagate.listener'"},
   };
@@ -369,7 +389,8 @@ spec:
   REQUIRE(result.ok());
   CHECK(lines(result) ==
         std::vector<std::string>{
-            "s.yaml:5: info: Gloo control-plane settings do not apply to lambdagate, one process that reads its "
+            "s.yaml:5: info: Gloo control-plane settings do not apply to lambdagate, one process that reads "
+            "its "
             "configuration from the --config files; ignored: 'spec.discoveryNamespace', "
             "'spec.kubernetesArtifactSource', 'spec.kubernetesConfigSource', 'spec.kubernetesSecretSource', "
             "'spec.refreshRate', 'spec.gloo.xdsBindAddr', 'spec.gloo.restXdsBindAddr', "

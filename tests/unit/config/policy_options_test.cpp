@@ -12,20 +12,25 @@ using test::joined;
 using test::lines;
 
 // A VirtualService (test.yaml) with virtual-host `options` and routes, beside kBaseYaml.
-LoadResult load_vs(const std::string& vhost_options, const std::string& routes, const std::string& tables = "") {
-  std::string yaml = "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
-                     "  virtualHost:\n" +
-                     (vhost_options.empty() ? "" : "    options:\n" + vhost_options) + "    routes:\n" + routes;
-  std::vector<std::pair<std::string, std::string>> files = {{"base.yaml", test::kBaseYaml}, {"test.yaml", yaml}};
+LoadResult load_vs(const std::string& vhost_options, const std::string& routes,
+                   const std::string& tables = "") {
+  std::string yaml =
+      "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
+      "  virtualHost:\n" +
+      (vhost_options.empty() ? "" : "    options:\n" + vhost_options) + "    routes:\n" + routes;
+  std::vector<std::pair<std::string, std::string>> files = {{"base.yaml", test::kBaseYaml},
+                                                            {"test.yaml", yaml}};
   if (!tables.empty()) files.emplace_back("rt.yaml", tables);
   return load_config_from_strings(files);
 }
 
 const VirtualService& only_vs(const LoadResult& result) { return result.config->virtual_services.at(0); }
 
-std::string direct_route(const std::string& name, const std::string& prefix, const std::string& options = "") {
+std::string direct_route(const std::string& name, const std::string& prefix,
+                         const std::string& options = "") {
   return "    - name: " + name + "\n      matchers: [{prefix: " + prefix + "}]\n" +
-         (options.empty() ? "" : "      options:\n" + options) + "      directResponseAction: {status: 200}\n";
+         (options.empty() ? "" : "      options:\n" + options) +
+         "      directResponseAction: {status: 200}\n";
 }
 
 // Lines of a load without the once-per-load "not enforced yet" warnings, for tests about other
@@ -52,16 +57,16 @@ TEST_CASE("CORS: fields and the virtual host / route merge", "[config][policy][c
         allowCredentials: true
       corsPolicyMergeSettings: {exposeHeaders: MERGE}
 )";
-  const std::string routes = direct_route("own", "/own",
-                                          "        cors: {allowOrigin: ['https://admin.example.com'], exposeHeaders: "
-                                          "[x-total], maxAge: '60'}\n") +
-                             direct_route("off", "/off",
-                                          "        cors: {allowOrigin: ['https://admin.example.com'], "
-                                          "disableForRoute: true}\n") +
-                             direct_route("inherit", "/inherit");
-  for (auto [merge, expose] :
-       {std::pair{"DEFAULT", std::vector<std::string>{"x-total"}},
-        std::pair{"UNION", std::vector<std::string>{"x-total", "x-request-id"}}}) {
+  const std::string routes =
+      direct_route("own", "/own",
+                   "        cors: {allowOrigin: ['https://admin.example.com'], exposeHeaders: "
+                   "[x-total], maxAge: '60'}\n") +
+      direct_route("off", "/off",
+                   "        cors: {allowOrigin: ['https://admin.example.com'], "
+                   "disableForRoute: true}\n") +
+      direct_route("inherit", "/inherit");
+  for (auto [merge, expose] : {std::pair{"DEFAULT", std::vector<std::string>{"x-total"}},
+                               std::pair{"UNION", std::vector<std::string>{"x-total", "x-request-id"}}}) {
     std::string v = vhost;
     v.replace(v.find("MERGE"), 5, merge);
     LoadResult result = load_vs(v, routes);
@@ -98,22 +103,31 @@ TEST_CASE("CORS: errors and warnings", "[config][policy][cors]") {
     std::vector<std::string> expected;
   };
   const std::vector<Case> cases = {
-      {"      cors: {allowMethods: [GET]}\n", "",
+      {"      cors: {allowMethods: [GET]}\n",
+       "",
        {"test.yaml:7: error: 'spec.virtualHost.options.cors' must allow at least one origin (allowOrigin or "
         "allowOriginRegex)"}},
-      {"", "        cors: {disableForRoute: true}\n",
-       {"test.yaml:10: error: 'spec.virtualHost.routes[0].options.cors' must allow at least one origin (allowOrigin "
+      {"",
+       "        cors: {disableForRoute: true}\n",
+       {"test.yaml:10: error: 'spec.virtualHost.routes[0].options.cors' must allow at least one origin "
+        "(allowOrigin "
         "or allowOriginRegex)"}},
-      {"      cors: {allowOriginRegex: ['(unclosed']}\n", "",
+      {"      cors: {allowOriginRegex: ['(unclosed']}\n",
+       "",
        {"test.yaml:7: error: 'spec.virtualHost.options.cors.allowOriginRegex' is not a valid RE2 regular "
         "expression: missing ): (unclosed"}},
-      {"      cors: {allowOrigin: ['*'], disableForRoute: true, maxAge: 1d}\n", "",
-       {"test.yaml:7: warning: 'spec.virtualHost.options.cors.maxAge' '1d' is not a number of seconds; browsers will "
+      {"      cors: {allowOrigin: ['*'], disableForRoute: true, maxAge: 1d}\n",
+       "",
+       {"test.yaml:7: warning: 'spec.virtualHost.options.cors.maxAge' '1d' is not a number of seconds; "
+        "browsers will "
         "ignore it",
-        "test.yaml:7: warning: 'spec.virtualHost.options.cors.disableForRoute' only applies to routes; ignored on a "
+        "test.yaml:7: warning: 'spec.virtualHost.options.cors.disableForRoute' only applies to routes; "
+        "ignored on a "
         "virtual host"}},
-      {"      corsPolicyMergeSettings: {exposeHeaders: ALL}\n", "",
-       {"test.yaml:7: error: 'spec.virtualHost.options.corsPolicyMergeSettings.exposeHeaders' must be DEFAULT or "
+      {"      corsPolicyMergeSettings: {exposeHeaders: ALL}\n",
+       "",
+       {"test.yaml:7: error: 'spec.virtualHost.options.corsPolicyMergeSettings.exposeHeaders' must be "
+        "DEFAULT or "
         "UNION, got 'ALL'"}},
   };
   for (const Case& c : cases) {
@@ -200,7 +214,8 @@ spec:
 
 TEST_CASE("JWT: stages, the older form and their errors", "[config][policy][jwt]") {
   const std::string provider = "{p: {jwks: {local: {key: k}}}}";
-  LoadResult after = load_vs("      jwtStaged: {afterExtAuth: {providers: " + provider + "}}\n", direct_route("r", "/"));
+  LoadResult after =
+      load_vs("      jwtStaged: {afterExtAuth: {providers: " + provider + "}}\n", direct_route("r", "/"));
   REQUIRE(after.ok());
   CHECK(only_vs(after).options.jwt);
   LoadResult older = load_vs("      jwt: {allowMissingOrFailedJwt: true, providers: " + provider + "}\n",
@@ -214,26 +229,36 @@ TEST_CASE("JWT: stages, the older form and their errors", "[config][policy][jwt]
   };
   const std::string o = "'spec.virtualHost.options.";
   const std::vector<Case> cases = {
-      {"      jwtStaged: {beforeExtAuth: {providers: " + provider + "}, afterExtAuth: {providers: " + provider + "}}\n",
+      {"      jwtStaged: {beforeExtAuth: {providers: " + provider +
+           "}, afterExtAuth: {providers: " + provider + "}}\n",
        "test.yaml:7: error: " + o + "jwtStaged.afterExtAuth' and " + o +
-           "jwtStaged.beforeExtAuth' are both set: lambdagate has no external auth, so both stages are one; set one "
+           "jwtStaged.beforeExtAuth' are both set: lambdagate has no external auth, so both stages are one; "
+           "set one "
            "of them"},
-      {"      jwt: {providers: " + provider + "}\n      jwtStaged: {beforeExtAuth: {providers: " + provider + "}}\n",
+      {"      jwt: {providers: " + provider + "}\n      jwtStaged: {beforeExtAuth: {providers: " + provider +
+           "}}\n",
        "test.yaml:7: error: " + o + "jwt' and " + o + "jwtStaged' are both set; set one of them"},
-      {"      jwt: {providers: {}}\n", "test.yaml:7: error: " + o + "jwt' has no providers; a JWT policy needs at least one"},
-      {"      jwt: {providers: {p: {issuer: x}}}\n", "test.yaml:7: error: " + o + "jwt.providers.p.jwks' is required"},
+      {"      jwt: {providers: {}}\n",
+       "test.yaml:7: error: " + o + "jwt' has no providers; a JWT policy needs at least one"},
+      {"      jwt: {providers: {p: {issuer: x}}}\n",
+       "test.yaml:7: error: " + o + "jwt.providers.p.jwks' is required"},
       {"      jwt: {providers: {p: {jwks: {local: {key: k}, remote: {url: 'https://x'}}}}}\n",
        "test.yaml:7: error: " + o + "jwt.providers.p.jwks' must set exactly one of 'local' and 'remote'"},
       {"      jwt: {providers: {p: {jwks: {remote: {url: 'ftp://x'}}}}}\n",
-       "test.yaml:7: error: " + o + "jwt.providers.p.jwks.remote.url' must be an https:// URL, got 'ftp://x'"},
+       "test.yaml:7: error: " + o +
+           "jwt.providers.p.jwks.remote.url' must be an https:// URL, got 'ftp://x'"},
       {"      jwt: {providers: {p: {jwks: {remote: {url: 'http://x'}}}}}\n",
        "test.yaml:7: warning: " + o +
-           "jwt.providers.p.jwks.remote.url' is plain http: keys fetched without TLS can be replaced in transit"},
+           "jwt.providers.p.jwks.remote.url' is plain http: keys fetched without TLS can be replaced in "
+           "transit"},
       {"      jwt: {validationPolicy: LENIENT, providers: " + provider + "}\n",
        "test.yaml:7: error: " + o +
-           "jwt.validationPolicy' must be REQUIRE_VALID, ALLOW_MISSING or ALLOW_MISSING_OR_FAILED, got 'LENIENT'"},
-      {"      jwt: {providers: {p: {jwks: {local: {key: k}}, claimsToHeaders: [{claim: sub, header: 'x user'}]}}}\n",
-       "test.yaml:7: error: " + o + "jwt.providers.p.claimsToHeaders[0].header' 'x user' is not a valid header name"},
+           "jwt.validationPolicy' must be REQUIRE_VALID, ALLOW_MISSING or ALLOW_MISSING_OR_FAILED, got "
+           "'LENIENT'"},
+      {"      jwt: {providers: {p: {jwks: {local: {key: k}}, claimsToHeaders: [{claim: sub, header: 'x "
+       "user'}]}}}\n",
+       "test.yaml:7: error: " + o +
+           "jwt.providers.p.claimsToHeaders[0].header' 'x user' is not a valid header name"},
   };
   for (const Case& c : cases) {
     LoadResult result = load_vs(c.vhost, direct_route("r", "/"));
@@ -260,8 +285,9 @@ spec:
       "    - name: api\n      matchers: [{prefix: /api}]\n      options:\n"
       "        ratelimit: {localRatelimit: {maxTokens: 7, fillInterval: 250ms}}\n"
       "      delegateAction: {ref: {name: rt}}\n";
-  LoadResult result = load_vs("      ratelimit: {localRatelimit: {maxTokens: 100, tokensPerFill: 10, fillInterval: 2s}}\n",
-                              routes, tables);
+  LoadResult result =
+      load_vs("      ratelimit: {localRatelimit: {maxTokens: 100, tokensPerFill: 10, fillInterval: 2s}}\n",
+              routes, tables);
   INFO(joined(result));
   REQUIRE(result.ok());
   const VirtualService& vs = only_vs(result);
@@ -285,11 +311,13 @@ spec:
   const std::vector<Case> cases = {
       {"{tokensPerFill: 1}", p + ".maxTokens' is required (at least 1)"},
       {"{maxTokens: 0}", p + ".maxTokens' must be an integer between 1 and 4294967295, got '0'"},
-      {"{maxTokens: 1, tokensPerFill: 0}", p + ".tokensPerFill' must be an integer between 1 and 4294967295, got '0'"},
+      {"{maxTokens: 1, tokensPerFill: 0}",
+       p + ".tokensPerFill' must be an integer between 1 and 4294967295, got '0'"},
       {"{maxTokens: 1, fillInterval: 49ms}", p + ".fillInterval' must be at least 50ms"},
   };
   for (const Case& c : cases) {
-    LoadResult bad = load_vs("", direct_route("r", "/", "        ratelimit: {localRatelimit: " + c.bucket + "}\n"));
+    LoadResult bad =
+        load_vs("", direct_route("r", "/", "        ratelimit: {localRatelimit: " + c.bucket + "}\n"));
     INFO(c.bucket << "\n" << joined(bad));
     CHECK_FALSE(bad.ok());
     CHECK(without_pending(bad) == std::vector<std::string>{c.expected});
@@ -322,14 +350,16 @@ spec:
   const auto& functions = upstream.config->upstreams.at(0).aws.lambda_functions;
   CHECK(functions.at(0).max_concurrency == 10u);
   CHECK_FALSE(functions.at(1).max_concurrency);
-  CHECK(lines(upstream) == std::vector<std::string>{
-                               "u.yaml:8: warning: concurrency caps (lambdagate.maxConcurrency): parsed and checked, "
-                               "not enforced yet; calls in flight are not capped"});
+  CHECK(lines(upstream) ==
+        std::vector<std::string>{
+            "u.yaml:8: warning: concurrency caps (lambdagate.maxConcurrency): parsed and checked, "
+            "not enforced yet; calls in flight are not capped"});
 
   LoadResult bad = load_vs("", direct_route("r", "/", "        lambdagate: {maxConcurrency: 0, max: 1}\n"));
   CHECK(without_pending(bad) ==
         std::vector<std::string>{
-            "test.yaml:10: error: 'spec.virtualHost.routes[0].options.lambdagate.maxConcurrency' must be an integer "
+            "test.yaml:10: error: 'spec.virtualHost.routes[0].options.lambdagate.maxConcurrency' must be an "
+            "integer "
             "between 1 and 4294967295, got '0'",
             "test.yaml:10: warning: unknown field 'max' in 'spec.virtualHost.routes[0].options.lambdagate'"});
 }
@@ -338,14 +368,15 @@ spec:
 // the number of places.
 TEST_CASE("not-enforced-yet features are one warning per load", "[config][policy]") {
   const std::string cors = "        cors: {allowOrigin: ['*']}\n";
-  LoadResult result = load_vs("", direct_route("a", "/a", cors) + direct_route("b", "/b", cors) +
-                                      direct_route("c", "/c", cors));
+  LoadResult result = load_vs(
+      "", direct_route("a", "/a", cors) + direct_route("b", "/b", cors) + direct_route("c", "/c", cors));
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{
-                             "test.yaml:10: warning: CORS (options.cors): parsed and checked, not enforced yet; "
-                             "responses get no CORS headers and preflight requests reach the routes (3 places; the "
-                             "first is here)"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "test.yaml:10: warning: CORS (options.cors): parsed and checked, not enforced yet; "
+            "responses get no CORS headers and preflight requests reach the routes (3 places; the "
+            "first is here)"});
 }
 
 }  // namespace

@@ -173,7 +173,8 @@ TEST_CASE("retries warnings", "[config][route_options]") {
       {"{retryOn: 5xx, rateLimitedRetryBackOff: {resetHeaders: []}, previousPriorities: {}, retryOnn: x}",
        {
            "test.yaml:11: warning: " + kRetries +
-               ".rateLimitedRetryBackOff' is ignored: Lambda's Retry-After is always honoured within the route's "
+               ".rateLimitedRetryBackOff' is ignored: Lambda's Retry-After is always honoured within the "
+               "route's "
                "deadline",
            "test.yaml:11: warning: " + kRetries +
                ".previousPriorities' is ignored: a Lambda Upstream has one endpoint: no priorities",
@@ -285,9 +286,10 @@ TEST_CASE("headerSecretRef is a warning", "[config][route_options]") {
       "          requestHeadersToAdd: [{headerSecretRef: {name: token}}, {header: {key: x-a, value: b}}]\n");
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{"test.yaml:12: warning: " + kHeaders +
-                                                  ".requestHeadersToAdd[0].headerSecretRef' is ignored: headers "
-                                                  "from Secrets are not supported; this header is not added"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{"test.yaml:12: warning: " + kHeaders +
+                                 ".requestHeadersToAdd[0].headerSecretRef' is ignored: headers "
+                                 "from Secrets are not supported; this header is not added"});
   REQUIRE(first_route_options(result).header_manipulation);
   CHECK(first_route_options(result).header_manipulation->request_headers_to_add.size() == 1);
 }

@@ -26,7 +26,8 @@ type: Opaque
 // and an optional sessionToken, base64 in `data` (or plain in `stringData`). Current Gloo still
 // reads it, and so does lambdagate, silently.
 TEST_CASE("legacy glooctl AWS Secrets are read", "[config][secret]") {
-  const std::string yaml_value = "accessKey: AKIALEGACY\nsecretKey: legacy-secret\nsessionToken: legacy-token\n";
+  const std::string yaml_value =
+      "accessKey: AKIALEGACY\nsecretKey: legacy-secret\nsessionToken: legacy-token\n";
   for (const std::string& body :
        {"data:\n  aws: " + core::base64::encode(yaml_value) + "\n",
         std::string("stringData:\n  aws: |\n    accessKey: AKIALEGACY\n    secretKey: legacy-secret\n"
@@ -55,12 +56,15 @@ TEST_CASE("legacy AWS Secret problems", "[config][secret]") {
       {"stringData:\n  aws: 'accessKey: AKIA1'\n",
        {"s.yaml:10: error: 'stringData.aws' of Secret gloo-system/legacy has no 'secretKey'"}},
       {"stringData:\n  aws: 'just-a-secret-string'\n",
-       {"s.yaml:10: error: 'stringData.aws' must hold a YAML mapping with accessKey, secretKey and sessionToken"}},
+       {"s.yaml:10: error: 'stringData.aws' must hold a YAML mapping with accessKey, secretKey and "
+        "sessionToken"}},
       {"stringData:\n  aws: '{accessKey: [unclosed'\n",
-       {"s.yaml:10: error: 'stringData.aws' is not valid YAML (expected accessKey, secretKey, sessionToken)"}},
+       {"s.yaml:10: error: 'stringData.aws' is not valid YAML (expected accessKey, secretKey, "
+        "sessionToken)"}},
       {"stringData:\n  aws: \"accessKey: AKIA1\\nsecretKey: 'with space'\\nregion: x\"\n  other: y\n",
        {"s.yaml:10: warning: unknown key 'region' in 'stringData.aws'",
-        "s.yaml:10: error: 'stringData.aws.secretKey' contains whitespace or a control character (a trailing newline "
+        "s.yaml:10: error: 'stringData.aws.secretKey' contains whitespace or a control character (a trailing "
+        "newline "
         "from `echo` without -n?)",
         "s.yaml:11: warning: unknown key 'other' in legacy AWS Secret gloo-system/legacy"}},
       {"stringData:\n  aws: \"access_key: AKIA1\\nsecret_key: s\"\n", {}},
@@ -73,13 +77,16 @@ TEST_CASE("legacy AWS Secret problems", "[config][secret]") {
   }
 
   std::string no_annotation = kLegacyHead;
-  no_annotation.erase(no_annotation.find("  annotations:"), std::string("  annotations:\n    resource_kind: '*v1.Secret'\n").size());
-  LoadResult result = test::load_one("s.yaml", no_annotation + "stringData:\n  aws: \"accessKey: A\\nsecretKey: B\"\n");
+  no_annotation.erase(no_annotation.find("  annotations:"),
+                      std::string("  annotations:\n    resource_kind: '*v1.Secret'\n").size());
+  LoadResult result =
+      test::load_one("s.yaml", no_annotation + "stringData:\n  aws: \"accessKey: A\\nsecretKey: B\"\n");
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{
-                             "s.yaml:8: warning: 'stringData.aws' holds the legacy glooctl AWS credentials, which Gloo "
-                             "reads only with the annotation resource_kind: '*v1.Secret'; lambdagate reads them anyway"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "s.yaml:8: warning: 'stringData.aws' holds the legacy glooctl AWS credentials, which Gloo "
+            "reads only with the annotation resource_kind: '*v1.Secret'; lambdagate reads them anyway"});
   CHECK(result.config->secrets.at(0).aws->access_key_id == "A");
 }
 
@@ -103,10 +110,11 @@ data:
   CHECK(secret.aws->access_key_id == "AKIAGLOO");
   CHECK(secret.aws->secret_access_key == "gloo-secret");
   CHECK(secret.aws->session_token == "gloo-token");
-  CHECK(lines(result) == std::vector<std::string>{
-                             "s.yaml:6: warning: Secret default/creds uses the keys access_key / secret_key / "
-                             "session_token, which Gloo does not read (it reads aws_access_key_id, "
-                             "aws_secret_access_key, aws_session_token); lambdagate accepts them"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "s.yaml:6: warning: Secret default/creds uses the keys access_key / secret_key / "
+            "session_token, which Gloo does not read (it reads aws_access_key_id, "
+            "aws_secret_access_key, aws_session_token); lambdagate accepts them"});
 }
 
 // TLS Secrets: tls.crt, tls.key and the optional ca.crt kept as PEM; tls.ocsp-staple is ignored
@@ -128,10 +136,11 @@ stringData:
   const Secret& secret = result.config->secrets.at(0);
   REQUIRE(secret.tls);
   CHECK(secret.tls->root_ca == "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n");
-  CHECK(lines(result) == std::vector<std::string>{
-                             "s.yaml:7: warning: 'stringData.tls.key' is not PEM (expected a PRIVATE KEY block)",
-                             "s.yaml:9: warning: 'stringData.tls.ocsp-staple' is ignored: OCSP stapling is not "
-                             "supported"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "s.yaml:7: warning: 'stringData.tls.key' is not PEM (expected a PRIVATE KEY block)",
+            "s.yaml:9: warning: 'stringData.tls.ocsp-staple' is ignored: OCSP stapling is not "
+            "supported"});
   CHECK(joined(result).find("/etc/tls") == std::string::npos);
 }
 

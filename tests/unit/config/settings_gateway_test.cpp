@@ -44,9 +44,12 @@ spec:
   CHECK_FALSE(result.config->settings->service_account_credentials->timeout);
   CHECK(lines(result) ==
         std::vector<std::string>{
-            "settings.yaml:5: info: Gloo control-plane settings do not apply to lambdagate, one process that reads "
-            "its configuration from the --config files; ignored: 'spec.discoveryNamespace', 'spec.gloo.xdsBindAddr'",
-            "settings.yaml:13: warning: 'spec.gloo.awsOptions.credentialRefreshDelay' is ignored: not needed: the "
+            "settings.yaml:5: info: Gloo control-plane settings do not apply to lambdagate, one process that "
+            "reads "
+            "its configuration from the --config files; ignored: 'spec.discoveryNamespace', "
+            "'spec.gloo.xdsBindAddr'",
+            "settings.yaml:13: warning: 'spec.gloo.awsOptions.credentialRefreshDelay' is ignored: not "
+            "needed: the "
             "token file is read afresh at every fetch",
             "settings.yaml:14: warning: unknown field 'fallbackToFirst' in 'spec.gloo.awsOptions'",
         });
@@ -103,13 +106,14 @@ spec: {}
   LoadResult result = load_one("gw.yaml", yaml);
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{
-                             "gw.yaml:8: info: one lambdagate process serves every Gateway it reads, so proxy "
-                             "names are ignored: 'spec.proxyNames'",
-                             "gw.yaml:16: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed "
-                             "and checked, not enforced yet; ssl Gateways get no listener and their "
-                             "VirtualServices are not served",
-                         });
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "gw.yaml:8: info: one lambdagate process serves every Gateway it reads, so proxy "
+            "names are ignored: 'spec.proxyNames'",
+            "gw.yaml:16: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed "
+            "and checked, not enforced yet; ssl Gateways get no listener and their "
+            "VirtualServices are not served",
+        });
   const auto& gateways = result.config->gateways;
   REQUIRE(gateways.size() == 3);
   CHECK(gateways[0].bind_address == "::");
@@ -133,7 +137,6 @@ TEST_CASE("Gateways binding the same address and port are an error", "[config][g
         std::vector<std::string>{"gw.yaml:6: error: Gateway default/b binds :: port 80 like Gateway "
                                  "default/a (gw.yaml:1)"});
 }
-
 
 // serviceAccountCredentials carries the STS address, region and call timeout; the extension
 // spec.lambdagate sets the refresh margin; zero durations are errors.
@@ -201,10 +204,11 @@ spec:
   CHECK(s.poll_interval == std::chrono::minutes(1));
   CHECK(s.aliases);
   CHECK(s.alias_calls_per_second == 2.5);
-  CHECK(lines(set) == std::vector<std::string>{
-                          "s.yaml:7: info: Gloo control-plane settings do not apply to lambdagate, one process "
-                          "that reads its configuration from the --config files; ignored: "
-                          "'spec.discovery.fdsOptions'"});
+  CHECK(lines(set) ==
+        std::vector<std::string>{
+            "s.yaml:7: info: Gloo control-plane settings do not apply to lambdagate, one process "
+            "that reads its configuration from the --config files; ignored: "
+            "'spec.discovery.fdsOptions'"});
 
   LoadResult whitelist = load_one("s.yaml",
                                   "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: d}\nspec: "

@@ -17,11 +17,12 @@ const std::string kTlsSecret =
 LoadResult load_ssl(const std::string& ssl_config) {
   return load_config_from_strings(
       {{"secret.yaml", kTlsSecret},
-       {"vs.yaml", "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
-                   "  sslConfig:\n" +
-                       ssl_config +
-                       "  virtualHost:\n    domains: [Shop.Example.com]\n"
-                       "    routes: [{directResponseAction: {status: 200}}]\n"}});
+       {"vs.yaml",
+        "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
+        "  sslConfig:\n" +
+            ssl_config +
+            "  virtualHost:\n    domains: [Shop.Example.com]\n"
+            "    routes: [{directResponseAction: {status: 200}}]\n"}});
 }
 
 std::vector<std::string> errors(const LoadResult& result) {
@@ -62,7 +63,8 @@ TEST_CASE("sslConfig: every field", "[config][tls]") {
   CHECK(ssl.disable_tls_session_resumption);
   CHECK(ssl.where.line == 5);
 
-  LoadResult files = load_ssl("    sslFiles: {tlsCert: /etc/tls/tls.crt, tlsKey: /etc/tls/tls.key, rootCa: /etc/ca.crt}\n");
+  LoadResult files =
+      load_ssl("    sslFiles: {tlsCert: /etc/tls/tls.crt, tlsKey: /etc/tls/tls.key, rootCa: /etc/ca.crt}\n");
   INFO(joined(files));
   REQUIRE(files.ok());
   const SslConfig& f = *files.config->virtual_services.at(0).ssl_config;
@@ -80,18 +82,22 @@ TEST_CASE("sslConfig: errors", "[config][tls]") {
   };
   const std::vector<Case> cases = {
       {"    sniDomains: [a.example.com]\n",
-       {"vs.yaml:5: error: 'spec.sslConfig' needs a certificate: set secretRef (a kubernetes.io/tls Secret) or "
+       {"vs.yaml:5: error: 'spec.sslConfig' needs a certificate: set secretRef (a kubernetes.io/tls Secret) "
+        "or "
         "sslFiles"}},
       {"    secretRef: {name: tls}\n    sslFiles: {tlsCert: a, tlsKey: b}\n",
-       {"vs.yaml:7: error: 'spec.sslConfig.sslFiles' and 'spec.sslConfig.secretRef' are both set; set one of them"}},
+       {"vs.yaml:7: error: 'spec.sslConfig.sslFiles' and 'spec.sslConfig.secretRef' are both set; set one of "
+        "them"}},
       {"    sslFiles: {tlsCert: a}\n", {"vs.yaml:6: error: 'spec.sslConfig.sslFiles.tlsKey' is required"}},
       {"    secretRef: {name: missing}\n",
        {"vs.yaml:5: error: VirtualService default/vs: sslConfig.secretRef default/missing not found"}},
-      {"    secretRef: {name: tls}\n    parameters: {minimumProtocolVersion: TLSv1_3, maximumProtocolVersion: TLSv1_2}\n",
+      {"    secretRef: {name: tls}\n    parameters: {minimumProtocolVersion: TLSv1_3, "
+       "maximumProtocolVersion: TLSv1_2}\n",
        {"vs.yaml:7: error: 'spec.sslConfig.parameters.minimumProtocolVersion' is above "
         "'spec.sslConfig.parameters.maximumProtocolVersion'"}},
       {"    secretRef: {name: tls}\n    parameters: {minimumProtocolVersion: TLS1_2}\n",
-       {"vs.yaml:7: error: 'spec.sslConfig.parameters.minimumProtocolVersion' must be TLS_AUTO, TLSv1_0, TLSv1_1, "
+       {"vs.yaml:7: error: 'spec.sslConfig.parameters.minimumProtocolVersion' must be TLS_AUTO, TLSv1_0, "
+        "TLSv1_1, "
         "TLSv1_2 or TLSv1_3, got 'TLS1_2'"}},
       {"    sds: {targetUri: 'x:1'}\n",
        {"vs.yaml:6: error: 'spec.sslConfig.sds' is not supported: certificates come from a Secret document "
@@ -105,12 +111,14 @@ TEST_CASE("sslConfig: errors", "[config][tls]") {
   // A Secret that is not a TLS Secret.
   LoadResult aws = load_config_from_strings(
       {{"secret.yaml", test::kBaseYaml},
-       {"vs.yaml", "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
-                   "  sslConfig: {secretRef: {name: aws-creds}}\n  virtualHost:\n"
-                   "    routes: [{directResponseAction: {status: 200}}]\n"}});
-  CHECK(errors(aws) == std::vector<std::string>{"vs.yaml:5: error: VirtualService default/vs: sslConfig.secretRef "
-                                                "default/aws-creds is not a kubernetes.io/tls Secret with tls.crt "
-                                                "and tls.key"});
+       {"vs.yaml",
+        "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
+        "  sslConfig: {secretRef: {name: aws-creds}}\n  virtualHost:\n"
+        "    routes: [{directResponseAction: {status: 200}}]\n"}});
+  CHECK(errors(aws) ==
+        std::vector<std::string>{"vs.yaml:5: error: VirtualService default/vs: sslConfig.secretRef "
+                                 "default/aws-creds is not a kubernetes.io/tls Secret with tls.crt "
+                                 "and tls.key"});
 }
 
 // redirectAction: every field with Gloo's enum names (MOVED_PERMANENTLY by default); the path
@@ -157,10 +165,12 @@ TEST_CASE("redirectAction: fields, defaults and errors", "[config][redirect]") {
   const std::vector<Case> cases = {
       {"{pathRedirect: /a, prefixRewrite: /b}",
        p + "' sets more than one of 'pathRedirect', 'prefixRewrite' and 'regexRewrite'"},
-      {"{responseCode: 301}", p + ".responseCode' must be MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT or "
-                                  "PERMANENT_REDIRECT, got '301'"},
+      {"{responseCode: 301}",
+       p + ".responseCode' must be MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT or "
+           "PERMANENT_REDIRECT, got '301'"},
       {"{pathRedirect: new}", p + ".pathRedirect' must start with '/'"},
-      {"{hostRedirect: 'https://x.example.com'}", p + ".hostRedirect' must be a host name (and port), not a URL"},
+      {"{hostRedirect: 'https://x.example.com'}",
+       p + ".hostRedirect' must be a host name (and port), not a URL"},
       {"{portRedirect: 70000}", p + ".portRedirect' must be an integer between 1 and 65535, got '70000'"},
       {"{regexRewrite: {pattern: {regex: '('}}}",
        p + ".regexRewrite.pattern.regex' is not a valid RE2 regular expression: missing ): ("},
@@ -175,28 +185,34 @@ TEST_CASE("redirectAction: fields, defaults and errors", "[config][redirect]") {
 // Namespaces, ServiceAccounts and Deployments kept beside Gloo's documents: skipped, with one
 // info line per load that counts them by kind, at the first one.
 TEST_CASE("documents of other kinds are one info line per load", "[config][loader]") {
-  LoadResult result = load_config_from_strings(
-      {{"a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: gloo-system}\n---\n"
-                  "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: gateway-proxy}\n"},
-       {"b.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lambdagate}\n---\n"
-                  "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: discovery}\n---\n" +
-                      test::kBaseYaml}});
+  LoadResult result =
+      load_config_from_strings({{"a.yaml",
+                                 "apiVersion: v1\nkind: Namespace\nmetadata: {name: gloo-system}\n---\n"
+                                 "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: gateway-proxy}\n"},
+                                {"b.yaml",
+                                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lambdagate}\n---\n"
+                                 "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: discovery}\n---\n" +
+                                     test::kBaseYaml}});
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{"a.yaml:1: info: skipped 4 documents of kinds lambdagate does not "
-                                                  "read: Deployment (1), Namespace (1), ServiceAccount (2)"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{"a.yaml:1: info: skipped 4 documents of kinds lambdagate does not "
+                                 "read: Deployment (1), Namespace (1), ServiceAccount (2)"});
   CHECK(result.diagnostics.at(0).severity == Diagnostic::Severity::Info);
 }
 
 // requestTransformation with wrapAsApiGateway (what Gloo 1.12 users wrote): accepted,
 // wrapAsApiGateway wins, one warning for the whole load at the first place — including where an
 // Upstream's destinationOverrides brings one of the two.
-TEST_CASE("requestTransformation with wrapAsApiGateway: wrap wins, one warning", "[config][virtual_service]") {
+TEST_CASE("requestTransformation with wrapAsApiGateway: wrap wins, one warning",
+          "[config][virtual_service]") {
   const std::string both = "{logicalName: uppercase, requestTransformation: true, wrapAsApiGateway: true}";
   LoadResult result = test::load_routes(
-      "    - matchers: [{prefix: /a}]\n      routeAction: {single: {upstream: {name: lambda}, destinationSpec: {aws: " +
-      both + "}}}\n    - matchers: [{prefix: /b}]\n      routeAction: {single: {upstream: {name: lambda}, "
-             "destinationSpec: {aws: " +
+      "    - matchers: [{prefix: /a}]\n      routeAction: {single: {upstream: {name: lambda}, "
+      "destinationSpec: {aws: " +
+      both +
+      "}}}\n    - matchers: [{prefix: /b}]\n      routeAction: {single: {upstream: {name: lambda}, "
+      "destinationSpec: {aws: " +
       both + "}}}\n");
   INFO(joined(result));
   REQUIRE(result.ok());
@@ -205,10 +221,11 @@ TEST_CASE("requestTransformation with wrapAsApiGateway: wrap wins, one warning",
     CHECK(spec.wrap_as_api_gateway);
     CHECK_FALSE(spec.request_transformation);
   }
-  CHECK(lines(result) == std::vector<std::string>{
-                             "test.yaml:10: warning: requestTransformation and wrapAsApiGateway are both set: "
-                             "accepted as Gloo does, wrapAsApiGateway wins (the function gets the API Gateway event) "
-                             "(2 places; the first is here)"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "test.yaml:10: warning: requestTransformation and wrapAsApiGateway are both set: "
+            "accepted as Gloo does, wrapAsApiGateway wins (the function gets the API Gateway event) "
+            "(2 places; the first is here)"});
 }
 
 }  // namespace

@@ -281,22 +281,23 @@ TEST_CASE("unimplemented Gloo route features are warnings", "[config][virtual_se
   INFO(joined(result));
   REQUIRE(result.ok());
   const std::string p = "'spec.virtualHost.routes";
-  CHECK(lines(result) ==
-        std::vector<std::string>{
-            "test.yaml:9: warning: redirectAction: parsed and checked, not enforced yet; routes with a "
-            "redirectAction answer 404",
-            "test.yaml:10: warning: " + p +
-                "[1].routeAction.upstreamGroup' is not supported yet; route #2 answers 404 "
-                "until it is",
-            "test.yaml:13: warning: " + p + "[2].options.faults' is ignored: fault injection is not supported",
-            "test.yaml:15: warning: unknown field 'timout' in 'spec.virtualHost.routes[2].options'",
-            "test.yaml:19: warning: " + p +
-                "[2].routeAction.single.destinationSpec.rest' is ignored: not an AWS destination; lambdagate "
-                "invokes Lambda only",
-            "test.yaml:20: warning: " + p +
-                "[2].routeAction.single.subset' is ignored: a Lambda Upstream has one endpoint: nothing to "
-                "subset",
-        });
+  CHECK(
+      lines(result) ==
+      std::vector<std::string>{
+          "test.yaml:9: warning: redirectAction: parsed and checked, not enforced yet; routes with a "
+          "redirectAction answer 404",
+          "test.yaml:10: warning: " + p +
+              "[1].routeAction.upstreamGroup' is not supported yet; route #2 answers 404 "
+              "until it is",
+          "test.yaml:13: warning: " + p + "[2].options.faults' is ignored: fault injection is not supported",
+          "test.yaml:15: warning: unknown field 'timout' in 'spec.virtualHost.routes[2].options'",
+          "test.yaml:19: warning: " + p +
+              "[2].routeAction.single.destinationSpec.rest' is ignored: not an AWS destination; lambdagate "
+              "invokes Lambda only",
+          "test.yaml:20: warning: " + p +
+              "[2].routeAction.single.subset' is ignored: a Lambda Upstream has one endpoint: nothing to "
+              "subset",
+      });
   const VirtualService& vs = only_vs(result);
   REQUIRE(vs.routes.size() == 3);
   // A redirect is parsed; until redirects are served, it and the unsupported action answer 404
@@ -325,9 +326,11 @@ TEST_CASE("sslConfig is read and its Secret checked", "[config][virtual_service]
   CHECK(lines(result) ==
         std::vector<std::string>{
             "t.yaml:5: error: VirtualService default/vs: sslConfig.secretRef default/tls not found",
-            "t.yaml:5: info: no Gateway document: the VirtualServices with sslConfig are served by an implicit ssl "
+            "t.yaml:5: info: no Gateway document: the VirtualServices with sslConfig are served by an "
+            "implicit ssl "
             "Gateway on 0.0.0.0:8443 (Gloo's Helm default gateway-proxy-ssl)",
-            "t.yaml:5: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed and checked, not "
+            "t.yaml:5: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed and checked, "
+            "not "
             "enforced yet; ssl Gateways get no listener and their VirtualServices are not served",
         });
 }
@@ -399,21 +402,27 @@ TEST_CASE("timeouts are parsed as durations", "[config][virtual_service][duratio
   const std::vector<Invalid> invalid = {
       {"-1s", "it must not be negative, got '-1s'"},
       {"15",
-       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", "
+       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", "
        "got "
        "'15'"},
       {"1d",
-       "unknown unit 'd'; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got "
+       "unknown unit 'd'; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", got "
        "'1d'"},
       {"1h30",
-       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", "
+       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", "
        "got '1h30'"},
-      {"soon", "expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got 'soon'"},
+      {"soon",
+       "expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got 'soon'"},
       {"1.2.3s",
-       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", "
+       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", "
        "got '1.2.3s'"},
       {"''",
-       "it is empty; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got ''"},
+       "it is empty; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", got ''"},
       {"99999999999999s", "it is too large, got '99999999999999s'"},
       {"0.1234567890s", "at most 9 fractional digits are allowed, got '0.1234567890s'"},
   };
