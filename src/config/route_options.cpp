@@ -373,8 +373,9 @@ CorsPolicy merge_cors(const CorsPolicy& virtual_host, const CorsPolicy& route,
   if (!route.allow_methods.empty()) out.allow_methods = route.allow_methods;
   if (!route.allow_headers.empty()) out.allow_headers = route.allow_headers;
   if (expose == CorsMergeExposeHeaders::Union) {
-    out.expose_headers = route.expose_headers;
-    append_missing(out.expose_headers, virtual_host.expose_headers);
+    // Gloo's mergeCors: the virtual host's, then the route's, without duplicates.
+    out.expose_headers = virtual_host.expose_headers;
+    append_missing(out.expose_headers, route.expose_headers);
   } else if (!route.expose_headers.empty()) {
     out.expose_headers = route.expose_headers;
   }

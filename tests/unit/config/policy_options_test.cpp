@@ -66,7 +66,7 @@ TEST_CASE("CORS: fields and the virtual host / route merge", "[config][policy][c
                    "disableForRoute: true}\n") +
       direct_route("inherit", "/inherit");
   for (auto [merge, expose] : {std::pair{"DEFAULT", std::vector<std::string>{"x-total"}},
-                               std::pair{"UNION", std::vector<std::string>{"x-total", "x-request-id"}}}) {
+                               std::pair{"UNION", std::vector<std::string>{"x-request-id", "x-total"}}}) {
     std::string v = vhost;
     v.replace(v.find("MERGE"), 5, merge);
     LoadResult result = load_vs(v, routes);
