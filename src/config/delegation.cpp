@@ -2,7 +2,6 @@
 // delegating VirtualService route is replaced, in place, by the routes of the RouteTables it
 // reaches, recursively, so routing sees plain routes in the order Gloo gives Envoy.
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <tuple>
 
@@ -12,105 +11,12 @@ namespace lambdagate::config::detail {
 
 namespace {
 
-using Operator = LabelExpression::Operator;
-
 // selector.namespaces entry that means every namespace.
 constexpr std::string_view kAllNamespaces = "*";
 
 // A RouteTable reached along many paths multiplies its routes; this many routes in one
 // VirtualService is a mistake in the delegation graph, not a routing table.
 constexpr std::size_t kMaxFlattenedRoutes = 100'000;
-
-struct OperatorName {
-  std::string_view name;
-  Operator op;
-};
-
-// Gloo's RouteTableSelector.Expression.Operator, spelled as its proto enum.
-constexpr OperatorName kOperators[] = {
-    {"Equals", Operator::Equals},
-    {"DoubleEquals", Operator::DoubleEquals},
-    {"NotEquals", Operator::NotEquals},
-    {"In", Operator::In},
-    {"NotIn", Operator::NotIn},
-    {"Exists", Operator::Exists},
-    {"DoesNotExist", Operator::DoesNotExist},
-    {"GreaterThan", Operator::GreaterThan},
-    {"LessThan", Operator::LessThan},
-};
-
-std::string at(const SourceLocation& where) { return where.file + ":" + std::to_string(where.line); }
-
-std::optional<int64_t> to_integer(std::string_view text) {
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// The value counts Kubernetes' labels.NewRequirement accepts for each operator.
-std::optional<std::string> expression_problem(const LabelExpression& expression) {
-  std::size_t n = expression.values.size();
-  switch (expression.op) {
-    case Operator::Equals:
-    case Operator::DoubleEquals:
-    case Operator::NotEquals:
-      if (n != 1) return "takes exactly one value";
-      break;
-    case Operator::In:
-    case Operator::NotIn:
-      if (n == 0) return "takes at least one value";
-      break;
-    case Operator::Exists:
-    case Operator::DoesNotExist:
-      if (n != 0) return "takes no values";
-      break;
-    case Operator::GreaterThan:
-    case Operator::LessThan:
-      if (n != 1 || !to_integer(expression.values.front())) return "takes exactly one integer value";
-      break;
-  }
-  return std::nullopt;
-}
-
-std::optional<LabelExpression> parse_expression(const Field& item) {
-  auto reader = as_map(item);
-  if (!reader) return std::nullopt;
-  LabelExpression expression;
-  bool ok = true;
-  auto key = reader->required_string("key");
-  if (auto op = reader->take("operator")) {
-    auto name = as_string(*op);
-    auto known = std::find_if(std::begin(kOperators), std::end(kOperators),
-                              [&](const OperatorName& o) { return name && o.name == *name; });
-    if (known != std::end(kOperators)) {
-      expression.op = known->op;
-    } else {
-      if (name) {
-        op->error("'" + op->path + "' must be one of Equals, DoubleEquals, NotEquals, In, NotIn, Exists, " +
-                  "DoesNotExist, GreaterThan and LessThan, got " + quote_value(*name));
-      }
-      ok = false;
-    }
-  }
-  if (auto values = reader->take("values")) {
-    if (auto list = as_string_list(*values)) {
-      expression.values = std::move(*list);
-    } else {
-      ok = false;
-    }
-  }
-  reader->finish();
-  if (!key || !ok) return std::nullopt;
-  expression.key = *key;
-  if (auto problem = expression_problem(expression)) {
-    auto op = std::find_if(std::begin(kOperators), std::end(kOperators),
-                           [&](const OperatorName& o) { return o.op == expression.op; });
-    item.error("'" + item.path + "': operator " + std::string(op->name) + " " + *problem);
-    return std::nullopt;
-  }
-  return expression;
-}
 
 std::optional<RouteTableSelector> parse_selector(const Field& field) {
   auto reader = as_map(field);
@@ -136,7 +42,7 @@ std::optional<RouteTableSelector> parse_selector(const Field& field) {
     }
   }
   for (const Field& item : reader->list("expressions")) {
-    if (auto expression = parse_expression(item)) {
+    if (auto expression = parse_label_expression(item)) {
       selector.expressions.push_back(std::move(*expression));
     } else {
       ok = false;
@@ -151,38 +57,6 @@ std::optional<RouteTableSelector> parse_selector(const Field& field) {
   return selector;
 }
 
-bool contains(const std::vector<std::string>& values, const std::string& value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// Kubernetes' labels.Requirement.Matches.
-bool matches(const LabelExpression& expression, const std::map<std::string, std::string>& labels) {
-  auto label = labels.find(expression.key);
-  bool has = label != labels.end();
-  switch (expression.op) {
-    case Operator::Equals:
-    case Operator::DoubleEquals:
-    case Operator::In:
-      return has && contains(expression.values, label->second);
-    case Operator::NotEquals:
-    case Operator::NotIn:
-      return !has || !contains(expression.values, label->second);
-    case Operator::Exists:
-      return has;
-    case Operator::DoesNotExist:
-      return !has;
-    case Operator::GreaterThan:
-    case Operator::LessThan: {
-      if (!has) return false;
-      auto value = to_integer(label->second);
-      auto bound = to_integer(expression.values.front());
-      if (!value || !bound) return false;
-      return expression.op == Operator::GreaterThan ? *value > *bound : *value < *bound;
-    }
-  }
-  return false;
-}
-
 // Gloo's RouteTablesForSelector: labels (or expressions) and namespace; no namespaces means the
 // namespace of the resource that holds the delegating route.
 bool matches(const RouteTableSelector& selector, const RouteTable& table,
@@ -193,7 +67,7 @@ bool matches(const RouteTableSelector& selector, const RouteTable& table,
     if (label == labels.end() || label->second != value) return false;
   }
   for (const LabelExpression& expression : selector.expressions) {
-    if (!matches(expression, labels)) return false;
+    if (!label_expression_matches(expression, labels)) return false;
   }
   const std::string& ns = table.metadata.namespace_;
   if (selector.namespaces.empty()) return ns == owner_namespace;
@@ -268,7 +142,8 @@ class Flattener {
  private:
   // Appends the routes `parent` delegates to, group by group of equal weight.
   void delegate(const Route& parent, const std::string& owner_namespace, std::vector<Route>& out) {
-    const std::string prefix = parent.matchers.empty() ? "/" : parent.matchers.front().path;
+    // Gloo: no matcher means prefix "/" (parse_route already gives the route one).
+    const Matcher parent_matcher = parent.matchers.empty() ? Matcher{} : parent.matchers.front();
     std::vector<const RouteTable*> tables = select(parent, owner_namespace);
     // Gloo visits RouteTables by ascending weight; within one weight in its snapshot order
     // (namespace, name).
@@ -280,7 +155,7 @@ class Flattener {
       std::size_t last = first;
       std::vector<Route> group;
       while (last < tables.size() && tables[last]->weight == tables[first]->weight) {
-        expand(*tables[last], parent, prefix, group);
+        expand(*tables[last], parent, parent_matcher, group);
         ++last;
       }
       // As Gloo, guard against one table's "/foo" shadowing another's "/foo/bar" when several
@@ -318,7 +193,7 @@ class Flattener {
     return tables;
   }
 
-  void expand(const RouteTable& table, const Route& parent, const std::string& prefix,
+  void expand(const RouteTable& table, const Route& parent, const Matcher& parent_matcher,
               std::vector<Route>& out) {
     if (std::find(path_.begin(), path_.end(), &table) != path_.end()) {
       std::string cycle;
@@ -334,16 +209,12 @@ class Flattener {
         overflow_ = true;
         break;
       }
-      auto outside = std::find_if(child.matchers.begin(), child.matchers.end(),
-                                  [&](const Matcher& m) { return !m.path.starts_with(prefix); });
-      if (outside != child.matchers.end()) {
-        report(true, outside->where,
-               route_label(child) + ": matcher " + quote_value(outside->path) + " does not start with " +
-                   quote_value(prefix) + ", the prefix of the route that delegates to it (" +
-                   at(parent.where) + ")");
+      Route route = child;
+      inherit_matchers(route, parent, parent_matcher);
+      if (auto problem = incompatible_matcher(route, parent_matcher, at(parent.where))) {
+        report(true, problem->first->where, route_label(child) + ": matcher " + problem->second);
         continue;
       }
-      Route route = child;
       inherit_options(route.options, parent.options);
       if (route.delegate_action) {
         delegate(route, table.metadata.namespace_, out);
@@ -352,6 +223,77 @@ class Flattener {
       }
     }
     path_.pop_back();
+  }
+
+  // Gloo's validateAndMergeParentRoute: the inheritance switches default to the parent's value;
+  // inheritablePathMatchers gives every child matcher the parent's path and caseSensitive,
+  // inheritableMatchers prepends the parent's headers, methods and query parameters.
+  static void inherit_matchers(Route& route, const Route& parent, const Matcher& parent_matcher) {
+    if (!route.inheritable_path_matchers)
+      route.inheritable_path_matchers = parent.inheritable_path_matchers.value_or(false);
+    if (!route.inheritable_matchers) route.inheritable_matchers = parent.inheritable_matchers.value_or(false);
+    for (Matcher& matcher : route.matchers) {
+      if (*route.inheritable_path_matchers) {
+        matcher.kind = parent_matcher.kind;
+        matcher.path = parent_matcher.path;
+        matcher.case_sensitive = parent_matcher.case_sensitive;
+      }
+      if (*route.inheritable_matchers) {
+        matcher.headers.insert(matcher.headers.begin(), parent_matcher.headers.begin(),
+                               parent_matcher.headers.end());
+        matcher.methods.insert(matcher.methods.begin(), parent_matcher.methods.begin(),
+                               parent_matcher.methods.end());
+        matcher.query_parameters.insert(matcher.query_parameters.begin(),
+                                        parent_matcher.query_parameters.begin(),
+                                        parent_matcher.query_parameters.end());
+      }
+    }
+  }
+
+  // Gloo's isRouteTableValidForDelegateMatcher: every child matcher starts with the parent's
+  // prefix, has its case sensitivity, and contains each of its headers, query parameters (same
+  // name and configuration) and methods. Gives the first offending matcher and why.
+  static std::optional<std::pair<const Matcher*, std::string>> incompatible_matcher(
+      const Route& route, const Matcher& parent, const std::string& parent_at) {
+    const std::string delegating = "the route that delegates to it (" + parent_at + ")";
+    const std::string hint = "; add it, or set inheritableMatchers: true there";
+    for (const Matcher& m : route.matchers) {
+      std::string path = quote_value(m.path);
+      if (!m.path.starts_with(parent.path)) {
+        return std::pair{
+            &m, path + " does not start with " + quote_value(parent.path) + ", the prefix of " + delegating};
+      }
+      if (m.case_sensitive != parent.case_sensitive) {
+        return std::pair{&m, path + " has caseSensitive " + (m.case_sensitive ? "true" : "false") + " but " +
+                                 delegating + " has " + (parent.case_sensitive ? "true" : "false") +
+                                 "; set the same, or set inheritablePathMatchers: true there"};
+      }
+      for (const HeaderMatcher& h : parent.headers) {
+        auto same = std::find_if(m.headers.begin(), m.headers.end(), [&](const HeaderMatcher& c) {
+          return c.name == h.name && c.value == h.value && c.regex == h.regex &&
+                 c.invert_match == h.invert_match;
+        });
+        if (same == m.headers.end()) {
+          return std::pair{&m, path + " lacks the header matcher '" + h.name + "' of " + delegating + hint};
+        }
+      }
+      for (const QueryParameterMatcher& q : parent.query_parameters) {
+        auto same = std::find_if(m.query_parameters.begin(), m.query_parameters.end(),
+                                 [&](const QueryParameterMatcher& c) {
+                                   return c.name == q.name && c.value == q.value && c.regex == q.regex;
+                                 });
+        if (same == m.query_parameters.end()) {
+          return std::pair{
+              &m, path + " lacks the query parameter matcher '" + q.name + "' of " + delegating + hint};
+        }
+      }
+      for (const std::string& method : parent.methods) {
+        if (std::find(m.methods.begin(), m.methods.end(), method) == m.methods.end()) {
+          return std::pair{&m, path + " lacks the method " + method + " of " + delegating + hint};
+        }
+      }
+    }
+    return std::nullopt;
   }
 
   // A RouteTable reached along several paths would repeat its messages; each is given once.
@@ -379,8 +321,10 @@ void parse_delegate_action(const Field& action, Route& route, const std::string&
   auto& diagnostics = action.source->diagnostics();
   std::string label = route_label(route);
   // Gloo takes the parent's prefix as the one every delegated matcher must start with, so the
-  // parent may only be a plain prefix. A route that breaks this delegates nowhere, so its
-  // tables' routes are not also reported against a prefix that means nothing.
+  // parent has at most one matcher and it is a prefix (since Gloo 1.5 it may also match headers,
+  // queryParameters and methods, which the children must then match too). A route that breaks
+  // this delegates nowhere, so its tables' routes are not also reported against a prefix that
+  // means nothing.
   bool matcher_ok = true;
   if (route.matchers.size() > 1) {
     diagnostics.error(route.where,
@@ -392,12 +336,6 @@ void parse_delegate_action(const Field& action, Route& route, const std::string&
       diagnostics.error(matcher.where,
                         label + " delegates to RouteTables, so its matcher must be a prefix, not " +
                             (matcher.kind == PathMatchKind::Exact ? "exact" : "regex"));
-      matcher_ok = false;
-    }
-    if (!matcher.headers.empty() || !matcher.query_parameters.empty() || !matcher.methods.empty()) {
-      diagnostics.error(matcher.where, label +
-                                           " delegates to RouteTables, so its matcher cannot match headers, "
-                                           "queryParameters or methods");
       matcher_ok = false;
     }
   }

@@ -1,14 +1,14 @@
 #pragma once
-#include <chrono>
-#include <optional>
 // The per-kind document parsers and the cross-document checks, as the loader calls them.
 // Internal to the config module.
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/yaml_reader.hpp"
+#include "lambdagate/config/compatibility.hpp"
 #include "lambdagate/config/model.hpp"
 
 namespace lambdagate::config::detail {
@@ -45,16 +45,37 @@ void parse_gateway(MapReader& doc, const DocumentHeader& header, LoadState& stat
 Route parse_route(const Field& item, std::size_t index, const std::string& ns);
 
 // delegateAction on `route` (delegation.cpp): sets route.delegate_action, and checks Gloo's
-// rule for the delegating route's own matcher (one prefix, no headers, queryParameters or
-// methods) because the RouteTables' routes are checked against that prefix.
+// rule for the delegating route's own matcher (at most one, a prefix).
 void parse_delegate_action(const Field& action, Route& route, const std::string& ns);
 
-// `options` on a route or on a virtual host (route_options.cpp).
-void parse_route_options(MapReader& options, RouteOptions& out);
+// routes[].redirectAction (redirect.cpp).
+std::optional<RedirectAction> parse_redirect_action(const Field& action);
 
-// Fills every option `route` leaves unset from `parent` (a delegating route or the virtual
-// host): the route's own field wins, as Gloo's mergeRouteOptions.
+// VirtualService spec.sslConfig (ssl_config.cpp).
+std::optional<SslConfig> parse_ssl_config(const Field& field, const std::string& ns);
+
+// `options` on a virtual host or on a route (route_options.cpp); the two differ in JWT (providers
+// vs disable) and in a few virtual-host-only fields.
+// `ns` is the namespace references inside default to.
+enum class OptionsLevel { VirtualHost, Route };
+void parse_route_options(MapReader& options, RouteOptions& out, OptionsLevel level, const std::string& ns);
+
+// The request policies inside `options` (policy_options.cpp): cors, jwtStaged / jwt, ratelimit
+// and the lambdagate extension. Each takes its key from `options` when present.
+void parse_cors_options(MapReader& options, RouteOptions& out, OptionsLevel level);
+void parse_jwt_options(MapReader& options, RouteOptions& out, OptionsLevel level, const std::string& ns);
+void parse_rate_limit_options(MapReader& options, RouteOptions& out);
+void parse_lambdagate_options(MapReader& options, RouteOptions& out);
+// A token bucket {maxTokens, tokensPerFill, fillInterval} (also the Gateway's defaultLimit).
+std::optional<LocalRateLimit> parse_token_bucket(const Field& field);
+// A positive count (maxConcurrency, maxConnections): 1 .. 2^32-1.
+std::optional<uint32_t> parse_positive_count(const Field& field);
+
+// Fills every option `route` leaves unset from `parent`, a delegating route: the route's own
+// field wins, as Gloo's shallow merge of parent route options (model.hpp, RouteOptions).
 void inherit_options(RouteOptions& route, const RouteOptions& parent);
+// The virtual host's options applied to one of its routes (after delegation): see RouteOptions.
+void apply_virtual_host_options(RouteOptions& route, const RouteOptions& virtual_host);
 
 // destinationSpec.aws on a route, or an Upstream's destinationOverrides. payload_format_version
 // stays empty when not written, so destinationOverrides can still fill it; resolve_config
@@ -64,6 +85,16 @@ std::optional<AwsDestinationSpec> parse_aws_destination(MapReader& aws);
 // Why a destination spec is self-contradictory, one reason per conflict, each phrased to follow
 // "sets ". Empty when it is consistent.
 std::vector<std::string> destination_conflicts(const AwsDestinationSpec& spec);
+// requestTransformation together with wrapAsApiGateway: accepted, wrapAsApiGateway wins (Gloo 1.12
+// users set both); clears request_transformation and notes the place for the once-per-load warning.
+void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnostics,
+                                  const SourceLocation& where);
+
+// Kubernetes label-selector requirements (label_selector.cpp).
+std::optional<LabelExpression> parse_label_expression(const Field& item);
+bool label_expression_matches(const LabelExpression& expression,
+                              const std::map<std::string, std::string>& labels);
+std::string_view operator_name(LabelExpression::Operator op);
 
 // "route 'name'" or "route #3", prefixed with "RouteTable ns/name " for a route of a RouteTable.
 std::string route_label(const Route& route);
@@ -71,24 +102,33 @@ std::string route_label(const Route& route);
 // A {name, namespace} reference; the namespace defaults to the referrer's.
 std::optional<ResourceRef> parse_resource_ref(const Field& field, const std::string& default_namespace);
 
-// "namespace/name", as messages name resources.
-// A duration field ("15s", "0.5s", "250ms"); reports a located error and gives nullopt when the
-// value is not one.
+// A duration field ("15s", "0.5s", "250ms", "1h30m"); reports a located error and gives nullopt
+// when the value is not one.
 std::optional<std::chrono::milliseconds> duration_of(const Field& field);
 
+// "namespace/name", as messages name resources.
 std::string display(const ResourceRef& ref);
 std::string display(const Metadata& metadata);
+// "FILE:LINE".
+std::string at(const SourceLocation& where);
+
+// A use of a feature the runtime does not enforce yet (compatibility.hpp): one warning per load
+// and feature, at the first place. Nothing when the feature is wired.
+void note_pending(Diagnostics& diagnostics, PendingFeature feature, const SourceLocation& where);
+// A field the parser reads (to type-check it) but whose table row says it is ignored: the
+// table's warning.
+void warn_ignored(const Field& field);
 
 // Turns what was read into what downstream code reads: destinationOverrides merged into route
 // destinations, delegation flattened into the VirtualServices' routes, virtual-host options
-// inherited by every route. Runs after every document has been read, before validate_config.
+// applied to every route. Runs after every document has been read, before validate_config.
 void resolve_config(LoadState& state, Diagnostics& diagnostics);
 
 // Replaces each delegating VirtualService route by the RouteTable routes it reaches (delegation.cpp).
 void flatten_delegation(Config& config, Diagnostics& diagnostics);
 
-// Checks that span documents (references, function names, domain conflicts). Runs after
-// resolve_config.
+// Checks that span documents (references, function names, Gateway bindings and domain
+// conflicts). Runs after resolve_config.
 void validate_config(const LoadState& state, Diagnostics& diagnostics);
 
 }  // namespace lambdagate::config::detail

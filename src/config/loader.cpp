@@ -21,7 +21,7 @@ std::string Diagnostic::to_string() const {
   // rather than invent one.
   if (where.line > 0) out += ":" + std::to_string(where.line);
   if (!out.empty()) out += ": ";
-  out += severity == Severity::Error ? "error: " : "warning: ";
+  out += severity == Severity::Error ? "error: " : severity == Severity::Warning ? "warning: " : "info: ";
   out += message;
   return out;
 }
@@ -76,7 +76,6 @@ constexpr KindHandler kKinds[] = {
 
 // Kubernetes bookkeeping that `kubectl get -o yaml` writes; none of it affects lambdagate.
 constexpr std::string_view kIgnoredMetadata[] = {
-    "annotations",
     "uid",
     "resourceVersion",
     "generation",
@@ -89,6 +88,24 @@ constexpr std::string_view kIgnoredMetadata[] = {
     "deletionGracePeriodSeconds",
     "generateName",
 };
+
+// gloo.solo.io/v1, gateway.solo.io/v1, enterprise.gloo.solo.io/v1, ratelimit.solo.io/v1alpha1, ...
+bool is_gloo_api(std::string_view api_version) {
+  std::string_view group = api_version.substr(0, api_version.find('/'));
+  return group == "solo.io" || group.ends_with(".solo.io");
+}
+
+std::string other_kinds_message(const std::vector<std::pair<std::string, std::size_t>>& kinds,
+                                std::size_t places) {
+  std::vector<std::pair<std::string, std::size_t>> sorted = kinds;
+  std::sort(sorted.begin(), sorted.end());
+  std::string list;
+  for (const auto& [kind, count] : sorted) {
+    list += (list.empty() ? "" : ", ") + kind + " (" + std::to_string(count) + ")";
+  }
+  return "skipped " + std::to_string(places) + (places == 1 ? " document" : " documents") +
+         " of kinds lambdagate does not read: " + list;
+}
 
 bool is_document_marker(std::string_view line) {
   if (!line.starts_with("---")) return false;
@@ -151,9 +168,14 @@ class Loader {
     for (const Chunk& chunk : split_documents(file.text)) load_chunk(file.name, chunk);
   }
 
+  explicit Loader(FieldTrace* trace) { diagnostics_.trace = trace; }
+
   LoadResult finish() {
     detail::resolve_config(state_, diagnostics_);
     detail::validate_config(state_, diagnostics_);
+    diagnostics_.flush_collected([this](const SourceLocation& a, const SourceLocation& b) {
+      return std::tuple(rank(a.file), a.line) < std::tuple(rank(b.file), b.line);
+    });
     LoadResult result;
     result.diagnostics = std::move(diagnostics_.items());
     std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
@@ -208,7 +230,12 @@ class Loader {
       diagnostics_.error(where, "a document must be a mapping with apiVersion, kind, metadata and spec");
       return;
     }
-    MapReader doc(source, node, "", where);
+    // The schema path of every field below starts with the kind: "Gateway:spec.bindPort".
+    const YAML::Node& const_node = node;
+    std::string schema_root;
+    if (const YAML::Node kind_node = const_node["kind"]; kind_node && kind_node.IsScalar())
+      schema_root = kind_node.Scalar() + ":";
+    MapReader doc(source, node, "", where, schema_root);
     auto api_version = doc.required_string("apiVersion");
     auto kind = doc.required_string("kind");
     if (!api_version || !kind) return;
@@ -236,9 +263,14 @@ class Loader {
         diagnostics_.warning(where, "kind " + *kind + " in apiVersion " + *api_version +
                                         " is not supported, document ignored (lambdagate reads " +
                                         std::string(same_kind->api_version) + " " + *kind + ")");
-      } else {
+      } else if (is_gloo_api(*api_version)) {
+        // Another Gloo resource (UpstreamGroup, RouteOption, ...): configuration users expect to
+        // take effect, so each one is worth a warning.
         diagnostics_.warning(where,
                              "kind " + *kind + " (" + *api_version + ") is not supported, document ignored");
+      } else {
+        // Namespaces, ServiceAccounts, Deployments kept beside the Gloo documents: one line per load.
+        diagnostics_.collect("other kinds", Diagnostic::Severity::Info, where, *kind, other_kinds_message);
       }
       return;
     }
@@ -273,6 +305,11 @@ class Loader {
     if (auto labels = reader->map("labels")) {
       for (auto& [key, field] : labels->entries()) {
         if (auto value = detail::as_string(field)) metadata.labels[key] = *value;
+      }
+    }
+    if (auto annotations = reader->map("annotations")) {
+      for (auto& [key, field] : annotations->entries()) {
+        if (auto value = detail::as_string(field)) metadata.annotations[key] = *value;
       }
     }
     for (std::string_view key : kIgnoredMetadata) reader->accept(key);
@@ -354,8 +391,8 @@ void load_directory(const std::string& dir, Loader& loader) {
 
 }  // namespace
 
-LoadResult load_config(const std::vector<std::string>& paths) {
-  Loader loader;
+LoadResult load_config(const std::vector<std::string>& paths, FieldTrace* trace) {
+  Loader loader(trace);
   if (paths.empty()) loader.error("", "no configuration path given");
   for (const std::string& path : paths) {
     loader.add_file_rank(path);
@@ -374,8 +411,9 @@ LoadResult load_config(const std::vector<std::string>& paths) {
   return loader.finish();
 }
 
-LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std::string>>& files) {
-  Loader loader;
+LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std::string>>& files,
+                                    FieldTrace* trace) {
+  Loader loader(trace);
   for (const auto& [name, text] : files) loader.load_file({name, text});
   return loader.finish();
 }

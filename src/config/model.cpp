@@ -30,6 +30,28 @@ std::string display(const ResourceRef& ref) { return ref.namespace_ + "/" + ref.
 
 std::string display(const Metadata& metadata) { return metadata.namespace_ + "/" + metadata.name; }
 
+std::string at(const SourceLocation& where) { return where.file + ":" + std::to_string(where.line); }
+
+void note_pending(Diagnostics& diagnostics, PendingFeature feature, const SourceLocation& where) {
+  const PendingFeatureRow* row = find_pending_feature(feature);
+  if (row == nullptr) return;
+  std::string name(row->name);
+  std::string consequence(row->consequence);
+  diagnostics.collect("pending: " + name, Diagnostic::Severity::Warning, where, "",
+                      [name, consequence](const auto&, std::size_t places) {
+                        std::string message = name + ": parsed and checked, not enforced yet; " + consequence;
+                        if (places > 1)
+                          message += " (" + std::to_string(places) + " places; the first is here)";
+                        return message;
+                      });
+}
+
+void warn_ignored(const Field& field) {
+  const GlooField* row = find_gloo_field(field.schema);
+  if (row == nullptr || row->status != FieldStatus::Ignored) return;
+  field.warning("'" + field.path + "' is ignored: " + std::string(row->note));
+}
+
 std::string route_label(const Route& route) {
   std::string label =
       "route " + (route.name.empty() ? "#" + std::to_string(route.index + 1) : "'" + route.name + "'");

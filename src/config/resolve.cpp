@@ -1,6 +1,6 @@
 // From documents as written to the values downstream code reads: an Upstream's
 // destinationOverrides merged into the destinations that target it (gloo.md §1), delegation
-// flattened (delegation.cpp), and virtual-host options inherited by every route.
+// flattened (delegation.cpp), and virtual-host options applied to every route.
 #include "config/documents.hpp"
 
 namespace lambdagate::config::detail {
@@ -44,6 +44,8 @@ void apply_destination_overrides(Route& route, const Config& config, Diagnostics
     if (destination.aws && destination.aws->payload_format_version.empty()) {
       destination.aws->payload_format_version = kDefaultPayloadFormatVersion;
     }
+    // After the merge, so that a flag from destinationOverrides counts too; once per destination.
+    if (destination.aws) resolve_both_transformations(*destination.aws, diagnostics, destination.where);
   }
 }
 
@@ -51,6 +53,10 @@ void apply_destination_overrides(Route& route, const Config& config, Diagnostics
 
 void resolve_config(LoadState& state, Diagnostics& diagnostics) {
   Config& config = state.config;
+  for (Upstream& upstream : config.upstreams) {
+    auto& overrides = upstream.aws.destination_overrides;
+    if (overrides) resolve_both_transformations(*overrides, diagnostics, upstream.where);
+  }
   // RouteTable routes too: they are copied into VirtualServices by the flattening below, and
   // Config::route_tables then shows the same merged values.
   for (VirtualService& vs : config.virtual_services) {
@@ -70,7 +76,7 @@ void resolve_config(LoadState& state, Diagnostics& diagnostics) {
 
   // Delegated routes already carry their delegating routes' options; the virtual host's come last.
   for (VirtualService& vs : config.virtual_services) {
-    for (Route& route : vs.routes) inherit_options(route.options, vs.options);
+    for (Route& route : vs.routes) apply_virtual_host_options(route.options, vs.options);
   }
 }
 

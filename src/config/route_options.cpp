@@ -6,54 +6,13 @@
 
 #include "config/documents.hpp"
 #include "config/duration.hpp"
+#include "config/field_checks.hpp"
 
 namespace lambdagate::config::detail {
 
 namespace {
 
 using std::chrono::milliseconds;
-
-// Gloo's RouteOptions and VirtualHostOptions (options.proto) that lambdagate does not implement
-// yet, so each gets a "not supported" warning rather than "unknown field".
-constexpr std::string_view kGlooOptions[] = {
-    "transformations",
-    "faults",
-    "extensions",
-    "tracing",
-    "shadowing",
-    "hostRewrite",
-    "autoHostRewrite",
-    "hostRewritePathRegex",
-    "hostRewriteHeader",
-    "appendXForwardedHost",
-    "cors",
-    "lbHash",
-    "upgrades",
-    "ratelimitBasic",
-    "ratelimitEarly",
-    "rateLimitEarlyConfigs",
-    "ratelimit",
-    "rateLimitConfigs",
-    "ratelimitRegular",
-    "rateLimitRegularConfigs",
-    "waf",
-    "jwt",
-    "jwtStaged",
-    "rbac",
-    "extauth",
-    "dlp",
-    "bufferPerRoute",
-    "csrf",
-    "stagedTransformations",
-    "envoyMetadata",
-    "regexRewrite",
-    "maxStreamDuration",
-    "idleTimeout",
-    "stats",
-    "includeRequestAttemptCount",
-    "includeAttemptCountInResponse",
-    "corsPolicyMergeSettings",
-};
 
 // Envoy's cap is much higher, but every retry of a Lambda call is a paid invocation and the
 // route timeout bounds them all anyway; more than this is a mistake.
@@ -100,22 +59,6 @@ std::string lower(std::string value) {
   std::transform(value.begin(), value.end(), value.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return value;
-}
-
-// RFC 9110 token characters, which is all a header name may hold.
-bool is_token(std::string_view name) {
-  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
-  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || kSymbols.find(c) != std::string_view::npos;
-  });
-}
-
-// Field values may hold tabs but no other control character; CR and LF would split the header.
-bool has_control_character(std::string_view value) {
-  return std::any_of(value.begin(), value.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && u != '\t') || u == 0x7f;
-  });
 }
 
 }  // namespace
@@ -244,9 +187,7 @@ std::optional<RetryPolicy> parse_retries(MapReader& retries) {
       }
     }
   }
-  retries.not_supported("rateLimitedRetryBackOff");
-  retries.not_supported("previousPriorities");
-  retries.finish();
+  retries.finish();  // rateLimitedRetryBackOff, previousPriorities: answered from the table
 
   // Envoy reads the list only under retriable-status-codes, and that name does nothing without
   // a list; either half alone is almost certainly an oversight.
@@ -295,9 +236,8 @@ bool parse_headers_to_add(MapReader& reader, std::string_view key, std::vector<H
     HeaderValue header;
     header.append = option->boolean("append").value_or(true);
     bool from_secret = option->has("headerSecretRef");
-    option->not_supported("headerSecretRef", "this header is not added");
     auto header_field = option->take("header");
-    option->finish();
+    option->finish();  // headerSecretRef: answered from the table
     if (!header_field) {
       if (!from_secret) {
         item.error("'" + option->child_path("header") + "' is required");
@@ -374,7 +314,9 @@ std::optional<HeaderManipulation> parse_header_manipulation(MapReader& reader) {
 
 }  // namespace
 
-void parse_route_options(MapReader& options, RouteOptions& out) {
+void parse_route_options(MapReader& options, RouteOptions& out, OptionsLevel level, const std::string& ns) {
+  // timeout and prefixRewrite are route options in Gloo; on a virtual host lambdagate reads them as
+  // its routes' default (an extension, see the compatibility table).
   if (auto timeout = options.take("timeout")) {
     if (auto value = duration_of(*timeout)) out.timeout = *value;
   }
@@ -390,7 +332,11 @@ void parse_route_options(MapReader& options, RouteOptions& out) {
   }
   if (auto headers = options.map("headerManipulation"))
     out.header_manipulation = parse_header_manipulation(*headers);
-  for (std::string_view option : kGlooOptions) options.not_supported(option);
+  parse_cors_options(options, out, level);
+  parse_jwt_options(options, out, level, ns);
+  parse_rate_limit_options(options, out);
+  parse_lambdagate_options(options, out);
+  // Every other Gloo option: answered from the compatibility table.
   options.finish();
 }
 
@@ -399,6 +345,63 @@ void inherit_options(RouteOptions& route, const RouteOptions& parent) {
   if (!route.retries) route.retries = parent.retries;
   if (!route.prefix_rewrite) route.prefix_rewrite = parent.prefix_rewrite;
   if (!route.header_manipulation) route.header_manipulation = parent.header_manipulation;
+  // Gloo's shallow merge: the whole policy, when the child writes none.
+  if (!route.cors) route.cors = parent.cors;
+  if (!route.jwt_disable_written) {
+    route.jwt_disabled = parent.jwt_disabled;
+    route.jwt_disable_written = parent.jwt_disable_written;
+  }
+  if (!route.rate_limit) route.rate_limit = parent.rate_limit;
+  if (!route.max_concurrency) route.max_concurrency = parent.max_concurrency;
+}
+
+namespace {
+
+void append_missing(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const std::string& value : from) {
+    if (std::find(to.begin(), to.end(), value) == to.end()) to.push_back(value);
+  }
+}
+
+// The route's CORS fields override the virtual host's one by one (a list or string left empty
+// and an unset allowCredentials count as not written); exposeHeaders may be the union.
+CorsPolicy merge_cors(const CorsPolicy& virtual_host, const CorsPolicy& route,
+                      CorsMergeExposeHeaders expose) {
+  CorsPolicy out = virtual_host;
+  if (!route.allow_origin.empty()) out.allow_origin = route.allow_origin;
+  if (!route.allow_origin_regex.empty()) out.allow_origin_regex = route.allow_origin_regex;
+  if (!route.allow_methods.empty()) out.allow_methods = route.allow_methods;
+  if (!route.allow_headers.empty()) out.allow_headers = route.allow_headers;
+  if (expose == CorsMergeExposeHeaders::Union) {
+    // Gloo's mergeCors: the virtual host's, then the route's, without duplicates.
+    out.expose_headers = virtual_host.expose_headers;
+    append_missing(out.expose_headers, route.expose_headers);
+  } else if (!route.expose_headers.empty()) {
+    out.expose_headers = route.expose_headers;
+  }
+  if (!route.max_age.empty()) out.max_age = route.max_age;
+  if (route.allow_credentials) out.allow_credentials = route.allow_credentials;
+  out.disable_for_route = false;
+  out.where = route.where;
+  return out;
+}
+
+}  // namespace
+
+void apply_virtual_host_options(RouteOptions& route, const RouteOptions& virtual_host) {
+  if (!route.timeout) route.timeout = virtual_host.timeout;
+  if (!route.retries) route.retries = virtual_host.retries;
+  if (!route.prefix_rewrite) route.prefix_rewrite = virtual_host.prefix_rewrite;
+  if (!route.header_manipulation) route.header_manipulation = virtual_host.header_manipulation;
+  if (!route.max_concurrency) route.max_concurrency = virtual_host.max_concurrency;
+  if (route.cors && route.cors->disable_for_route) {
+    route.cors.reset();
+  } else if (route.cors && virtual_host.cors) {
+    route.cors = merge_cors(*virtual_host.cors, *route.cors, virtual_host.cors_merge_expose_headers);
+  } else if (!route.cors) {
+    route.cors = virtual_host.cors;
+  }
+  // jwt and rate_limit stay the virtual host's own (VirtualService::options).
 }
 
 }  // namespace lambdagate::config::detail

@@ -29,6 +29,7 @@ constexpr KeyAliases kSessionToken{"aws_session_token", "session_token"};
 constexpr std::string_view kTlsCert = "tls.crt";
 constexpr std::string_view kTlsKey = "tls.key";
 constexpr std::string_view kTlsCa = "ca.crt";
+constexpr std::string_view kOcspStaple = "tls.ocsp-staple";
 
 // Reads `data` (base64) then `stringData` (plain), which wins for the same key as in Kubernetes.
 std::vector<SecretValue> read_values(MapReader& doc) {
@@ -97,15 +98,106 @@ bool check_aws_value(const SecretValue& value) {
   return true;
 }
 
+// The legacy glooctl Secret (before 0.18.38, still read by Gloo): annotation
+// resource_kind: '*v1.Secret' and one key `aws` whose value is YAML accessKey / secretKey /
+// sessionToken (protojson also takes the snake_case names).
+constexpr std::string_view kLegacyAnnotation = "resource_kind";
+constexpr std::string_view kLegacyKind = "*v1.Secret";
+constexpr std::string_view kLegacyKey = "aws";
+
+struct LegacyName {
+  std::string_view camel;
+  std::string_view snake;
+};
+constexpr LegacyName kLegacyId{"accessKey", "access_key"};
+constexpr LegacyName kLegacySecret{"secretKey", "secret_key"};
+constexpr LegacyName kLegacyToken{"sessionToken", "session_token"};
+constexpr LegacyName kLegacyNames[] = {kLegacyId, kLegacySecret, kLegacyToken};
+
+// Reads the YAML inside the `aws` value into the three values, each named for messages as
+// "data.aws.accessKey". Never quotes the text: it is the secret.
+bool read_legacy_values(const SecretValue& aws, std::vector<SecretValue>& out) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(aws.value);
+  } catch (const YAML::Exception&) {
+    aws.field.error("'" + aws.field.path +
+                    "' is not valid YAML (expected accessKey, secretKey, sessionToken)");
+    return false;
+  }
+  if (!node.IsMap()) {
+    aws.field.error("'" + aws.field.path +
+                    "' must hold a YAML mapping with accessKey, secretKey and sessionToken");
+    return false;
+  }
+  bool ok = true;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+    auto known = std::find_if(std::begin(kLegacyNames), std::end(kLegacyNames),
+                              [&](const LegacyName& n) { return n.camel == key || n.snake == key; });
+    Field field = aws.field;
+    field.path = aws.field.path + "." + key;
+    if (known == std::end(kLegacyNames)) {
+      field.warning("unknown key " + quote_value(key) + " in '" + aws.field.path + "'");
+      continue;
+    }
+    if (!it->second.IsScalar()) {
+      field.error("'" + field.path + "' must be a string");
+      ok = false;
+      continue;
+    }
+    out.push_back({std::string(known->camel), it->second.Scalar(), field});
+  }
+  return ok;
+}
+
+void parse_legacy_aws(const SecretValue& aws, const std::vector<SecretValue>& values,
+                      const DocumentHeader& header, Secret& secret, Diagnostics& diagnostics) {
+  for (const SecretValue& value : values) {
+    if (value.key != kLegacyKey)
+      value.field.warning("unknown key '" + value.key + "' in legacy AWS Secret " + display(header.metadata));
+  }
+  std::vector<SecretValue> legacy;
+  if (!read_legacy_values(aws, legacy)) return;
+  const SecretValue* id = find_value(legacy, kLegacyId.camel);
+  const SecretValue* key = find_value(legacy, kLegacySecret.camel);
+  const SecretValue* token = find_value(legacy, kLegacyToken.camel);
+  if (!id || !key) {
+    diagnostics.error(aws.field.where, "'" + aws.field.path + "' of Secret " + display(header.metadata) +
+                                           " has no '" +
+                                           std::string(!id ? kLegacyId.camel : kLegacySecret.camel) + "'");
+    return;
+  }
+  bool ok = check_aws_value(*id);
+  ok = check_aws_value(*key) && ok;
+  if (token) ok = check_aws_value(*token) && ok;
+  if (!ok) return;
+  secret.aws = AwsSecretData{id->value, key->value, token ? token->value : std::string()};
+  secret.aws_form = AwsSecretForm::Legacy;
+}
+
 void parse_aws_keys(const std::vector<SecretValue>& values, const DocumentHeader& header, Secret& secret,
                     Diagnostics& diagnostics) {
+  const SecretValue* legacy = find_value(values, kLegacyKey);
+  if (legacy != nullptr) {
+    auto annotation = header.metadata.annotations.find(std::string(kLegacyAnnotation));
+    if (annotation == header.metadata.annotations.end() || annotation->second != kLegacyKind) {
+      legacy->field.warning("'" + legacy->field.path +
+                            "' holds the legacy glooctl AWS credentials, which Gloo reads only "
+                            "with the annotation resource_kind: '*v1.Secret'; lambdagate reads them anyway");
+    }
+    parse_legacy_aws(*legacy, values, header, secret, diagnostics);
+    return;
+  }
   const SecretValue* id = find_aws_value(values, kAccessKeyId);
   const SecretValue* key = find_aws_value(values, kSecretAccessKey);
   const SecretValue* token = find_aws_value(values, kSessionToken);
+  const SecretValue* first_gloo_name = nullptr;
   for (const SecretValue& value : values) {
     bool known = false;
     for (const KeyAliases& aliases : {kAccessKeyId, kSecretAccessKey, kSessionToken}) {
       known = known || value.key == aliases.ours || value.key == aliases.gloo;
+      if (value.key == aliases.gloo && first_gloo_name == nullptr) first_gloo_name = &value;
     }
     if (!known)
       value.field.warning("unknown key '" + value.key + "' in Opaque Secret " + display(header.metadata));
@@ -123,14 +215,39 @@ void parse_aws_keys(const std::vector<SecretValue>& values, const DocumentHeader
   if (token) ok = check_aws_value(*token) && ok;
   if (!ok) return;
   secret.aws = AwsSecretData{id->value, key->value, token ? token->value : std::string()};
+  if (first_gloo_name != nullptr) {
+    // Gloo's secret converter only knows aws_access_key_id / aws_secret_access_key /
+    // aws_session_token; these are its proto field names, which a Kubernetes Secret cannot use.
+    secret.aws_form = AwsSecretForm::ProtoFieldNames;
+    first_gloo_name->field.warning(
+        "Secret " + display(header.metadata) +
+        " uses the keys access_key / secret_key / session_token, which Gloo does not read "
+        "(it reads aws_access_key_id, aws_secret_access_key, aws_session_token); "
+        "lambdagate accepts them");
+  }
+}
+
+// PEM blocks, checked only for their armour (the TLS module parses them and refuses what it cannot
+// use): a value that is not PEM at all (base64 applied twice, a path instead of the content) is
+// worth a warning as early as --validate.
+void check_pem(const SecretValue& value, std::string_view label) {
+  const std::string begin = "-----BEGIN ";
+  bool ok = value.value.find(begin) != std::string::npos &&
+            value.value.find(std::string(label) + "-----") != std::string::npos;
+  if (!ok)
+    value.field.warning("'" + value.field.path + "' is not PEM (expected a " + std::string(label) +
+                        " block)");
 }
 
 void parse_tls(const std::vector<SecretValue>& values, const DocumentHeader& header, Secret& secret,
                Diagnostics& diagnostics) {
   const SecretValue* cert = find_value(values, kTlsCert);
   const SecretValue* key = find_value(values, kTlsKey);
+  const SecretValue* ca = find_value(values, kTlsCa);
   for (const SecretValue& value : values) {
-    if (value.key != kTlsCert && value.key != kTlsKey && value.key != kTlsCa) {
+    if (value.key == kOcspStaple) {
+      value.field.warning("'" + value.field.path + "' is ignored: OCSP stapling is not supported");
+    } else if (value.key != kTlsCert && value.key != kTlsKey && value.key != kTlsCa) {
       value.field.warning("unknown key '" + value.key + "' in TLS Secret " + display(header.metadata));
     }
   }
@@ -140,7 +257,11 @@ void parse_tls(const std::vector<SecretValue>& values, const DocumentHeader& hea
                                           " of type kubernetes.io/tls has no '" + std::string(name) + "'");
     }
   }
-  if (cert && key) secret.tls = TlsSecretData{cert->value, key->value};
+  if (!cert || !key) return;
+  check_pem(*cert, "CERTIFICATE");
+  check_pem(*key, "PRIVATE KEY");
+  if (ca) check_pem(*ca, "CERTIFICATE");
+  secret.tls = TlsSecretData{cert->value, key->value, ca ? ca->value : std::string()};
 }
 
 }  // namespace

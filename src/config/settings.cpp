@@ -4,6 +4,7 @@
 // each of those fields gets a "not supported" warning.
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "config/documents.hpp"
 
@@ -75,6 +76,50 @@ void parse_discovery_extension(MapReader& ext, DiscoverySettings& out) {
   discovery->finish();
 }
 
+// A byte count: an integer, or a Kubernetes quantity ("64Mi", "512Ki", "1G").
+std::optional<uint64_t> byte_size(const Field& field) {
+  struct Suffix {
+    std::string_view text;
+    uint64_t factor;
+  };
+  constexpr Suffix kSuffixes[] = {
+      {"Ki", 1ull << 10}, {"Mi", 1ull << 20}, {"Gi", 1ull << 30},     {"Ti", 1ull << 40},
+      {"k", 1000ull},     {"M", 1000'000ull}, {"G", 1000'000'000ull}, {"T", 1000'000'000'000ull}};
+  auto text = as_string(field);
+  if (!text) return std::nullopt;
+  std::string_view digits = *text;
+  uint64_t factor = 1;
+  for (const Suffix& suffix : kSuffixes) {
+    if (digits.ends_with(suffix.text)) {
+      digits.remove_suffix(suffix.text.size());
+      factor = suffix.factor;
+      break;
+    }
+  }
+  uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || value == 0 ||
+      value > std::numeric_limits<uint64_t>::max() / factor) {
+    field.error("'" + field.path +
+                "' must be a positive number of bytes, or a quantity such as 64Mi or 1G, got " +
+                quote_value(*text));
+    return std::nullopt;
+  }
+  return value * factor;
+}
+
+// spec.lambdagate.listener: the hardening caps, for every listener of the process.
+void parse_listener_limits(MapReader& ext, ListenerLimits& out) {
+  auto listener = ext.map("listener");
+  if (!listener) return;
+  out.where = listener->where();
+  if (auto field = listener->take("maxConnections")) out.max_connections = parse_positive_count(*field);
+  if (auto field = listener->take("maxBytesInFlight")) out.max_bytes_in_flight = byte_size(*field);
+  listener->finish();
+  if (out.max_connections || out.max_bytes_in_flight)
+    note_pending(listener->source().diagnostics(), PendingFeature::ConnectionLimits, out.where);
+}
+
 }  // namespace
 
 void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& state) {
@@ -97,33 +142,44 @@ void parse_settings(MapReader& doc, const DocumentHeader& header, LoadState& sta
             diagnostics.error(sac->where(), "'" + sac->child_path("timeout") + "' must be greater than zero");
           }
           // Gloo names an Envoy cluster for STS; lambdagate connects to `uri` itself.
-          sac->accept("cluster");
+          sac->string("cluster");
           sac->finish();
           settings.service_account_credentials = std::move(out);
         }
-        const bool discovey = aws->boolean("enableCredentialsDiscovey").value_or(false);  // sic: Gloo's spelling
+        const bool discovey =
+            aws->boolean("enableCredentialsDiscovey").value_or(false);  // sic: Gloo's spelling
         const bool discovery = aws->boolean("enableCredentialsDiscovery").value_or(false);
         settings.enable_credentials_discovery = discovey || discovery;
-        // Gloo re-reads the token file on this timer; lambdagate re-reads it at every fetch.
-        aws->not_supported("credentialRefreshDelay", "not needed: the token file is read afresh at every fetch");
-        aws->finish();
+        aws->finish();  // credentialRefreshDelay: answered from the table
       }
-      gloo->rest_not_supported();
+      if (auto policy = gloo->map("invalidConfigPolicy")) {
+        // Helm writes this block in every install; only replaceInvalidRoutes: true asks for a
+        // behaviour lambdagate does not have (the code and body only matter with it).
+        if (auto replace = policy->take("replaceInvalidRoutes"); replace && as_bool(*replace).value_or(false))
+          warn_ignored(*replace);
+        policy->integer("invalidRouteResponseCode", 0, 599);
+        policy->string("invalidRouteResponseBody");
+        policy->finish();
+      }
+      gloo->finish();  // control-plane addresses and switches: answered from the table
     }
     if (auto discovery = spec->map("discovery")) {
       parse_fds_mode(*discovery, settings.discovery);
-      // udsOptions, fdsOptions (GraphQL schema discovery): nothing a Lambda gateway uses.
-      discovery->rest_not_supported();
+      discovery->finish();  // udsOptions, fdsOptions: answered from the table
     }
     if (auto ext = spec->map("lambdagate")) {
       parse_discovery_extension(*ext, settings.discovery);
-      if (auto field = ext->take("credentialRefreshMargin")) settings.credential_refresh_margin = duration_of(*field);
+      if (auto field = ext->take("credentialRefreshMargin"))
+        settings.credential_refresh_margin = duration_of(*field);
       if (settings.credential_refresh_margin && settings.credential_refresh_margin->count() == 0) {
-        diagnostics.error(ext->where(), "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");
+        diagnostics.error(ext->where(),
+                          "'" + ext->child_path("credentialRefreshMargin") + "' must be greater than zero");
       }
+      parse_listener_limits(*ext, settings.listener);
       ext->finish();
     }
-    spec->rest_not_supported();
+    // Kubernetes sources, control-plane addresses, Enterprise servers: answered from the table.
+    spec->finish();
   } else if (!doc.has("spec")) {
     diagnostics.error(header.where, "'spec' is required");
     return;

@@ -10,34 +10,7 @@ namespace {
 
 // The other members of Gloo's upstream_type oneof: valid Gloo, but nothing lambdagate can call.
 constexpr std::string_view kOtherUpstreamTypes[] = {"kube",   "static", "pipe", "azure",
-                                                    "consul", "awsEc2", "gcp"};
-
-// Gloo Upstream fields that shape Envoy clusters; none applies to lambdagate's Lambda client yet.
-constexpr std::string_view kClusterOptions[] = {
-    "discoveryMetadata",
-    "sslConfig",
-    "circuitBreakers",
-    "loadBalancerConfig",
-    "healthChecks",
-    "outlierDetection",
-    "failover",
-    "connectionConfig",
-    "protocolSelection",
-    "useHttp2",
-    "initialStreamWindowSize",
-    "initialConnectionWindowSize",
-    "maxConcurrentStreams",
-    "overrideStreamErrorOnInvalidHttpMessage",
-    "httpProxyHostname",
-    "httpConnectSslConfig",
-    "httpConnectHeaders",
-    "ignoreHealthOnHostRemoval",
-    "respectDnsTtl",
-    "dnsRefreshRate",
-    "proxyProtocolVersion",
-    "preconnectPolicy",
-    "disableIstioAutoMtls",
-};
+                                                    "consul", "awsEc2", "gcp",  "ai"};
 
 bool is_account_id(std::string_view value) {
   return value.size() == 12 && std::all_of(value.begin(), value.end(), [](char c) {
@@ -65,6 +38,14 @@ void parse_lambda_functions(MapReader& aws, AwsUpstreamSpec& spec) {
     auto name = reader->required_string("lambdaFunctionName");
     function.qualifier = reader->string("qualifier").value_or("");
     function.logical_name = reader->string("logicalName").value_or("");
+    if (auto extension = reader->map("lambdagate")) {
+      if (auto cap = extension->take("maxConcurrency")) {
+        function.max_concurrency = parse_positive_count(*cap);
+        if (function.max_concurrency)
+          note_pending(reader->source().diagnostics(), PendingFeature::ConcurrencyCaps, cap->where);
+      }
+      extension->finish();
+    }
     reader->finish();
     if (!name) continue;
     function.function_name = *name;
@@ -150,7 +131,7 @@ void parse_upstream(MapReader& doc, const DocumentHeader& header, LoadState& sta
   upstream.metadata = header.metadata;
   upstream.where = header.where;
   if (auto aws = as_map(*aws_field)) parse_aws(*aws, header.metadata, upstream.aws, state);
-  for (std::string_view option : kClusterOptions) spec->not_supported(option);
+  // Envoy cluster settings (circuitBreakers, healthChecks, ...): answered from the table.
   spec->finish();
   state.config.upstreams.push_back(std::move(upstream));
 }

@@ -1,17 +1,18 @@
-// Checks that need more than one document: what routes point at, what Upstreams use as
-// credentials, and which VirtualService owns a domain.
+// Checks that need more than one document: what routes point at, what Upstreams and
+// VirtualServices use as credentials and certificates, which Gateway serves which VirtualService,
+// and which VirtualService owns a domain on each Gateway.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include "config/documents.hpp"
 #include "lambdagate/config/function_discovery.hpp"
+#include "lambdagate/config/gateway_binding.hpp"
 
 namespace lambdagate::config::detail {
 
 namespace {
-
-std::string at(const SourceLocation& where) { return where.file + ":" + std::to_string(where.line); }
 
 // Route errors, each once: a RouteTable that several routes delegate to has its routes copied
 // into every VirtualService that reaches it.
@@ -134,27 +135,96 @@ void check_secret_refs(const LoadState& state, Diagnostics& diagnostics) {
   }
 }
 
-// Gloo rejects the same domain string in two VirtualServices ("domain conflict"); overlapping
-// wildcards are allowed, and resolved at request time by the longest match.
-void check_domains(const Config& config, Diagnostics& diagnostics) {
-  std::map<std::string, const VirtualService*> owners;
+void check_tls_secret_refs(const LoadState& state, Diagnostics& diagnostics) {
+  const Config& config = state.config;
   for (const VirtualService& vs : config.virtual_services) {
-    std::vector<std::string> domains = vs.domains.empty() ? std::vector<std::string>{"*"} : vs.domains;
+    if (!vs.ssl_config || !vs.ssl_config->secret_ref) continue;
+    const ResourceRef& ref = *vs.ssl_config->secret_ref;
+    const Secret* secret = config.find_secret(ref);
+    std::string prefix = "VirtualService " + display(vs.metadata) + ": sslConfig.secretRef " + display(ref);
+    if (secret == nullptr) {
+      diagnostics.error(vs.ssl_config->where, prefix + " not found");
+    } else if (!secret->tls) {
+      diagnostics.error(vs.ssl_config->where,
+                        prefix + " is not a kubernetes.io/tls Secret with tls.crt and tls.key");
+    }
+  }
+}
+
+std::string gateway_label(const Gateway& gateway) {
+  if (gateway.implicit) return gateway.ssl ? "the implicit ssl Gateway" : "the implicit plain Gateway";
+  return "Gateway " + display(gateway.metadata);
+}
+
+// Each VirtualService's own list: a domain written twice is a mistake wherever it is served.
+void check_own_domains(const Config& config, Diagnostics& diagnostics) {
+  for (const VirtualService& vs : config.virtual_services) {
     std::set<std::string> own;
-    for (const std::string& domain : domains) {
+    for (const std::string& domain : vs.domains) {
       if (!own.insert(domain).second) {
         diagnostics.error(vs.where,
                           "VirtualService " + display(vs.metadata) + " lists domain '" + domain + "' twice");
-        continue;
-      }
-      auto [it, inserted] = owners.emplace(domain, &vs);
-      if (!inserted) {
-        const VirtualService& first = *it->second;
-        diagnostics.error(vs.where, "domain '" + domain + "' is in both VirtualService " +
-                                        display(first.metadata) + " (" + at(first.where) +
-                                        ") and VirtualService " + display(vs.metadata));
       }
     }
+  }
+}
+
+// Gloo rejects the same domain string in two VirtualServices on one Gateway ("domain conflict");
+// overlapping wildcards are allowed, and resolved at request time by the longest match. The same
+// domain on a plain and an ssl Gateway is the classic HTTPS-redirect pair, and fine.
+void check_domains(const std::vector<GatewayBinding>& bindings, Diagnostics& diagnostics) {
+  std::set<std::tuple<const VirtualService*, const VirtualService*, std::string>> reported;
+  for (const GatewayBinding& binding : bindings) {
+    std::map<std::string, const VirtualService*> owners;
+    for (const VirtualService* vs : binding.virtual_services) {
+      std::vector<std::string> domains = vs->domains.empty() ? std::vector<std::string>{"*"} : vs->domains;
+      std::set<std::string> own(domains.begin(), domains.end());
+      for (const std::string& domain : own) {
+        auto [it, inserted] = owners.emplace(domain, vs);
+        if (inserted || !reported.emplace(it->second, vs, domain).second) continue;
+        const VirtualService& first = *it->second;
+        diagnostics.error(
+            vs->where, "domain '" + domain + "' is in both VirtualService " + display(first.metadata) + " (" +
+                           at(first.where) + ") and VirtualService " + display(vs->metadata) +
+                           (binding.gateway.implicit ? "" : " on " + gateway_label(binding.gateway)));
+      }
+    }
+  }
+}
+
+// A VirtualService no Gateway serves is never reached; say why.
+void check_unbound(const Config& config, const std::vector<GatewayBinding>& bindings,
+                   Diagnostics& diagnostics) {
+  for (const VirtualService& vs : config.virtual_services) {
+    bool bound = std::any_of(bindings.begin(), bindings.end(), [&](const GatewayBinding& b) {
+      return std::find(b.virtual_services.begin(), b.virtual_services.end(), &vs) != b.virtual_services.end();
+    });
+    if (bound) continue;
+    const bool ssl = vs.ssl_config.has_value();
+    const bool side_exists = std::any_of(bindings.begin(), bindings.end(),
+                                         [&](const GatewayBinding& b) { return b.gateway.ssl == ssl; });
+    std::string why = !side_exists ? (ssl ? "it has sslConfig and no Gateway has ssl: true"
+                                          : "it has no sslConfig and every Gateway has ssl: true")
+                                   : std::string(
+                                         "no Gateway of its kind selects it (httpGateway.virtualServices, "
+                                         "virtualServiceSelector, virtualServiceExpressions, "
+                                         "virtualServiceNamespaces)");
+    diagnostics.warning(vs.where,
+                        "VirtualService " + display(vs.metadata) + " is served by no Gateway: " + why);
+  }
+}
+
+// Without Gateway documents, VirtualServices with sslConfig get Gloo's Helm default ssl Gateway.
+void note_implicit_ssl(const std::vector<GatewayBinding>& bindings, Diagnostics& diagnostics) {
+  for (const GatewayBinding& binding : bindings) {
+    if (!binding.gateway.implicit || !binding.gateway.ssl || binding.virtual_services.empty()) continue;
+    const VirtualService& first = *binding.virtual_services.front();
+    diagnostics.info(
+        first.ssl_config->where,
+        "no Gateway document: the VirtualServices with sslConfig are served by an implicit ssl Gateway "
+        "on " +
+            binding.gateway.bind_address + ":" + std::to_string(binding.gateway.bind_port) +
+            " (Gloo's Helm default gateway-proxy-ssl)");
   }
 }
 
@@ -177,7 +247,12 @@ void validate_config(const LoadState& state, Diagnostics& diagnostics) {
   check_routes(state, diagnostics);
   check_discovery_labels(state.config, diagnostics);
   check_secret_refs(state, diagnostics);
-  check_domains(state.config, diagnostics);
+  check_tls_secret_refs(state, diagnostics);
+  check_own_domains(state.config, diagnostics);
+  const std::vector<GatewayBinding> bindings = bind_gateways(state.config);
+  check_domains(bindings, diagnostics);
+  check_unbound(state.config, bindings, diagnostics);
+  note_implicit_ssl(bindings, diagnostics);
   check_gateways(state.config, diagnostics);
 }
 

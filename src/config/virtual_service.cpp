@@ -1,18 +1,17 @@
 // gateway.solo.io/v1 VirtualService: virtual host, routes, matchers and Lambda destinations
 // (DESIGN.md §3, gloo.md §1 and §3).
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <limits>
 
 #include "config/documents.hpp"
+#include "config/field_checks.hpp"
 
 namespace lambdagate::config::detail {
 
 namespace {
 
-// Route actions in Gloo's oneof; redirectAction and graphqlApiRef are not implemented.
+// Route actions in Gloo's oneof; graphqlApiRef (removed from newer Gloo) is not implemented.
 constexpr std::string_view kRouteActions[] = {"routeAction", "directResponseAction", "redirectAction",
                                               "delegateAction", "graphqlApiRef"};
 constexpr std::string_view kRouteActionTypes[] = {"single", "multi", "upstreamGroup", "clusterHeader",
@@ -37,14 +36,6 @@ std::string upper(std::string value) {
 
 std::string name_or_number(const std::string& name, std::size_t index) {
   return name.empty() ? "#" + std::to_string(index + 1) : "'" + name + "'";
-}
-
-// Compiled once here so a bad pattern is a load error, not a surprise on the first request.
-void check_regex(const Field& field, const std::string& pattern) {
-  RE2::Options options;
-  options.set_log_errors(false);
-  RE2 re(pattern, options);
-  if (!re.ok()) field.error("'" + field.path + "' is not a valid RE2 regular expression: " + re.error());
 }
 
 void check_path_start(const Field& field, const std::string& path) {
@@ -158,14 +149,26 @@ std::vector<std::string> destination_conflicts(const AwsDestinationSpec& spec) {
         "both unwrapAsAlb and unwrapAsApiGateway (or responseTransformation); a response is unwrapped "
         "one way only");
   }
-  if (spec.request_transformation && spec.wrap_as_api_gateway) {
-    reasons.push_back("both requestTransformation and wrapAsApiGateway; a request is wrapped one way only");
-  }
   if (spec.response_streaming && spec.invocation_style == InvocationStyle::Async) {
     reasons.push_back(
         "responseStreaming with invocationStyle ASYNC; an asynchronous invocation has no response to stream");
   }
   return reasons;
+}
+
+void resolve_both_transformations(AwsDestinationSpec& spec, Diagnostics& diagnostics,
+                                  const SourceLocation& where) {
+  if (!spec.request_transformation || !spec.wrap_as_api_gateway) return;
+  spec.request_transformation = false;
+  diagnostics.collect("both transformations", Diagnostic::Severity::Warning, where, "",
+                      [](const auto&, std::size_t places) {
+                        std::string message =
+                            "requestTransformation and wrapAsApiGateway are both set: accepted as Gloo does, "
+                            "wrapAsApiGateway wins (the function gets the API Gateway event)";
+                        if (places > 1)
+                          message += " (" + std::to_string(places) + " places; the first is here)";
+                        return message;
+                      });
 }
 
 std::optional<AwsDestinationSpec> parse_aws_destination(MapReader& aws) {
@@ -240,11 +243,9 @@ std::optional<Destination> parse_destination(const Field& field, const std::stri
       destination.aws = parse_aws_destination(*aws);
       if (!destination.aws) ok = false;
     }
-    for (std::string_view other : {"azure", "rest", "grpc", "grpcJson"}) spec->not_supported(other);
-    spec->finish();
+    spec->finish();  // azure, rest, grpc, grpcJson: answered from the table
   }
-  reader->not_supported("subset");
-  reader->finish();
+  reader->finish();  // subset: answered from the table
   if (!ok) return std::nullopt;
   return destination;
 }
@@ -272,8 +273,7 @@ std::optional<RouteAction> parse_multi(const Field& field, const std::string& ns
       item.error("'" + weighted->child_path("destination") + "' is required");
     }
     auto weight = weighted->integer("weight", 0, std::numeric_limits<uint32_t>::max());
-    weighted->not_supported("options");
-    weighted->finish();
+    weighted->finish();  // options: answered from the table
     if (!destination) {
       ok = false;
       continue;
@@ -374,10 +374,10 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
     everything.where = item.where;
     route.matchers.push_back(std::move(everything));
   }
-  reader->not_supported("inheritableMatchers");
-  reader->not_supported("inheritablePathMatchers");
-  reader->not_supported("optionsConfigRefs");
-  if (auto options = reader->map("options")) parse_route_options(*options, route.options);
+  route.inheritable_matchers = reader->boolean("inheritableMatchers");
+  route.inheritable_path_matchers = reader->boolean("inheritablePathMatchers");
+  if (auto options = reader->map("options"))
+    parse_route_options(*options, route.options, OptionsLevel::Route, ns);
 
   std::vector<Field> actions;
   for (std::string_view key : kRouteActions) {
@@ -400,6 +400,14 @@ Route parse_route(const Field& item, std::size_t index, const std::string& ns) {
       parse_direct_response(action, route);
     } else if (key == "delegateAction") {
       parse_delegate_action(action, route, ns);
+    } else if (key == "redirectAction") {
+      route.redirect_action = parse_redirect_action(action);
+      if (route.redirect_action && find_pending_feature(PendingFeature::Redirects) != nullptr) {
+        // Until redirects are served, the route must still claim its requests.
+        note_pending(action.source->diagnostics(), PendingFeature::Redirects, action.where);
+        route.direct_response =
+            DirectResponseAction{kUnsupportedRouteStatus, "redirect not served yet by lambdagate\n"};
+      }
     } else {
       action.warning("'" + action.path + "' is not supported yet; route " + label + " answers " +
                      std::to_string(kUnsupportedRouteStatus) + " until it is");
@@ -423,8 +431,8 @@ void parse_virtual_service(MapReader& doc, const DocumentHeader& header, LoadSta
   vs.where = header.where;
   const std::string& ns = header.metadata.namespace_;
 
-  spec->not_supported("sslConfig", "ignored (the virtual service is served without TLS)");
-  spec->accept("displayName");  // a label for UIs, no behaviour
+  if (auto ssl = spec->take("sslConfig")) vs.ssl_config = parse_ssl_config(*ssl, ns);
+  spec->string("displayName");  // a label for UIs, no behaviour
   auto host = spec->map("virtualHost");
   if (!host) {
     if (!spec->has("virtualHost")) diagnostics.error(spec->where(), "'spec.virtualHost' is required");
@@ -448,9 +456,9 @@ void parse_virtual_service(MapReader& doc, const DocumentHeader& header, LoadSta
   for (std::size_t i = 0; i < routes.size(); ++i) {
     vs.routes.push_back(parse_route(routes[i], i, ns));
   }
-  if (auto options = host->map("options")) parse_route_options(*options, vs.options);
-  host->not_supported("optionsConfigRefs");
-  host->finish();
+  if (auto options = host->map("options"))
+    parse_route_options(*options, vs.options, OptionsLevel::VirtualHost, ns);
+  host->finish();  // optionsConfigRefs: answered from the table
   spec->finish();
 
   if (routes.empty()) {

@@ -1,6 +1,9 @@
 #include "config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "lambdagate/config/compatibility.hpp"
 
 namespace lambdagate::config::detail {
 
@@ -35,6 +38,52 @@ void Diagnostics::error(SourceLocation where, std::string message) {
 
 void Diagnostics::warning(SourceLocation where, std::string message) {
   items_.push_back({Diagnostic::Severity::Warning, std::move(where), std::move(message)});
+}
+
+void Diagnostics::info(SourceLocation where, std::string message) {
+  items_.push_back({Diagnostic::Severity::Info, std::move(where), std::move(message)});
+}
+
+void Diagnostics::collect(const std::string& topic, Severity severity, SourceLocation where, std::string item,
+                          Formatter format) {
+  auto it =
+      std::find_if(collected_.begin(), collected_.end(), [&](const auto& c) { return c.first == topic; });
+  if (it == collected_.end()) {
+    collected_.push_back({topic, Collected{severity, {}, {}, std::move(format)}});
+    it = std::prev(collected_.end());
+  }
+  Collected& c = it->second;
+  // The same place reached twice (a RouteTable shared by two VirtualServices) counts once.
+  if (std::any_of(c.places.begin(), c.places.end(),
+                  [&](const SourceLocation& p) { return p.file == where.file && p.line == where.line; }))
+    return;
+  c.places.push_back(where);
+  auto known = std::find_if(c.items.begin(), c.items.end(), [&](const Item& i) { return i.text == item; });
+  if (known == c.items.end()) {
+    c.items.push_back({std::move(item), 0, where});
+    known = std::prev(c.items.end());
+  }
+  ++known->count;
+}
+
+void Diagnostics::flush_collected(
+    const std::function<bool(const SourceLocation&, const SourceLocation&)>& before) {
+  for (auto& [topic, c] : collected_) {
+    const SourceLocation first = *std::min_element(c.places.begin(), c.places.end(), before);
+    std::stable_sort(c.items.begin(), c.items.end(),
+                     [&](const Item& a, const Item& b) { return before(a.first, b.first); });
+    std::vector<std::pair<std::string, std::size_t>> items;
+    for (const Item& item : c.items) items.emplace_back(item.text, item.count);
+    std::string message = c.format(items, c.places.size());
+    if (c.severity == Severity::Error) {
+      error(first, std::move(message));
+    } else if (c.severity == Severity::Warning) {
+      warning(first, std::move(message));
+    } else {
+      info(first, std::move(message));
+    }
+  }
+  collected_.clear();
 }
 
 SourceLocation Source::at(const YAML::Mark& mark) const {
@@ -115,7 +164,8 @@ std::vector<Field> as_list(const Field& field) {
   for (const YAML::Node& item : field.value) {
     SourceLocation where = field.source->at(item);
     if (where.line == 0) where = field.where;
-    items.push_back({field.source, item, field.path + "[" + std::to_string(index) + "]", where});
+    items.push_back(
+        {field.source, item, field.path + "[" + std::to_string(index) + "]", where, field.schema + "[]"});
     ++index;
   }
   return items;
@@ -141,16 +191,17 @@ std::optional<std::vector<std::string>> as_string_list(const Field& field) {
 
 std::optional<MapReader> as_map(const Field& field) {
   if (field.value.IsNull())
-    return MapReader(*field.source, YAML::Node(YAML::NodeType::Map), field.path, field.where);
+    return MapReader(*field.source, YAML::Node(YAML::NodeType::Map), field.path, field.where, field.schema);
   if (!field.value.IsMap()) {
     field.error("'" + field.path + "' must be a mapping, got " + std::string(type_name(field.value)));
     return std::nullopt;
   }
-  return MapReader(*field.source, field.value, field.path, field.where);
+  return MapReader(*field.source, field.value, field.path, field.where, field.schema);
 }
 
-MapReader::MapReader(const Source& source, YAML::Node node, std::string path, SourceLocation where)
-    : source_(&source), path_(std::move(path)), where_(std::move(where)) {
+MapReader::MapReader(const Source& source, YAML::Node node, std::string path, SourceLocation where,
+                     std::string schema)
+    : source_(&source), path_(std::move(path)), where_(std::move(where)), schema_(std::move(schema)) {
   for (auto it = node.begin(); it != node.end(); ++it) {
     SourceLocation key_where = source.at(it->first);
     if (key_where.line == 0) key_where = where_;
@@ -188,8 +239,19 @@ const MapReader::Key* MapReader::find(std::string_view key) const {
   return nullptr;
 }
 
-Field MapReader::field_of(const Key& key) const {
-  return {source_, key.value, child_path(key.name), key.where};
+std::string MapReader::child_schema(std::string_view key) const {
+  // A document's root schema is "Kind:"; below it, components are joined with dots.
+  if (!schema_.empty() && schema_.back() == ':') return schema_ + std::string(key);
+  return schema_ + "." + std::string(key);
+}
+
+Field MapReader::field_of(const Key& key, std::string_view schema_key) const {
+  return {source_, key.value, child_path(key.name), key.where, child_schema(schema_key)};
+}
+
+SourceLocation MapReader::where_of(std::string_view key) const {
+  const Key* k = find(key);
+  return k != nullptr ? k->where : where_;
 }
 
 bool MapReader::has(std::string_view key) const {
@@ -201,8 +263,9 @@ std::optional<Field> MapReader::take(std::string_view key) {
   Key* k = find(key);
   if (k == nullptr) return std::nullopt;
   k->read = true;
+  source_->diagnostics().record(child_schema(key), FieldTrace::Handling::Parsed);
   if (k->value.IsNull()) return std::nullopt;
-  return field_of(*k);
+  return field_of(*k, k->name);
 }
 
 std::optional<std::string> MapReader::string(std::string_view key) {
@@ -249,38 +312,69 @@ std::vector<Field> MapReader::list(std::string_view key) {
   return as_list(*field);
 }
 
-void MapReader::not_supported(std::string_view key, std::string_view consequence) {
-  Key* k = find(key);
-  if (k == nullptr || k->read) return;
-  k->read = true;
-  source_->diagnostics().warning(
-      k->where, "'" + child_path(key) + "' is not supported yet, " + std::string(consequence));
-}
-
-void MapReader::rest_not_supported(std::string_view consequence) {
-  for (Key& k : keys_) {
-    if (!k.read) not_supported(k.name, consequence);
-  }
-}
-
 void MapReader::accept(std::string_view key) {
   if (Key* k = find(key)) k->read = true;
 }
 
+namespace {
+
+std::string join_quoted(const std::vector<std::pair<std::string, std::size_t>>& items) {
+  std::string out;
+  for (const auto& [item, count] : items) out += (out.empty() ? "'" : ", '") + item + "'";
+  return out;
+}
+
+}  // namespace
+
+void note_not_applicable(const Field& field) {
+  const GlooField* row = find_gloo_field(field.schema);
+  if (row == nullptr) return;
+  // One line per load for each reason, however many documents carry such fields.
+  std::string note(row->note);
+  field.source->diagnostics().collect(
+      "not applicable: " + note, Diagnostic::Severity::Info, field.where, field.path,
+      [note](const auto& items, std::size_t) { return note + ": " + join_quoted(items); });
+}
+
 void MapReader::finish() {
+  Diagnostics& diagnostics = source_->diagnostics();
   for (Key& k : keys_) {
     if (k.read) continue;
     k.read = true;
-    source_->diagnostics().warning(
-        k.where, "unknown field '" + k.name + "'" + (path_.empty() ? std::string() : " in '" + path_ + "'"));
+    const std::string schema = child_schema(k.name);
+    const std::string path = child_path(k.name);
+    const GlooField* row = find_gloo_field(schema);
+    if (row == nullptr && k.value.IsMap() && gloo_field_has_children(schema)) {
+      // A mapping the parsers do not read but whose fields the table knows (Settings'
+      // spec.gateway): answer each of them.
+      if (auto nested = as_map(field_of(k, k.name))) nested->finish();
+      continue;
+    }
+    const bool answered =
+        row != nullptr && (row->status == FieldStatus::Ignored || row->status == FieldStatus::NotApplicable ||
+                           row->status == FieldStatus::Refused);
+    diagnostics.record(schema, answered ? FieldTrace::Handling::FromTable : FieldTrace::Handling::Unknown);
+    if (!answered) {
+      diagnostics.warning(k.where, "unknown field '" + k.name + "'" +
+                                       (path_.empty() ? std::string() : " in '" + path_ + "'"));
+      continue;
+    }
+    if (row->status == FieldStatus::Ignored) {
+      diagnostics.warning(k.where, "'" + path + "' is ignored: " + std::string(row->note));
+    } else if (row->status == FieldStatus::Refused) {
+      diagnostics.error(k.where, "'" + path + "' is not supported: " + std::string(row->note));
+    } else {
+      note_not_applicable(field_of(k, k.name));
+    }
   }
 }
 
 std::vector<MapReader::Entry> MapReader::entries() {
   std::vector<Entry> out;
+  if (!keys_.empty()) source_->diagnostics().record(child_schema("*"), FieldTrace::Handling::Parsed);
   for (Key& k : keys_) {
     k.read = true;
-    out.push_back({k.name, field_of(k)});
+    out.push_back({k.name, field_of(k, "*")});
   }
   return out;
 }

@@ -3,12 +3,16 @@
 // module: this is the only header that names yaml-cpp types, and it lives under src/.
 //
 // Every accessor reports problems into a Diagnostics sink instead of throwing, so one bad field
-// never hides the next one. Keys a parser asks for are remembered; `finish()` reports the rest
-// as unknown fields, which is how typos in Gloo YAML become visible.
+// never hides the next one. Keys a parser asks for are remembered; `finish()` answers the rest
+// from the compatibility table (compatibility.hpp: ignored, not applicable, refused) or reports
+// them as unknown fields, which is how typos in Gloo YAML become visible.
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,15 +23,47 @@ namespace lambdagate::config::detail {
 
 class Diagnostics {
  public:
+  using Severity = Diagnostic::Severity;
+  // Turns what was collected under one topic into its message: the distinct items in document
+  // order, each with how often it was met, and the number of places.
+  using Formatter = std::function<std::string(const std::vector<std::pair<std::string, std::size_t>>& items,
+                                              std::size_t places)>;
+
   void error(SourceLocation where, std::string message);
   void warning(SourceLocation where, std::string message);
+  void info(SourceLocation where, std::string message);
+
+  // A report given once per load however many places cause it ("documents of other kinds",
+  // "not enforced yet", ...): collected here, printed by flush_collected at the earliest place.
+  void collect(const std::string& topic, Severity severity, SourceLocation where, std::string item,
+               Formatter format);
+  // `before` orders places as the final report does (file order, then line).
+  void flush_collected(const std::function<bool(const SourceLocation&, const SourceLocation&)>& before);
 
   std::size_t error_count() const { return errors_; }
   std::vector<Diagnostic>& items() { return items_; }
 
+  // When set, every field met is recorded with how it was handled (loader.hpp's FieldTrace).
+  FieldTrace* trace = nullptr;
+  void record(const std::string& schema, FieldTrace::Handling handling) {
+    if (trace != nullptr) trace->fields[schema].insert(handling);
+  }
+
  private:
+  struct Item {
+    std::string text;
+    std::size_t count = 0;
+    SourceLocation first;
+  };
+  struct Collected {
+    Severity severity = Severity::Info;
+    std::vector<SourceLocation> places;
+    std::vector<Item> items;
+    Formatter format;
+  };
   std::vector<Diagnostic> items_;
   std::size_t errors_ = 0;
+  std::vector<std::pair<std::string, Collected>> collected_;  // in topic order of first report
 };
 
 // One YAML chunk of one file: turns yaml-cpp's chunk-relative, 0-based marks into file lines.
@@ -47,14 +83,17 @@ class Source {
   Diagnostics* diagnostics_;
 };
 
-// A value found in the YAML, with its dotted path (for messages) and the line of its key (or,
-// for list items, of the item itself). yaml-cpp gives a null value the mark of whatever follows
-// it, so the key's line is the one an operator expects to see.
+// A value found in the YAML, with its dotted path (for messages), its schema path (the path with
+// list indexes as "[]" and free-form map keys as "*", prefixed by the document kind — what the
+// compatibility table is keyed by) and the line of its key (or, for list items, of the item
+// itself). yaml-cpp gives a null value the mark of whatever follows it, so the key's line is the
+// one an operator expects to see.
 struct Field {
   const Source* source = nullptr;
   YAML::Node value;
   std::string path;
   SourceLocation where;
+  std::string schema;
 
   void error(std::string message) const;
   void warning(std::string message) const;
@@ -80,7 +119,8 @@ std::optional<MapReader> as_map(const Field& field);
 // Field access on one YAML mapping.
 class MapReader {
  public:
-  MapReader(const Source& source, YAML::Node node, std::string path, SourceLocation where);
+  MapReader(const Source& source, YAML::Node node, std::string path, SourceLocation where,
+            std::string schema);
 
   const std::string& path() const { return path_; }
   SourceLocation where() const { return where_; }
@@ -89,6 +129,8 @@ class MapReader {
 
   // True when the key is present with a non-null value. Does not mark the key as read.
   bool has(std::string_view key) const;
+  // Where a present key is written (the mapping's own place when absent).
+  SourceLocation where_of(std::string_view key) const;
   // The value of a key that is present and not null; marks the key as read either way.
   std::optional<Field> take(std::string_view key);
 
@@ -100,14 +142,11 @@ class MapReader {
   std::optional<MapReader> map(std::string_view key);
   std::vector<Field> list(std::string_view key);
 
-  // A Gloo field lambdagate knows but does not implement: a warning, never silence.
-  void not_supported(std::string_view key, std::string_view consequence = "ignored");
-  // Every key not read so far is a Gloo field of this object that lambdagate does not implement
-  // (used where Gloo's schema is large and none of the rest matters to Lambda routing).
-  void rest_not_supported(std::string_view consequence = "ignored");
-  // A key that is known and deliberately unused (e.g. Kubernetes bookkeeping fields).
+  // A key outside the Gloo schema that is known and deliberately unused (Kubernetes
+  // bookkeeping such as `status`); Gloo fields go through the compatibility table instead.
   void accept(std::string_view key);
-  // Warns "unknown field" for every key that was not read.
+  // Every key not read so far: answered from the compatibility table (ignored → warning, not
+  // applicable → one info line per load, refused → error), else "unknown field" warning.
   void finish();
 
   // Keys in document order, for maps with free-form keys (labels, secret data).
@@ -126,13 +165,19 @@ class MapReader {
   };
   Key* find(std::string_view key);
   const Key* find(std::string_view key) const;
-  Field field_of(const Key& key) const;
+  Field field_of(const Key& key, std::string_view schema_key) const;
+  std::string child_schema(std::string_view key) const;
 
   const Source* source_;
   std::string path_;
   SourceLocation where_;
+  std::string schema_;
   std::vector<Key> keys_;
 };
+
+// A field whose compatibility-table row says it does not apply (NotApplicable): collected into one
+// info line per load and reason. finish() does this for keys no parser reads.
+void note_not_applicable(const Field& field);
 
 // A short, single-line rendering of a non-secret scalar for messages.
 std::string quote_value(std::string_view value);

@@ -30,6 +30,7 @@ struct Metadata {
   std::string name;
   std::string namespace_ = "default";
   std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;  // read for the legacy glooctl Secret marker
 };
 
 // ---- destinationSpec.aws (routes) and destinationOverrides (Upstreams) --------------------
@@ -40,6 +41,8 @@ enum class InvocationStyle { Sync, Async };
 struct AwsDestinationSpec {
   std::string logical_name;
   InvocationStyle invocation_style = InvocationStyle::Sync;
+  // Gloo's JSON event. Written together with wrapAsApiGateway (Gloo 1.12 users set both to avoid
+  // an Envoy crash), wrapAsApiGateway wins: this is then false here, with one warning per load.
   bool request_transformation = false;
   bool wrap_as_api_gateway = false;
   bool unwrap_as_api_gateway = false;
@@ -86,15 +89,26 @@ struct AwsSecretData {
   std::string session_token;  // optional
 };
 
+// A kubernetes.io/tls Secret, kept as PEM text as written: checking that the key matches the
+// certificate (and building contexts) is the TLS module's job.
 struct TlsSecretData {
-  std::string certificate_chain;  // PEM
-  std::string private_key;        // PEM
+  std::string certificate_chain;  // tls.crt, PEM
+  std::string private_key;        // tls.key, PEM
+  std::string root_ca;            // ca.crt, PEM; empty = none. Turns client verification on.
+};
+
+// How an Opaque Secret's AWS keys were written (messages and /config_dump only).
+enum class AwsSecretForm {
+  Current,          // aws_access_key_id / aws_secret_access_key / aws_session_token
+  Legacy,           // glooctl before 0.18.38: annotation resource_kind: '*v1.Secret', one key `aws` with YAML
+  ProtoFieldNames,  // access_key / secret_key / session_token: accepted, but Gloo does not read them
 };
 
 struct Secret {
   Metadata metadata;
   std::string type;  // "Opaque" or "kubernetes.io/tls"
   std::optional<AwsSecretData> aws;
+  AwsSecretForm aws_form = AwsSecretForm::Current;
   std::optional<TlsSecretData> tls;
   SourceLocation where;
 };
@@ -189,7 +203,7 @@ struct CorsPolicy {
   std::vector<std::string> allow_methods;
   std::vector<std::string> allow_headers;
   std::vector<std::string> expose_headers;
-  std::string max_age;                   // sent as written; empty = not sent
+  std::string max_age;                    // sent as written; empty = not sent
   std::optional<bool> allow_credentials;  // unset = not sent
   bool disable_for_route = false;         // route level only: no CORS for this route
   SourceLocation where;
@@ -223,7 +237,7 @@ struct RemoteJwks {
 };
 
 struct JwtProvider {
-  std::string name;  // the key in `providers`
+  std::string name;                    // the key in `providers`
   std::string issuer;                  // empty = any issuer
   std::vector<std::string> audiences;  // empty = any audience
   std::string local_jwks;              // jwks.local.key as written (JWK, JWKS or PEM); empty when remote
@@ -246,12 +260,41 @@ struct JwtConfig {
 
 // ratelimit.localRatelimit / httpLocalRatelimit.defaultLimit: a token bucket.
 struct LocalRateLimit {
-  uint32_t max_tokens = 1;      // >= 1
-  uint32_t tokens_per_fill = 1;  // >= 1
+  uint32_t max_tokens = 1;                        // >= 1
+  uint32_t tokens_per_fill = 1;                   // >= 1
   std::chrono::milliseconds fill_interval{1000};  // >= 50ms
   SourceLocation where;
 };
 
+// routes[].redirectAction (Gloo's RedirectAction, Envoy semantics): the gateway answers with a
+// redirect itself. The path part is at most one of path_redirect, prefix_rewrite, regex_rewrite.
+struct RegexRewrite {
+  std::string pattern;  // RE2 (pattern.regex), checked at load
+  std::string substitution;
+};
+
+struct RedirectAction {
+  std::string host_redirect;                  // empty = keep the request's host
+  std::optional<std::string> path_redirect;   // replaces the whole path
+  std::optional<std::string> prefix_rewrite;  // replaces the part the route's prefix matched
+  std::optional<RegexRewrite> regex_rewrite;
+  // responseCode: MOVED_PERMANENTLY (the default) 301, FOUND 302, SEE_OTHER 303,
+  // TEMPORARY_REDIRECT 307, PERMANENT_REDIRECT 308.
+  unsigned response_code = 301;
+  bool https_redirect = false;
+  bool strip_query = false;  // the query is kept unless set
+  std::optional<uint16_t> port_redirect;
+  SourceLocation where;
+};
+
+// Merging of RouteOptions (documented here because every consumer relies on it):
+// - Delegation: a route reached through delegateAction gets every option it leaves unset from the
+//   delegating route (Gloo's shallow merge of parent route options: the child's set fields win),
+//   level by level down the chain. That holds for cors (whole policy), jwt_disabled, rate_limit
+//   and max_concurrency too.
+// - Virtual host: timeout, retries, prefixRewrite, headerManipulation and max_concurrency fill
+//   what the route leaves unset. CORS is merged field by field (below). JWT providers and the
+//   virtual host's rate limit are NOT copied into routes: read them from VirtualService::options.
 struct RouteOptions {
   // Route timeout; unset = 15s default; zero = disabled.
   std::optional<std::chrono::milliseconds> timeout;
@@ -266,12 +309,17 @@ struct RouteOptions {
   std::optional<CorsPolicy> cors;
   CorsMergeExposeHeaders cors_merge_expose_headers = CorsMergeExposeHeaders::Default;  // vhost only
   // JWT providers: virtual host only. A route can only switch verification off.
+  // On a route: always empty (providers are the virtual host's).
   std::optional<JwtConfig> jwt;
   bool jwt_disabled = false;  // route: jwtStaged.beforeExtAuth.disable / jwt.disable
+  // Whether the route (or a delegating parent) wrote `disable`, even as false: a child's explicit
+  // `disable: false` wins over a parent's `true`, as in Gloo's option merge.
+  bool jwt_disable_written = false;
   // The route's (or a delegating parent's) own local rate limit; the virtual host's stays on
   // VirtualService::options and is NOT copied into routes: each level has its own bucket.
   std::optional<LocalRateLimit> rate_limit;
-  // Extension options.lambdagate.maxConcurrency: calls in flight at once for this route.
+  // Extension options.lambdagate.maxConcurrency: calls in flight at once for this route. On the
+  // virtual host: the cap each of its routes gets when it sets none (each route its own count).
   std::optional<uint32_t> max_concurrency;
 };
 
@@ -307,10 +355,20 @@ struct DelegateAction {
 };
 
 struct Route {
-  std::string name;               // optional `name:` of the route
-  std::vector<Matcher> matchers;  // OR; empty list means `prefix: /`
+  std::string name;  // optional `name:` of the route
+  // OR; empty list means `prefix: /`. For a route reached through delegation, already combined
+  // with the delegating routes' matchers (inheritableMatchers / inheritablePathMatchers).
+  std::vector<Matcher> matchers;
   std::optional<RouteAction> route_action;
+  // While redirects are a pending feature (compatibility.hpp), a route with redirectAction also
+  // gets direct_response 404, so no request falls through to a later route.
   std::optional<DirectResponseAction> direct_response;
+  std::optional<RedirectAction> redirect_action;
+  // inheritableMatchers / inheritablePathMatchers as written (BoolValue: unset = the delegating
+  // route's value, false on a VirtualService). Already applied to the matchers of the routes
+  // reached through delegation.
+  std::optional<bool> inheritable_matchers;
+  std::optional<bool> inheritable_path_matchers;
   // Only on the routes of Config::route_tables as written. VirtualService routes are flattened at
   // load: each delegating route is replaced, in place, by the routes it reaches.
   std::optional<DelegateAction> delegate_action;
@@ -324,8 +382,45 @@ struct Route {
   std::optional<ResourceRef> route_table;
 };
 
+// ---- TLS: VirtualService spec.sslConfig ----------------------------------------------------
+
+// Gloo's SslParameters.ProtocolVersion.
+enum class TlsProtocolVersion { Auto, V1_0, V1_1, V1_2, V1_3 };
+
+struct SslParameters {
+  TlsProtocolVersion minimum_protocol_version = TlsProtocolVersion::Auto;  // Auto = lambdagate's default
+  TlsProtocolVersion maximum_protocol_version = TlsProtocolVersion::Auto;
+  std::vector<std::string> cipher_suites;  // OpenSSL names as written; empty = defaults
+  std::vector<std::string> ecdh_curves;
+};
+
+// sslConfig.sslFiles: paths (what a mounted Secret volume gives), read by the TLS module.
+struct SslFiles {
+  std::string tls_cert;
+  std::string tls_key;
+  std::string root_ca;  // empty = no client verification
+  SourceLocation where;
+};
+
+// VirtualService spec.sslConfig: exactly one of secret_ref (a kubernetes.io/tls Secret, checked
+// to exist at load) and ssl_files.
+struct SslConfig {
+  std::optional<ResourceRef> secret_ref;
+  std::optional<SslFiles> ssl_files;
+  std::vector<std::string> sni_domains;  // empty = the default certificate; lower-cased at load
+  std::vector<std::string> verify_subject_alt_name;
+  SslParameters parameters;
+  std::vector<std::string> alpn_protocols;
+  // oneWayTls: true turns client verification off even with a root CA; unset = Gloo's false.
+  std::optional<bool> one_way_tls;
+  bool disable_tls_session_resumption = false;
+  SourceLocation where;
+};
+
 struct VirtualService {
   Metadata metadata;
+  // Present = served by ssl Gateways, absent = by plain ones (bind_gateways).
+  std::optional<SslConfig> ssl_config;
   std::vector<std::string> domains;  // empty = ["*"]; lower-cased at load
   std::vector<Route> routes;         // delegation flattened, in Gloo's order; no delegate_action left
   RouteOptions options;              // virtualHost.options (already merged into every route)
@@ -367,8 +462,19 @@ struct DiscoverySettings {
   double alias_calls_per_second = 5;
 };
 
+// Extension spec.lambdagate.listener: caps for every listener of the process (hardening).
+struct ListenerLimits {
+  // Client connections open at once over all listeners; unset = derived from RLIMIT_NOFILE.
+  std::optional<uint32_t> max_connections;
+  // Request and response bytes buffered at once over all connections; unset = the built-in cap.
+  // Written as an integer (bytes) or a Kubernetes quantity ("64Mi", "1G").
+  std::optional<uint64_t> max_bytes_in_flight;
+  SourceLocation where;
+};
+
 struct Settings {
   Metadata metadata;
+  ListenerLimits listener;
   DiscoverySettings discovery;
   bool fallback_to_first_function = false;
   bool propagate_original_routing = false;
@@ -384,11 +490,123 @@ struct Settings {
 
 // ---- gateway.solo.io/v1 Gateway -------------------------------------------------------------
 
+// spec.options.proxyProtocol (ListenerOptions): PROXY protocol v1/v2 before the first byte.
+struct ProxyProtocolRule {
+  uint32_t tlv_type = 0;           // < 256
+  std::string metadata_namespace;  // onTlvPresent.metadataNamespace; empty = Envoy's default
+  std::string key;                 // onTlvPresent.key
+};
+
+struct ProxyProtocolConfig {
+  bool allow_requests_without_proxy_protocol = false;
+  std::vector<ProxyProtocolRule> rules;  // parsed; TLV metadata has no consumer in lambdagate
+  SourceLocation where;
+};
+
+// A jsonFormat value of an access log: a string (with Envoy command operators, validated by the
+// log-format compiler), a literal, or a nested object. Kept as written, each with its line.
+struct AccessLogJsonMember;
+struct AccessLogJsonValue {
+  enum class Kind { String, Number, Bool, Null, Object };
+  Kind kind = Kind::String;
+  std::string text;                          // String: as written; Number, Bool: the literal
+  std::vector<AccessLogJsonMember> members;  // Object, in document order
+  SourceLocation where;
+};
+struct AccessLogJsonMember {
+  std::string key;
+  AccessLogJsonValue value;
+};
+
+// spec.options.accessLoggingService.accessLog[].fileSink.
+struct AccessLogFileSink {
+  std::string path;                           // "/dev/stdout" allowed
+  enum class Format { Default, Text, Json };  // Default: neither format written (Envoy's default line)
+  Format format = Format::Default;
+  std::string string_format;                     // Text: as written, command operators unchecked here
+  std::vector<AccessLogJsonMember> json_format;  // Json
+  SourceLocation where;                          // the accessLog[] item
+  SourceLocation format_where;  // stringFormat / jsonFormat, for the format compiler's errors
+};
+
+// httpGateway.options.httpConnectionManagerSettings: Envoy's HCM names in camelCase. Unset
+// fields keep lambdagate's defaults (the hardening issue's), which may differ from Envoy's.
+struct HttpConnectionManagerSettings {
+  enum class HeadersWithUnderscoresAction { Allow, RejectClientRequest, DropHeader };
+  enum class PathWithEscapedSlashesAction {
+    ImplementationSpecificDefault,  // Gloo's default: keep unchanged
+    KeepUnchanged,
+    RejectRequest,
+    UnescapeAndRedirect,
+    UnescapeAndForward
+  };
+  std::optional<std::chrono::milliseconds> request_headers_timeout;
+  std::optional<std::chrono::milliseconds> idle_timeout;
+  std::optional<std::chrono::milliseconds> stream_idle_timeout;
+  std::optional<std::chrono::milliseconds> request_timeout;
+  std::optional<std::chrono::milliseconds> max_connection_duration;
+  std::optional<std::chrono::milliseconds> drain_timeout;
+  std::optional<uint32_t> max_requests_per_connection;
+  std::optional<uint32_t> max_request_headers_kb;  // 1..8192, as Envoy
+  std::optional<uint32_t> max_headers_count;       // >= 1
+  std::optional<HeadersWithUnderscoresAction> headers_with_underscores_action;
+  std::optional<bool> merge_slashes;   // Gloo's default false
+  std::optional<bool> normalize_path;  // Gloo's default true
+  std::optional<PathWithEscapedSlashesAction> path_with_escaped_slashes_action;
+  std::optional<bool> use_remote_address;
+  std::optional<uint32_t> xff_num_trusted_hops;
+  std::optional<bool> skip_xff_append;
+  std::optional<std::string> server_name;
+  std::optional<bool> accept_http_10;
+  std::optional<bool> generate_request_id;
+  std::optional<bool> preserve_external_request_id;
+  std::optional<bool> strip_any_host_port;
+  SourceLocation where;
+};
+
+// httpGateway.options.httpLocalRatelimit (Gloo >= 1.16).
+struct HttpLocalRateLimitSettings {
+  // The Gateway level's own bucket: applies to routes whose virtual host and route set none.
+  std::optional<LocalRateLimit> default_limit;
+  // One bucket per connection instead of per process; applies to every level.
+  bool per_downstream_connection = false;
+  bool enable_x_ratelimit_headers = false;
+  SourceLocation where;
+};
+
+// httpGateway.options.healthCheck: the listener itself answers this path (200, 503 draining).
+struct HealthCheck {
+  std::string path;
+  SourceLocation where;
+};
+
+// Which VirtualServices an HTTP Gateway serves (bind_gateways, gateway_binding.hpp): expressions
+// first, else selector, else refs; none = all. Always restricted to the Gateway's ssl side.
+struct VirtualServiceSelection {
+  std::vector<ResourceRef> virtual_services;                // httpGateway.virtualServices
+  std::map<std::string, std::string> selector;              // httpGateway.virtualServiceSelector
+  std::optional<std::vector<LabelExpression>> expressions;  // httpGateway.virtualServiceExpressions
+  std::vector<std::string> namespaces;  // virtualServiceNamespaces; empty or "*" = every namespace
+};
+
 struct Gateway {
   Metadata metadata;
   std::string bind_address = "::";
   uint16_t bind_port = 8080;
   bool ssl = false;
+  // Implicit Gateways (no Gateway document at all) come from bind_gateways, never from the loader:
+  // the plain one's address is --listen's, the ssl one is Gloo's Helm default 0.0.0.0:8443.
+  bool implicit = false;
+  std::optional<bool> use_proxy_proto;  // deprecated useProxyProto as written
+  // The PROXY protocol in force: options.proxyProtocol when written (it wins), else
+  // useProxyProto: true as {allow_requests_without_proxy_protocol: false}; unset = off.
+  std::optional<ProxyProtocolConfig> proxy_protocol;
+  std::vector<AccessLogFileSink> access_logs;  // options.accessLoggingService.accessLog[]
+  std::optional<HttpConnectionManagerSettings> http_connection_manager_settings;
+  std::optional<HealthCheck> health_check;
+  std::optional<HttpLocalRateLimitSettings> http_local_rate_limit;
+  VirtualServiceSelection selection;
+  std::vector<std::string> proxy_names;  // accepted; one process serves every Gateway
   SourceLocation where;
 };
 

@@ -134,8 +134,6 @@ TEST_CASE("destinationOverrides errors", "[config][upstream][overrides]") {
        merged +
            "both unwrapAsAlb and unwrapAsApiGateway (or responseTransformation); a response is unwrapped one "
            "way only"},
-      {"{wrapAsApiGateway: true}", "{logicalName: uppercase, requestTransformation: true}",
-       merged + "both requestTransformation and wrapAsApiGateway; a request is wrapped one way only"},
       {"{invocationStyle: ASYNC}", "{logicalName: uppercase, responseStreaming: true}",
        merged + "responseStreaming with invocationStyle ASYNC; an asynchronous invocation has no response to "
                 "stream"},

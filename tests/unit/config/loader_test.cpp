@@ -108,8 +108,9 @@ TEST_CASE("document header errors are reported with file and line", "[config][lo
   }
 }
 
-// Kinds lambdagate does not read are skipped with a warning; a known kind under another API
-// group (the Kubernetes Gateway API's Gateway) says which apiVersion lambdagate expects.
+// Gloo kinds lambdagate does not read are skipped with a warning; a known kind under another API
+// group (the Kubernetes Gateway API's Gateway) says which apiVersion lambdagate expects. Other
+// Kubernetes kinds get one info line (see "documents of other kinds ...").
 TEST_CASE("unsupported kinds and apiVersions are warnings", "[config][loader]") {
   struct Case {
     std::string yaml;
@@ -118,8 +119,10 @@ TEST_CASE("unsupported kinds and apiVersions are warnings", "[config][loader]") 
   const std::vector<Case> cases = {
       {"apiVersion: gateway.solo.io/v1\nkind: RouteOption\nmetadata: {name: ro}\nspec: {}\n",
        "t.yaml:1: warning: kind RouteOption (gateway.solo.io/v1) is not supported, document ignored"},
+      {"apiVersion: gloo.solo.io/v1\nkind: UpstreamGroup\nmetadata: {name: ug}\n",
+       "t.yaml:1: warning: kind UpstreamGroup (gloo.solo.io/v1) is not supported, document ignored"},
       {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n",
-       "t.yaml:1: warning: kind ConfigMap (v1) is not supported, document ignored"},
+       "t.yaml:1: info: skipped 1 document of kinds lambdagate does not read: ConfigMap (1)"},
       {"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n",
        "t.yaml:1: warning: kind Gateway in apiVersion gateway.networking.k8s.io/v1 is not supported, "
        "document "
@@ -387,7 +390,7 @@ TEST_CASE("diagnostics are sorted by file then line", "[config][loader]") {
             "b.yaml:9: error: route #1: upstream default/ghost not found",
             "b.yaml:10: error: 'spec.virtualHost.routes[1].directResponseAction.status' must be an "
             "integer between 200 and 599, got '1'",
-            "c.yaml:1: warning: kind Thing (x/v1) is not supported, document ignored",
+            "c.yaml:1: info: skipped 1 document of kinds lambdagate does not read: Thing (1)",
         });
   CHECK(result.error_count() == 3);
   CHECK(result.config == nullptr);

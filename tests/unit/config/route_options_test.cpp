@@ -106,7 +106,7 @@ TEST_CASE("retries errors are reported at their lines", "[config][route_options]
       {"{retryOn: 5xx, perTryTimeout: soon}",
        kRetries +
            ".perTryTimeout' must be a duration: expected a number with a unit such as \"15s\", \"0.5s\", "
-           "\"500ms\" or \"2m\", got 'soon'"},
+           "\"500ms\", \"2m\" or \"1h30m\", got 'soon'"},
       {"{retryOn: 5xx, retryBackOff: {baseInterval: 0s}}",
        kRetries + ".retryBackOff.baseInterval' must be at least 1ms"},
       {"{retryOn: 5xx, retryBackOff: {maxInterval: 0}}",
@@ -172,8 +172,12 @@ TEST_CASE("retries warnings", "[config][route_options]") {
        kRetryOn5xx},
       {"{retryOn: 5xx, rateLimitedRetryBackOff: {resetHeaders: []}, previousPriorities: {}, retryOnn: x}",
        {
-           "test.yaml:11: warning: " + kRetries + ".rateLimitedRetryBackOff' is not supported yet, ignored",
-           "test.yaml:11: warning: " + kRetries + ".previousPriorities' is not supported yet, ignored",
+           "test.yaml:11: warning: " + kRetries +
+               ".rateLimitedRetryBackOff' is ignored: Lambda's Retry-After is always honoured within the "
+               "route's "
+               "deadline",
+           "test.yaml:11: warning: " + kRetries +
+               ".previousPriorities' is ignored: a Lambda Upstream has one endpoint: no priorities",
            "test.yaml:11: warning: unknown field 'retryOnn' in 'spec.virtualHost.routes[0].options.retries'",
        },
        kRetryOn5xx},
@@ -282,9 +286,10 @@ TEST_CASE("headerSecretRef is a warning", "[config][route_options]") {
       "          requestHeadersToAdd: [{headerSecretRef: {name: token}}, {header: {key: x-a, value: b}}]\n");
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{"test.yaml:12: warning: " + kHeaders +
-                                                  ".requestHeadersToAdd[0].headerSecretRef' is not supported "
-                                                  "yet, this header is not added"});
+  CHECK(lines(result) ==
+        std::vector<std::string>{"test.yaml:12: warning: " + kHeaders +
+                                 ".requestHeadersToAdd[0].headerSecretRef' is ignored: headers "
+                                 "from Secrets are not supported; this header is not added"});
   REQUIRE(first_route_options(result).header_manipulation);
   CHECK(first_route_options(result).header_manipulation->request_headers_to_add.size() == 1);
 }

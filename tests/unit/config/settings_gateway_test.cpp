@@ -11,9 +11,9 @@ using test::lines;
 using test::load_one;
 
 // The awsOptions lambdagate implements are read (switches, serviceAccountCredentials,
-// credentials discovery) and spec.discovery.fdsMode; the rest of a real Gloo Settings document
-// (control-plane options) is reported field by field as "not supported", typos inside awsOptions
-// as unknown.
+// credentials discovery) and spec.discovery.fdsMode; the control-plane fields of a real Gloo
+// Settings document get one info line for all of them, fields with a meaning lambdagate lacks a
+// warning each, typos inside awsOptions "unknown field".
 TEST_CASE("Settings: awsOptions are read, the rest is reported", "[config][settings]") {
   const std::string yaml = R"(apiVersion: gloo.solo.io/v1
 kind: Settings
@@ -44,10 +44,13 @@ spec:
   CHECK_FALSE(result.config->settings->service_account_credentials->timeout);
   CHECK(lines(result) ==
         std::vector<std::string>{
-            "settings.yaml:5: warning: 'spec.discoveryNamespace' is not supported yet, ignored",
-            "settings.yaml:7: warning: 'spec.gloo.xdsBindAddr' is not supported yet, ignored",
-            "settings.yaml:13: warning: 'spec.gloo.awsOptions.credentialRefreshDelay' is not supported yet, "
-            "not needed: the token file is read afresh at every fetch",
+            "settings.yaml:5: info: Gloo control-plane settings do not apply to lambdagate, one process that "
+            "reads "
+            "its configuration from the --config files; ignored: 'spec.discoveryNamespace', "
+            "'spec.gloo.xdsBindAddr'",
+            "settings.yaml:13: warning: 'spec.gloo.awsOptions.credentialRefreshDelay' is ignored: not "
+            "needed: the "
+            "token file is read afresh at every fetch",
             "settings.yaml:14: warning: unknown field 'fallbackToFirst' in 'spec.gloo.awsOptions'",
         });
   // spec.discovery.fdsMode is read now (see the discovery cases below).
@@ -76,7 +79,7 @@ TEST_CASE("Settings: a second document is an error naming the first", "[config][
                                  "be true or false, got 'sometimes'"});
 }
 
-// Gateways: bindAddress, bindPort and ssl, with defaults; listener options come later.
+// Gateways: bindAddress, bindPort and ssl, with defaults (the options: gateway_options_test.cpp).
 TEST_CASE("Gateway documents are read", "[config][gateway]") {
   const std::string yaml = R"(apiVersion: gateway.solo.io/v1
 kind: Gateway
@@ -103,10 +106,14 @@ spec: {}
   LoadResult result = load_one("gw.yaml", yaml);
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{
-                             "gw.yaml:7: warning: 'spec.httpGateway' is not supported yet, ignored",
-                             "gw.yaml:8: warning: 'spec.proxyNames' is not supported yet, ignored",
-                         });
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "gw.yaml:8: info: one lambdagate process serves every Gateway it reads, so proxy "
+            "names are ignored: 'spec.proxyNames'",
+            "gw.yaml:16: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed "
+            "and checked, not enforced yet; ssl Gateways get no listener and their "
+            "VirtualServices are not served",
+        });
   const auto& gateways = result.config->gateways;
   REQUIRE(gateways.size() == 3);
   CHECK(gateways[0].bind_address == "::");
@@ -130,7 +137,6 @@ TEST_CASE("Gateways binding the same address and port are an error", "[config][g
         std::vector<std::string>{"gw.yaml:6: error: Gateway default/b binds :: port 80 like Gateway "
                                  "default/a (gw.yaml:1)"});
 }
-
 
 // serviceAccountCredentials carries the STS address, region and call timeout; the extension
 // spec.lambdagate sets the refresh margin; zero durations are errors.
@@ -198,8 +204,11 @@ spec:
   CHECK(s.poll_interval == std::chrono::minutes(1));
   CHECK(s.aliases);
   CHECK(s.alias_calls_per_second == 2.5);
-  CHECK(lines(set) == std::vector<std::string>{
-                          "s.yaml:7: warning: 'spec.discovery.fdsOptions' is not supported yet, ignored"});
+  CHECK(lines(set) ==
+        std::vector<std::string>{
+            "s.yaml:7: info: Gloo control-plane settings do not apply to lambdagate, one process "
+            "that reads its configuration from the --config files; ignored: "
+            "'spec.discovery.fdsOptions'"});
 
   LoadResult whitelist = load_one("s.yaml",
                                   "apiVersion: gloo.solo.io/v1\nkind: Settings\nmetadata: {name: d}\nspec: "

@@ -105,12 +105,15 @@ TEST_CASE("unimplemented Gloo Upstream fields are warnings", "[config][upstream]
   LoadResult result = load_one("u.yaml", yaml);
   INFO(joined(result));
   REQUIRE(result.ok());
-  CHECK(lines(result) == std::vector<std::string>{
-                             "u.yaml:9: warning: unknown field 'regoin' in 'spec.aws'",
-                             "u.yaml:10: warning: 'spec.circuitBreakers' is not supported yet, ignored",
-                             "u.yaml:11: warning: 'spec.useHttp2' is not supported yet, ignored",
-                             "u.yaml:12: warning: unknown field 'nonsense' in 'spec'",
-                         });
+  CHECK(lines(result) ==
+        std::vector<std::string>{
+            "u.yaml:9: warning: unknown field 'regoin' in 'spec.aws'",
+            "u.yaml:10: warning: 'spec.circuitBreakers' is ignored: shapes an Envoy cluster; "
+            "lambdagate's Lambda client has its own pool, timeouts and retries",
+            "u.yaml:11: warning: 'spec.useHttp2' is ignored: shapes an Envoy cluster; "
+            "lambdagate's Lambda client has its own pool, timeouts and retries",
+            "u.yaml:12: warning: unknown field 'nonsense' in 'spec'",
+        });
 }
 
 // A non-AWS Upstream is skipped with a warning; a route to it says so instead of "not found".

@@ -193,10 +193,6 @@ TEST_CASE("route errors are reported at their lines", "[config][virtual_service]
        "test.yaml:9: error: 'spec.virtualHost.routes[0].routeAction.single.destinationSpec.aws' sets both "
        "unwrapAsAlb and unwrapAsApiGateway (or responseTransformation); a response is unwrapped one way "
        "only"},
-      {"    - " + single +
-           "{logicalName: uppercase, requestTransformation: true, wrapAsApiGateway: true}}}}\n",
-       "test.yaml:9: error: 'spec.virtualHost.routes[0].routeAction.single.destinationSpec.aws' sets both "
-       "requestTransformation and wrapAsApiGateway; a request is wrapped one way only"},
       {"    - " + single + "{logicalName: uppercase, invocationStyle: ASYNC, responseStreaming: true}}}}\n",
        "test.yaml:9: error: 'spec.virtualHost.routes[0].routeAction.single.destinationSpec.aws' sets "
        "responseStreaming with invocationStyle ASYNC; an asynchronous invocation has no response to stream"},
@@ -285,42 +281,58 @@ TEST_CASE("unimplemented Gloo route features are warnings", "[config][virtual_se
   INFO(joined(result));
   REQUIRE(result.ok());
   const std::string p = "'spec.virtualHost.routes";
-  CHECK(lines(result) ==
-        std::vector<std::string>{
-            "test.yaml:9: warning: " + p +
-                "[0].redirectAction' is not supported yet; route #1 answers 404 until it is",
-            "test.yaml:10: warning: " + p +
-                "[1].routeAction.upstreamGroup' is not supported yet; route #2 answers 404 "
-                "until it is",
-            "test.yaml:11: warning: " + p + "[2].inheritableMatchers' is not supported yet, ignored",
-            "test.yaml:13: warning: " + p + "[2].options.faults' is not supported yet, ignored",
-            "test.yaml:15: warning: unknown field 'timout' in 'spec.virtualHost.routes[2].options'",
-            "test.yaml:19: warning: " + p +
-                "[2].routeAction.single.destinationSpec.rest' is not supported yet, ignored",
-            "test.yaml:20: warning: " + p + "[2].routeAction.single.subset' is not supported yet, ignored",
-        });
+  CHECK(
+      lines(result) ==
+      std::vector<std::string>{
+          "test.yaml:9: warning: redirectAction: parsed and checked, not enforced yet; routes with a "
+          "redirectAction answer 404",
+          "test.yaml:10: warning: " + p +
+              "[1].routeAction.upstreamGroup' is not supported yet; route #2 answers 404 "
+              "until it is",
+          "test.yaml:13: warning: " + p + "[2].options.faults' is ignored: fault injection is not supported",
+          "test.yaml:15: warning: unknown field 'timout' in 'spec.virtualHost.routes[2].options'",
+          "test.yaml:19: warning: " + p +
+              "[2].routeAction.single.destinationSpec.rest' is ignored: not an AWS destination; lambdagate "
+              "invokes Lambda only",
+          "test.yaml:20: warning: " + p +
+              "[2].routeAction.single.subset' is ignored: a Lambda Upstream has one endpoint: nothing to "
+              "subset",
+      });
   const VirtualService& vs = only_vs(result);
   REQUIRE(vs.routes.size() == 3);
+  // A redirect is parsed; until redirects are served, it and the unsupported action answer 404
+  // rather than letting their requests fall through to a later route.
+  REQUIRE(vs.routes[0].redirect_action);
+  CHECK(vs.routes[0].redirect_action->host_redirect == "example.com");
   for (std::size_t i = 0; i < 2; ++i) {
     REQUIRE(vs.routes[i].direct_response);
     CHECK(vs.routes[i].direct_response->status == 404);
     CHECK_FALSE(vs.routes[i].route_action);
   }
+  CHECK(vs.routes[2].inheritable_matchers == true);
   CHECK(vs.routes[2].options.timeout == 20s);
   CHECK(vs.routes[2].route_action);
 }
 
-// TLS on a VirtualService comes later; until then the warning says what that means.
-TEST_CASE("sslConfig is a warning that says the service is served without TLS", "[config][virtual_service]") {
+// sslConfig is read (TLS termination itself is a pending feature, so a warning says so); its
+// Secret must exist, and without Gateway documents an implicit ssl Gateway serves it.
+TEST_CASE("sslConfig is read and its Secret checked", "[config][virtual_service]") {
   const std::string yaml =
       "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
       "  sslConfig: {secretRef: {name: tls}}\n  virtualHost:\n"
       "    routes: [{directResponseAction: {status: 200}}]\n";
   LoadResult result = test::load_one("t.yaml", yaml);
-  CHECK(result.ok());
+  CHECK_FALSE(result.ok());
   CHECK(lines(result) ==
-        std::vector<std::string>{"t.yaml:5: warning: 'spec.sslConfig' is not supported yet, ignored "
-                                 "(the virtual service is served without TLS)"});
+        std::vector<std::string>{
+            "t.yaml:5: error: VirtualService default/vs: sslConfig.secretRef default/tls not found",
+            "t.yaml:5: info: no Gateway document: the VirtualServices with sslConfig are served by an "
+            "implicit ssl "
+            "Gateway on 0.0.0.0:8443 (Gloo's Helm default gateway-proxy-ssl)",
+            "t.yaml:5: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed and checked, "
+            "not "
+            "enforced yet; ssl Gateways get no listener and their VirtualServices are not served",
+        });
 }
 
 // A VirtualService without routes is ignored, as Gloo does, and a prefix without a leading
@@ -342,8 +354,8 @@ TEST_CASE("empty VirtualServices and slash-less paths are warnings", "[config][v
                                  "prefix' 'api' does not start with '/' and never matches"});
 }
 
-// Route and virtual-host timeouts: protobuf Duration strings ("15s", "0.5s") plus "ms" and
-// "m"; zero disables the timeout; anything else is an error at the timeout's line.
+// Route and virtual-host timeouts: protobuf Duration strings ("15s", "0.5s") and Go durations
+// ("500ms", "1h30m"); zero disables the timeout; anything else is an error at the timeout's line.
 TEST_CASE("timeouts are parsed as durations", "[config][virtual_service][duration]") {
   struct Valid {
     std::string text;
@@ -364,6 +376,15 @@ TEST_CASE("timeouts are parsed as durations", "[config][virtual_service][duratio
       {"0.0001s", 1ms},
       {"1.000000001s", 1001ms},
       {"86400s", 86400s},
+      {"15h", 15h},
+      {"1h30m", 90min},
+      {"2m45.5s", 165500ms},
+      {"1.5h", 90min},
+      {"1h0m0s", 1h},
+      {"250us", 1ms},
+      {"250\xC2\xB5s", 1ms},
+      {"1500000ns", 2ms},
+      {"1s500ms", 1500ms},
   };
   for (const Valid& c : valid) {
     LoadResult result =
@@ -381,18 +402,27 @@ TEST_CASE("timeouts are parsed as durations", "[config][virtual_service][duratio
   const std::vector<Invalid> invalid = {
       {"-1s", "it must not be negative, got '-1s'"},
       {"15",
-       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\" or \"2m\", "
+       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", "
        "got "
        "'15'"},
-      {"15h",
-       "unknown unit 'h'; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\" or \"2m\", got "
-       "'15h'"},
-      {"soon", "expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\" or \"2m\", got 'soon'"},
+      {"1d",
+       "unknown unit 'd'; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", got "
+       "'1d'"},
+      {"1h30",
+       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", "
+       "got '1h30'"},
+      {"soon",
+       "expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or \"1h30m\", got 'soon'"},
       {"1.2.3s",
-       "unknown unit '.3s'; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\" or \"2m\", "
+       "the unit is missing; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", "
        "got '1.2.3s'"},
       {"''",
-       "it is empty; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\" or \"2m\", got ''"},
+       "it is empty; expected a number with a unit such as \"15s\", \"0.5s\", \"500ms\", \"2m\" or "
+       "\"1h30m\", got ''"},
       {"99999999999999s", "it is too large, got '99999999999999s'"},
       {"0.1234567890s", "at most 9 fractional digits are allowed, got '0.1234567890s'"},
   };
