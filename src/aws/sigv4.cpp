@@ -1,17 +1,13 @@
 // SigV4 (reference/aws-protocols.md §1): the pure protocol steps and SigV4Signer.
 #include "lambdagate/aws/sigv4.hpp"
 
+#include "lambdagate/aws/sha256.hpp"
 #include "lambdagate/core/percent_decoding.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
-#include <stdexcept>
 
 namespace lambdagate::aws {
 
@@ -125,71 +121,29 @@ void append_digits(std::string& out, long value, int width) {
   out.append(buf, static_cast<std::size_t>(width));
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-
-// Fetched once: OpenSSL 3's implicit fetch inside EVP_sha256()/HMAC() costs a provider lookup
-// on every call, which the hot path should not pay.
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (!fetched) throw std::runtime_error("OpenSSL has no SHA256");
-    return fetched;
-  }();
-  return md;
+std::string_view view(const Sha256Digest& digest) {
+  return std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
-// One context per thread, re-initialised per use, so digesting allocates nothing.
-EVP_MD_CTX* digest_context() {
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx{EVP_MD_CTX_new()};
-  if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
-  return ctx.get();
+void append_hex(std::string& out, const Sha256Digest& digest) {
+  append_hex(out, digest.data(), digest.size());
 }
 
-// One HMAC-SHA256 context per thread; EVP_MAC_init with a new key resets it.
-EVP_MAC_CTX* hmac_context() {
-  static EVP_MAC* mac = [] {
-    EVP_MAC* fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (!fetched) throw std::runtime_error("OpenSSL has no HMAC");
-    return fetched;
-  }();
-  thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx = [] {
-    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> c{EVP_MAC_CTX_new(mac)};
-    if (!c) throw std::runtime_error("EVP_MAC_CTX_new failed");
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(c.get(), params) != 1) throw std::runtime_error("HMAC digest setup failed");
-    return c;
-  }();
-  return ctx.get();
+// The pure functions' OpenSSL contexts: one per thread, so that they allocate nothing per call.
+Sha256& thread_sha256() {
+  thread_local Sha256 sha256;
+  return sha256;
 }
 
-// SHA-256 of `data` into `out` (32 bytes).
-void sha256_raw(std::string_view data, unsigned char* out) {
-  EVP_MD_CTX* ctx = digest_context();
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx, out, &len) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
+HmacSha256& thread_hmac() {
+  thread_local HmacSha256 hmac;
+  return hmac;
 }
 
-void hmac_raw(std::string_view key, std::string_view data, unsigned char* out) {
-  EVP_MAC_CTX* ctx = hmac_context();
-  std::size_t len = 0;
-  // A null key pointer would make EVP_MAC_init keep the previous key on this reused context.
-  static constexpr unsigned char kEmpty[1] = {0};
-  const auto* key_bytes = key.data() ? reinterpret_cast<const unsigned char*>(key.data()) : kEmpty;
-  if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out, &len, 32) != 1 || len != 32) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
+Sha256Digest hmac_raw(std::string_view key, std::string_view data) {
+  HmacSha256& hmac = thread_hmac();
+  hmac.set_key(key);
+  return hmac.mac(data);
 }
 
 // Removes every header named `lower_name` (any case).
@@ -211,11 +165,9 @@ std::string uri_encode(std::string_view in, bool keep_slash) {
 std::string percent_decode(std::string_view in) { return core::percent_decode(in); }
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[32];
-  sha256_raw(data, digest);
   std::string out;
   out.reserve(64);
-  append_hex(out, digest, sizeof digest);
+  append_hex(out, thread_sha256().digest(data));
   return out;
 }
 
@@ -227,9 +179,7 @@ std::string hex(std::string_view bytes) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char mac[32];
-  hmac_raw(key, data, mac);
-  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
+  return std::string(view(hmac_raw(key, data)));
 }
 
 std::string format_amz_date(core::SystemTime t) {
@@ -344,14 +294,12 @@ std::string credential_scope(std::string_view date, std::string_view region, std
 
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request) {
-  unsigned char digest[32];
-  sha256_raw(canonical_request, digest);
   std::string out;
   out.reserve(kAlgorithm.size() + amz_date.size() + scope.size() + 67);
   out.append(kAlgorithm).push_back('\n');
   out.append(amz_date).push_back('\n');
   out.append(scope).push_back('\n');
-  append_hex(out, digest, sizeof digest);
+  append_hex(out, thread_sha256().digest(canonical_request));
   return out;
 }
 
@@ -360,29 +308,22 @@ std::string derive_signing_key(std::string_view secret, std::string_view date, s
   std::string key;
   key.reserve(4 + secret.size());
   key.append("AWS4").append(secret);
-  unsigned char a[32];
-  unsigned char b[32];
-  const auto view = [](const unsigned char* p) {
-    return std::string_view(reinterpret_cast<const char*>(p), 32);
-  };
-  hmac_raw(key, date, a);
-  hmac_raw(view(a), region, b);
-  hmac_raw(view(b), service, a);
-  hmac_raw(view(a), "aws4_request", b);
-  // The intermediate holds the secret: don't leave it in freed heap memory.
+  Sha256Digest a = hmac_raw(key, date);
+  Sha256Digest b = hmac_raw(view(a), region);
+  a = hmac_raw(view(b), service);
+  b = hmac_raw(view(a), "aws4_request");
+  // The intermediates hold the secret: don't leave them in freed memory.
   OPENSSL_cleanse(key.data(), key.size());
-  OPENSSL_cleanse(a, sizeof a);
+  OPENSSL_cleanse(a.data(), a.size());
   std::string out(view(b));
-  OPENSSL_cleanse(b, sizeof b);
+  OPENSSL_cleanse(b.data(), b.size());
   return out;
 }
 
 std::string signature_hex(std::string_view signing_key, std::string_view string_to_sign) {
-  unsigned char mac[32];
-  hmac_raw(signing_key, string_to_sign, mac);
   std::string out;
   out.reserve(64);
-  append_hex(out, mac, sizeof mac);
+  append_hex(out, hmac_raw(signing_key, string_to_sign));
   return out;
 }
 
