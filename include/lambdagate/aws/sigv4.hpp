@@ -97,8 +97,9 @@ public:
                                     core::SystemTime now) = 0;
 };
 
-// The steps of sigv4:: fused into one pass that allocates nothing once warm (besides the header
-// strings it adds): the canonical request is written into a buffer the signer keeps and hashed
+// The steps of sigv4:: fused into one pass that allocates nothing of its own once warm but the
+// header strings it adds (OpenSSL 3.0 still allocates inside each digest and HMAC restart, four
+// times per signing): the canonical request is written into a buffer the signer keeps and hashed
 // whole, the date, scope and Authorization prefix are remade only when the second, the day or the
 // key changes, and the signing key stays keyed in an HMAC context. Paths and queries that are
 // not already canonical, which Lambda's are, go through the pure functions. Proven equal to
