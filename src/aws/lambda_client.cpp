@@ -64,15 +64,19 @@ boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambda
   signing.method = "POST";
   signing.path = std::move(path);
   signing.query = invoke_query(request.qualifier);
-  signing.headers.reserve(request.extra_headers.size() + 3);
+  // Its three, then host and the signer's three (SignedCaller), without growing again.
+  signing.headers.reserve(request.extra_headers.size() + 7);
   signing.headers.emplace_back("content-type", "application/json");
   signing.headers.emplace_back("x-amz-invocation-type", invocation_type_name(request.invocation_type));
   signing.headers.emplace_back("x-amz-log-type", "None");
   for (const auto& header : request.extra_headers) {
     if (!is_reserved_header(header.first)) signing.headers.push_back(header);
   }
+  // Credentials are at hand on every request but those right after start: sign at once, and
+  // name the call (for an error message) only when there is a wait.
+  if (auto wire = caller_.sign_now(signing, request.payload)) co_return std::move(*wire);
   const std::string what = "the call to " + in_quotes(request.function_name);
-  co_return co_await caller_.sign(signing, request.payload, what, deadline);
+  co_return co_await caller_.wait_and_sign(signing, request.payload, what, deadline);
 }
 
 namespace {

@@ -9,42 +9,53 @@ SignedCaller::SignedCaller(http::HttpClient& http, http::Endpoint endpoint, std:
       region_(std::move(region)),
       credentials_(std::move(credentials)),
       clock_(clock),
+      host_(endpoint_.host_header()),
       signer_("lambda", region_) {}
 
 boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> SignedCaller::sign(
-    const SigningRequest& request, const std::string& body, std::string_view what, core::Deadline deadline) {
-  core::SystemTime now = clock_.system_now();
+    SigningRequest& request, const std::string& body, std::string_view what, core::Deadline deadline) {
+  if (auto wire = sign_now(request, body)) co_return std::move(*wire);
+  co_return co_await wait_and_sign(request, body, what, deadline);
+}
+
+std::optional<http::ClientRequest> SignedCaller::sign_now(SigningRequest& request, const std::string& body) {
+  const core::SystemTime now = clock_.system_now();
   std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
-  if (!credentials && credentials_) {
-    credentials = co_await credentials_->wait_for_credentials(deadline);
-    now = clock_.system_now();
-  }
+  if (!credentials) return std::nullopt;
+  return signed_request(request, body, *credentials, now);
+}
+
+boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> SignedCaller::wait_and_sign(
+    SigningRequest& request, const std::string& body, std::string_view what, core::Deadline deadline) {
+  std::shared_ptr<const Credentials> credentials;
+  if (credentials_) credentials = co_await credentials_->wait_for_credentials(deadline);
   if (!credentials) {
     co_return core::Error{core::ErrorKind::CredentialsUnavailable,
                           "no usable AWS credentials for " + std::string(what)};
   }
+  co_return signed_request(request, body, *credentials, clock_.system_now());
+}
 
+http::ClientRequest SignedCaller::signed_request(SigningRequest& request, const std::string& body,
+                                                 const Credentials& credentials, core::SystemTime now) {
   http::ClientRequest wire;
   wire.method = request.method;
   wire.body = body;
-  SigningRequest signing;
-  signing.method = request.method;
-  signing.path = endpoint_.base_path + request.path;
-  signing.query = request.query;
-  signing.payload = wire.body;
-  signing.headers.reserve(request.headers.size() + 4);
-  signing.headers.emplace_back("host", endpoint_.host_header());
-  signing.headers.insert(signing.headers.end(), request.headers.begin(), request.headers.end());
+  request.payload = wire.body;
   // The path is signed exactly as it goes on the wire, so an encoded ':' (%3A) is signed as %253A.
-  signer_.sign(signing, *credentials, now);
+  if (!endpoint_.base_path.empty()) request.path.insert(0, endpoint_.base_path);
+  // Room for host and the signer's x-amz-date, token and authorization: one allocation at most.
+  request.headers.reserve(request.headers.size() + 4);
+  request.headers.emplace(request.headers.begin(), "host", host_);
+  signer_.sign(request, credentials, now);
 
-  wire.target = std::move(signing.path);
-  if (!signing.query.empty()) {
+  wire.target = std::move(request.path);
+  if (!request.query.empty()) {
     wire.target.push_back('?');
-    wire.target.append(signing.query);
+    wire.target.append(request.query);
   }
-  wire.headers = std::move(signing.headers);
-  co_return wire;
+  wire.headers = std::move(request.headers);
+  return wire;
 }
 
 core::Error transport_error(const http::ClientError& failure, std::string_view what) {

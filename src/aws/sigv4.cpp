@@ -3,15 +3,14 @@
 
 #include "lambdagate/core/percent_decoding.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
-#include <memory>
-#include <stdexcept>
+#include <cstdint>
+#include <cstring>
+#include <tuple>
 
 namespace lambdagate::aws {
 
@@ -39,14 +38,18 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // Headers that SDKs leave unsigned (botocore SIGNED_HEADERS_BLACKLIST, Go v2 ignored headers):
 // proxies add, drop or rewrite them, and `authorization` is the signature itself.
+// clang-format off
+constexpr std::string_view kUnsignedHeaders[] = {
+    "authorization", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
+    "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+// clang-format on
+
 bool is_unsigned_header(std::string_view lower_name) {
-  // clang-format off
-  static constexpr std::string_view kUnsigned[] = {
-      "authorization", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
-      "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
-  // clang-format on
-  return std::find(std::begin(kUnsigned), std::end(kUnsigned), lower_name) != std::end(kUnsigned);
+  return std::find(std::begin(kUnsignedHeaders), std::end(kUnsignedHeaders), lower_name) !=
+         std::end(kUnsignedHeaders);
 }
+
+// ---- helpers of the pure steps: the plain form of each rule, one byte at a time ----------------
 
 // Appends `value` trimmed, with inner whitespace runs collapsed to one space.
 void append_collapsed(std::string& out, std::string_view value) {
@@ -116,6 +119,137 @@ void append_hex(std::string& out, const unsigned char* bytes, std::size_t n) {
   }
 }
 
+void append_hex(std::string& out, const Sha256Digest& digest) {
+  append_hex(out, digest.data(), digest.size());
+}
+
+// ---- helpers of SigV4Signer: the same rules in fewer steps ------------------------------------
+// Written apart from the ones above on purpose: sigv4_fast_path_test.cpp holds the signer to the
+// pure steps, which proves something only while the two do not share the code under test.
+
+constexpr auto kUnreservedTable = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '.' || c == '_' || c == '~';
+  }
+  return table;
+}();
+
+constexpr auto kHexPairs = [] {
+  std::array<char, 512> table{};
+  for (int b = 0; b < 256; ++b) {
+    table[2 * b] = kHexDigits[b >> 4];
+    table[2 * b + 1] = kHexDigits[b & 0x0f];
+  }
+  return table;
+}();
+
+// Bit n set when some unsigned header name is n bytes long: most names are rejected on their
+// length alone, without a string comparison.
+constexpr std::uint64_t kUnsignedHeaderLengths = [] {
+  std::uint64_t mask = 0;
+  for (std::string_view name : kUnsignedHeaders) mask |= std::uint64_t{1} << name.size();
+  return mask;
+}();
+
+bool is_unsigned_header_quick(std::string_view lower_name) {
+  if (lower_name.size() >= 64 || !(kUnsignedHeaderLengths >> lower_name.size() & 1)) return false;
+  return is_unsigned_header(lower_name);
+}
+
+bool has_upper(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// The headers a signer adds, and so replaces when a request is signed again.
+bool is_signing_header(std::string_view name) {
+  switch (name.size()) {
+    case 13:
+      return iequals(name, "authorization");
+    case 10:
+      return iequals(name, "x-amz-date");
+    case 20:
+      return iequals(name, "x-amz-security-token");
+    default:
+      return false;
+  }
+}
+
+// append_collapsed by runs: a value with no whitespace (every whitespace byte is a control byte
+// or SP), the usual case, is copied whole; otherwise each run of other bytes at once.
+void append_collapsed_runs(std::string& out, std::string_view value) {
+  if (std::none_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+    out.append(value);
+    return;
+  }
+  bool first = true;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && is_space(value[i])) ++i;
+    const std::size_t start = i;
+    while (i < value.size() && !is_space(value[i])) ++i;
+    if (start == i) break;
+    if (!first) out.push_back(' ');
+    out.append(value.substr(start, i - start));
+    first = false;
+  }
+}
+
+// append_uri_encoded by runs: bytes kept as they are go out together.
+void append_uri_encoded_runs(std::string& out, std::string_view in, bool keep_slash) {
+  const auto kept = [keep_slash](unsigned char c) { return kUnreservedTable[c] || (keep_slash && c == '/'); };
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const std::size_t start = i;
+    while (i < in.size() && kept(static_cast<unsigned char>(in[i]))) ++i;
+    out.append(in.substr(start, i - start));
+    for (; i < in.size() && !kept(static_cast<unsigned char>(in[i])); ++i) {
+      const auto c = static_cast<unsigned char>(in[i]);
+      const char escape[3] = {'%', kUpperHexDigits[c >> 4], kUpperHexDigits[c & 0x0f]};
+      out.append(escape, 3);
+    }
+  }
+}
+
+// A digest as lower-case hex, two characters per table lookup and one append.
+void append_hex_digest(std::string& out, const Sha256Digest& digest) {
+  char text[2 * std::tuple_size_v<Sha256Digest>];
+  for (std::size_t i = 0; i < digest.size(); ++i) std::memcpy(text + 2 * i, &kHexPairs[2 * digest[i]], 2);
+  out.append(text, sizeof text);
+}
+
+// True when normalize_path(path) == path: an absolute path with no empty ('//'), '.' or '..'
+// segment. Lambda's paths always are.
+bool is_normalized(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  std::size_t start = 1;
+  while (true) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view segment = path.substr(start, end - start);
+    if (end == path.size()) return segment != "." && segment != "..";
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+}
+
+// True when uri_encode(percent_decode(text), false) == text: each byte unreserved, or an escape
+// in upper-case hex of a byte that is not.
+bool is_canonical_query_part(std::string_view text) {
+  const auto upper_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (kUnreservedTable[c]) continue;
+    if (c != '%' || i + 2 >= text.size() || !upper_hex(text[i + 1]) || !upper_hex(text[i + 2])) return false;
+    const int escaped = core::hex_value(text[i + 1]) * 16 + core::hex_value(text[i + 2]);
+    if (kUnreservedTable[static_cast<unsigned char>(escaped)]) return false;
+    i += 2;
+  }
+  return true;
+}
+
+// ---- shared -------------------------------------------------------------------------------------
+
 void append_digits(std::string& out, long value, int width) {
   char buf[8];
   for (int i = width - 1; i >= 0; --i) {
@@ -125,76 +259,25 @@ void append_digits(std::string& out, long value, int width) {
   out.append(buf, static_cast<std::size_t>(width));
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-
-// Fetched once: OpenSSL 3's implicit fetch inside EVP_sha256()/HMAC() costs a provider lookup
-// on every call, which the hot path should not pay.
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (!fetched) throw std::runtime_error("OpenSSL has no SHA256");
-    return fetched;
-  }();
-  return md;
+std::string_view view(const Sha256Digest& digest) {
+  return std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
-// One context per thread, re-initialised per use, so digesting allocates nothing.
-EVP_MD_CTX* digest_context() {
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx{EVP_MD_CTX_new()};
-  if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
-  return ctx.get();
+// The pure functions' OpenSSL contexts: one per thread, so that they allocate nothing per call.
+Sha256& thread_sha256() {
+  thread_local Sha256 sha256;
+  return sha256;
 }
 
-// One HMAC-SHA256 context per thread; EVP_MAC_init with a new key resets it.
-EVP_MAC_CTX* hmac_context() {
-  static EVP_MAC* mac = [] {
-    EVP_MAC* fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (!fetched) throw std::runtime_error("OpenSSL has no HMAC");
-    return fetched;
-  }();
-  thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx = [] {
-    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> c{EVP_MAC_CTX_new(mac)};
-    if (!c) throw std::runtime_error("EVP_MAC_CTX_new failed");
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(c.get(), params) != 1) throw std::runtime_error("HMAC digest setup failed");
-    return c;
-  }();
-  return ctx.get();
+HmacSha256& thread_hmac() {
+  thread_local HmacSha256 hmac;
+  return hmac;
 }
 
-// SHA-256 of `data` into `out` (32 bytes).
-void sha256_raw(std::string_view data, unsigned char* out) {
-  EVP_MD_CTX* ctx = digest_context();
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx, out, &len) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-}
-
-void hmac_raw(std::string_view key, std::string_view data, unsigned char* out) {
-  EVP_MAC_CTX* ctx = hmac_context();
-  std::size_t len = 0;
-  // A null key pointer would make EVP_MAC_init keep the previous key on this reused context.
-  static constexpr unsigned char kEmpty[1] = {0};
-  const auto* key_bytes = key.data() ? reinterpret_cast<const unsigned char*>(key.data()) : kEmpty;
-  if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out, &len, 32) != 1 || len != 32) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-}
-
-// Removes every header named `lower_name` (any case).
-void erase_header(HeaderList& headers, std::string_view lower_name) {
-  std::erase_if(headers, [&](const auto& h) { return iequals(h.first, lower_name); });
+Sha256Digest hmac_raw(std::string_view key, std::string_view data) {
+  HmacSha256& hmac = thread_hmac();
+  hmac.set_key(key);
+  return hmac.mac(data);
 }
 
 }  // namespace
@@ -211,11 +294,9 @@ std::string uri_encode(std::string_view in, bool keep_slash) {
 std::string percent_decode(std::string_view in) { return core::percent_decode(in); }
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[32];
-  sha256_raw(data, digest);
   std::string out;
   out.reserve(64);
-  append_hex(out, digest, sizeof digest);
+  append_hex(out, thread_sha256().digest(data));
   return out;
 }
 
@@ -227,9 +308,7 @@ std::string hex(std::string_view bytes) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char mac[32];
-  hmac_raw(key, data, mac);
-  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
+  return std::string(view(hmac_raw(key, data)));
 }
 
 std::string format_amz_date(core::SystemTime t) {
@@ -344,14 +423,12 @@ std::string credential_scope(std::string_view date, std::string_view region, std
 
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request) {
-  unsigned char digest[32];
-  sha256_raw(canonical_request, digest);
   std::string out;
   out.reserve(kAlgorithm.size() + amz_date.size() + scope.size() + 67);
   out.append(kAlgorithm).push_back('\n');
   out.append(amz_date).push_back('\n');
   out.append(scope).push_back('\n');
-  append_hex(out, digest, sizeof digest);
+  append_hex(out, thread_sha256().digest(canonical_request));
   return out;
 }
 
@@ -360,29 +437,22 @@ std::string derive_signing_key(std::string_view secret, std::string_view date, s
   std::string key;
   key.reserve(4 + secret.size());
   key.append("AWS4").append(secret);
-  unsigned char a[32];
-  unsigned char b[32];
-  const auto view = [](const unsigned char* p) {
-    return std::string_view(reinterpret_cast<const char*>(p), 32);
-  };
-  hmac_raw(key, date, a);
-  hmac_raw(view(a), region, b);
-  hmac_raw(view(b), service, a);
-  hmac_raw(view(a), "aws4_request", b);
-  // The intermediate holds the secret: don't leave it in freed heap memory.
+  Sha256Digest a = hmac_raw(key, date);
+  Sha256Digest b = hmac_raw(view(a), region);
+  a = hmac_raw(view(b), service);
+  b = hmac_raw(view(a), "aws4_request");
+  // The intermediates hold the secret: don't leave them in freed memory.
   OPENSSL_cleanse(key.data(), key.size());
-  OPENSSL_cleanse(a, sizeof a);
+  OPENSSL_cleanse(a.data(), a.size());
   std::string out(view(b));
-  OPENSSL_cleanse(b, sizeof b);
+  OPENSSL_cleanse(b.data(), b.size());
   return out;
 }
 
 std::string signature_hex(std::string_view signing_key, std::string_view string_to_sign) {
-  unsigned char mac[32];
-  hmac_raw(signing_key, string_to_sign, mac);
   std::string out;
   out.reserve(64);
-  append_hex(out, mac, sizeof mac);
+  append_hex(out, hmac_raw(signing_key, string_to_sign));
   return out;
 }
 
@@ -399,45 +469,168 @@ std::string authorization_header(std::string_view access_key_id, std::string_vie
 
 }  // namespace sigv4
 
+// ---- SigV4Signer --------------------------------------------------------------------------------
+
 SigV4Signer::SigV4Signer(std::string service, std::string region, bool normalize_path)
     : service_(std::move(service)), region_(std::move(region)), normalize_path_(normalize_path) {}
 
-const std::string& SigV4Signer::signing_key(const Credentials& credentials, const std::string& date) {
-  if (cached_key_.empty() || cached_date_ != date || cached_secret_ != credentials.secret_access_key) {
-    cached_key_ = sigv4::derive_signing_key(credentials.secret_access_key, date, region_, service_);
-    cached_secret_ = credentials.secret_access_key;
-    cached_date_ = date;
-  }
-  return cached_key_;
+std::string_view SigV4Signer::sign(SigningRequest& request, const Credentials& credentials,
+                                   core::SystemTime now) {
+  return sign_into(request, credentials, now, nullptr);
 }
 
-SigningResult SigV4Signer::sign(SigningRequest& request, const Credentials& credentials,
-                                core::SystemTime now) {
-  std::string amz_date = sigv4::format_amz_date(now);
-  const std::string date = amz_date.substr(0, 8);
+SigningResult SigV4Signer::sign_traced(SigningRequest& request, const Credentials& credentials,
+                                       core::SystemTime now) {
+  SigningResult trace;
+  sign_into(request, credentials, now, &trace);
+  return trace;
+}
 
+void SigV4Signer::set_time(core::SystemTime now) {
+  using namespace std::chrono;
+  const std::int64_t second = floor<seconds>(now).time_since_epoch().count();
+  if (second == second_) return;
+  amz_date_ = sigv4::format_amz_date(now);
+  const std::string_view date = std::string_view(amz_date_).substr(0, 8);
+  if (!scope_.starts_with(date)) {
+    scope_ = sigv4::credential_scope(date, region_, service_);
+    authorization_prefix_valid_ = false;
+  }
+  string_to_sign_.assign(kAlgorithm).append("\n").append(amz_date_).append("\n").append(scope_).append("\n");
+  string_to_sign_prefix_ = string_to_sign_.size();
+  second_ = second;
+}
+
+void SigV4Signer::set_key(const Credentials& credentials) {
+  const std::string_view date = std::string_view(scope_).substr(0, 8);
+  if (keyed_ && key_date_ == date && key_secret_ == credentials.secret_access_key) return;
+  keyed_ = false;
+  std::string key = sigv4::derive_signing_key(credentials.secret_access_key, date, region_, service_);
+  hmac_.set_key(key);
+  OPENSSL_cleanse(key.data(), key.size());
+  key_secret_ = credentials.secret_access_key;
+  key_date_ = date;
+  keyed_ = true;
+}
+
+void SigV4Signer::write_canonical_headers(const HeaderList& headers) {
+  // Lower-case names are viewed where they are; only names with an upper-case letter are copied,
+  // into a buffer with room for all of them reserved first, so that no view into it moves.
+  std::size_t name_bytes = 0;
+  for (const auto& header : headers) name_bytes += header.first.size();
+  lower_names_.clear();
+  lower_names_.reserve(name_bytes);
+  headers_.clear();
+  for (const auto& [name, value] : headers) {
+    std::string_view lower = name;
+    if (has_upper(name)) {
+      const std::size_t at = lower_names_.size();
+      lower_names_.append(name);
+      char* copy = lower_names_.data() + at;
+      std::transform(copy, copy + name.size(), copy, ascii_lower);
+      lower = std::string_view(copy, name.size());
+    }
+    if (lower.empty() || is_unsigned_header_quick(lower)) continue;
+    headers_.push_back(HeaderRef{lower, value});
+  }
+  // Stable, as repeated headers keep their arrival order; a request has a handful of headers,
+  // which insertion sort orders without the buffer std::stable_sort allocates.
+  const auto by_name = [](const HeaderRef& a, const HeaderRef& b) { return a.name < b.name; };
+  if (headers_.size() > 32) {
+    std::stable_sort(headers_.begin(), headers_.end(), by_name);
+  } else {
+    for (std::size_t i = 1; i < headers_.size(); ++i) {
+      const HeaderRef moving = headers_[i];
+      std::size_t j = i;
+      for (; j > 0 && by_name(moving, headers_[j - 1]); --j) headers_[j] = headers_[j - 1];
+      headers_[j] = moving;
+    }
+  }
+
+  for (std::size_t i = 0; i < headers_.size(); ++i) {
+    if (i > 0 && headers_[i].name == headers_[i - 1].name) {
+      canonical_.back() = ',';  // a repeated header: its values joined on one line
+    } else {
+      canonical_.append(headers_[i].name).push_back(':');
+    }
+    append_collapsed_runs(canonical_, headers_[i].value);
+    canonical_.push_back('\n');
+  }
+  canonical_.push_back('\n');
+  signed_headers_begin_ = canonical_.size();
+  for (std::size_t i = 0; i < headers_.size(); ++i) {
+    if (i > 0 && headers_[i].name == headers_[i - 1].name) continue;
+    if (i > 0) canonical_.push_back(';');
+    canonical_.append(headers_[i].name);
+  }
+  signed_headers_end_ = canonical_.size();
+}
+
+void SigV4Signer::write_canonical_request(const SigningRequest& request) {
+  canonical_.clear();
+  canonical_.append(request.method).push_back('\n');
+  if (request.path.empty()) {
+    canonical_.push_back('/');
+  } else if (normalize_path_ && !is_normalized(request.path)) {
+    canonical_.append(sigv4::canonical_uri(request.path, true));  // rare: allocates
+  } else {
+    append_uri_encoded_runs(canonical_, request.path, true);
+  }
+  canonical_.push_back('\n');
+  const std::string_view query = request.query;
+  const std::size_t eq = query.find('=');
+  if (query.empty() ||
+      (query.find('&') == std::string_view::npos && eq != std::string_view::npos &&
+       is_canonical_query_part(query.substr(0, eq)) && is_canonical_query_part(query.substr(eq + 1)))) {
+    canonical_.append(query);  // no query, or one pair already canonical (Qualifier=...)
+  } else {
+    canonical_.append(sigv4::canonical_query_string(query));  // sorts: allocates
+  }
+  canonical_.push_back('\n');
+  write_canonical_headers(request.headers);
+  canonical_.push_back('\n');
+  append_hex_digest(canonical_, sha256_.digest(request.payload));
+}
+
+std::string_view SigV4Signer::sign_into(SigningRequest& request, const Credentials& credentials,
+                                        core::SystemTime now, SigningResult* trace) {
+  set_time(now);
   // Re-signing (a retry) must not leave stale or duplicate signing headers behind.
-  erase_header(request.headers, "authorization");
-  erase_header(request.headers, "x-amz-date");
-  erase_header(request.headers, "x-amz-security-token");
-  request.headers.emplace_back("x-amz-date", amz_date);
+  std::erase_if(request.headers, [](const auto& header) { return is_signing_header(header.first); });
+  request.headers.emplace_back("x-amz-date", amz_date_);
   if (!credentials.session_token.empty()) {
     // Lambda and STS accept the token signed, as the SDKs send it.
     request.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
 
-  const sigv4::CanonicalHeaders headers = sigv4::canonical_headers(request.headers);
-  SigningResult result;
-  result.canonical_request = sigv4::canonical_request(
-      request.method, sigv4::canonical_uri(request.path, normalize_path_),
-      sigv4::canonical_query_string(request.query), headers, sigv4::sha256_hex(request.payload));
-  const std::string scope = sigv4::credential_scope(date, region_, service_);
-  result.string_to_sign = sigv4::string_to_sign(amz_date, scope, result.canonical_request);
-  result.signature = sigv4::signature_hex(signing_key(credentials, date), result.string_to_sign);
-  result.authorization =
-      sigv4::authorization_header(credentials.access_key_id, scope, headers.signed_headers, result.signature);
-  request.headers.emplace_back("authorization", result.authorization);
-  return result;
+  write_canonical_request(request);
+  string_to_sign_.resize(string_to_sign_prefix_);
+  append_hex_digest(string_to_sign_, sha256_.digest(canonical_));
+  set_key(credentials);
+  const Sha256Digest signature = hmac_.mac(string_to_sign_);
+
+  if (!authorization_prefix_valid_ || authorization_access_key_id_ != credentials.access_key_id) {
+    authorization_prefix_.assign(kAlgorithm).append(" Credential=").append(credentials.access_key_id);
+    authorization_prefix_.append("/").append(scope_).append(", SignedHeaders=");
+    authorization_access_key_id_ = credentials.access_key_id;
+    authorization_prefix_valid_ = true;
+  }
+  constexpr std::string_view kSignatureLabel = ", Signature=";
+  const std::string_view signed_headers =
+      std::string_view(canonical_).substr(signed_headers_begin_, signed_headers_end_ - signed_headers_begin_);
+  std::string authorization;
+  authorization.reserve(authorization_prefix_.size() + signed_headers.size() + kSignatureLabel.size() + 64);
+  authorization.append(authorization_prefix_).append(signed_headers).append(kSignatureLabel);
+  append_hex_digest(authorization, signature);
+
+  if (trace) {
+    trace->canonical_request = canonical_;
+    trace->string_to_sign = string_to_sign_;
+    trace->signature = authorization.substr(authorization.size() - 64);
+    trace->authorization = authorization;
+  }
+  request.headers.emplace_back("authorization", std::move(authorization));
+  return request.headers.back().second;
 }
 
 }  // namespace lambdagate::aws
