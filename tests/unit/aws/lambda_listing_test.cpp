@@ -12,7 +12,9 @@
 #include <variant>
 
 #include "fakes/fake_clock.hpp"
+#include "fakes/fake_credentials_source.hpp"
 #include "fakes/fake_http_client.hpp"
+#include "fakes/run.hpp"
 
 namespace {
 
@@ -26,31 +28,13 @@ using aws::ListParseError;
 using aws::ListResult;
 using core::ErrorKind;
 using testing::FakeClock;
+using testing::FakeCredentialsSource;
 using testing::FakeHttpClient;
 using testing::find_header;
+using testing::run;
 
 constexpr const char* kAccessKeyId = "AKIDEXAMPLE";
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-
-class FakeCredentialsSource final : public aws::CredentialsSource {
- public:
-  std::shared_ptr<const Credentials> credentials;
-  std::shared_ptr<const Credentials> current(core::SystemTime) const override { return credentials; }
-};
-
-template <class T>
-T run(boost::asio::awaitable<T> awaitable) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, std::move(awaitable), [&](std::exception_ptr e, T value) {
-    failure = e;
-    if (!e) out = std::move(value);
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*out);
-}
 
 template <class T>
 ListPage<T> page_of(const ListResult<T>& result) {
