@@ -72,7 +72,7 @@ core::Error failed(const InvokeResult& result) {
 
 // The Authorization header each test expects, computed by botocore's SigV4 signer (which shares
 // no code with lambdagate's) from the request the test expects on the wire, with the same
-// credentials and clock. To regenerate: python3 tests/data/sigv4/lambda_client_signatures.py
+// credentials and clock. To regenerate: python3 tests/data/sigv4/client_signatures.py
 constexpr const char* kSignedInvoke =
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/aws4_request, "
     "SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type;x-amz-log-type;x-envoy-original-path, "

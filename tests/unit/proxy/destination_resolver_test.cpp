@@ -54,7 +54,7 @@ std::shared_ptr<config::Config> test_config() {
   config::Upstream u;
   u.metadata = {"lambda", "gloo-system", {}};
   u.aws.region = "eu-west-1";
-  u.aws.lambda_functions = {{"upper", "uppercase", "$LATEST", {}}, {"plain", "plain-fn", "", {}}};
+  u.aws.lambda_functions = {{"upper", "uppercase", "$LATEST", {}, {}}, {"plain", "plain-fn", "", {}, {}}};
   config::Upstream account = u;
   account.metadata.name = "cross";
   account.aws.aws_account_id = "123456789012";
@@ -229,10 +229,12 @@ TEST_CASE("resolve_destination: the Invoke request of each route", "[proxy][reso
 // the Lambda request.
 TEST_CASE("resolve_destination: extra headers", "[proxy][resolver]") {
   Fixture f;
-  const Invocation& plain = call_of(f.resolve("/upper?x=1"));
+  const Resolution plain_resolution = f.resolve("/upper?x=1");
+  const Invocation& plain = call_of(plain_resolution);
   CHECK(plain.invoke.extra_headers ==
         aws::HeaderList{{"x-envoy-original-path", "/upper?x=1"}, {"x-envoy-original-method", "POST"}});
-  const Invocation& manipulated = call_of(f.resolve("/headers"));
+  const Resolution manipulated_resolution = f.resolve("/headers");
+  const Invocation& manipulated = call_of(manipulated_resolution);
   CHECK(manipulated.invoke.extra_headers == aws::HeaderList{{"x-envoy-original-path", "/headers"},
                                                             {"x-envoy-original-method", "POST"},
                                                             {"x-team", "search"}});

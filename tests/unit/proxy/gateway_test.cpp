@@ -49,8 +49,9 @@ config::Upstream upstream(std::string name, std::optional<config::ResourceRef> s
   u.metadata.namespace_ = "gloo-system";
   u.aws.region = "us-east-1";
   u.aws.secret_ref = std::move(secret);
-  u.aws.lambda_functions = {{"uppercase", "uppercase", "$LATEST", {}}, {"fail", "fail", "", {}},
-                            {"arn", "arn:aws:lambda:us-east-1:123456789012:function:f", "", {}}};
+  u.aws.lambda_functions = {{"uppercase", "uppercase", "$LATEST", {}, {}},
+                            {"fail", "fail", "", {}, {}},
+                            {"arn", "arn:aws:lambda:us-east-1:123456789012:function:f", "", {}, {}}};
   return u;
 }
 
@@ -336,7 +337,7 @@ config::AwsDestinationSpec make_spec(bool wrap, bool unwrap, std::string version
 // test. Prefixes are chosen so that none is a prefix of another.
 std::shared_ptr<config::Config> pipeline_config() {
   auto c = base_config();
-  c->upstreams[0].aws.lambda_functions.push_back({"echo", "echo", "", {}});
+  c->upstreams[0].aws.lambda_functions.push_back({"echo", "echo", "", {}, {}});
   auto& routes = c->virtual_services[0].routes;
 
   routes.push_back(spec_route("/raw", {}));
@@ -1013,7 +1014,7 @@ TEST_CASE("discovery: routes invoke discovered functions", "[proxy][discovery]")
   const auto c = GENERATE_COPY(from_range(cases));
   INFO(c.name);
   auto config = base_config();
-  config->upstreams[0].aws.lambda_functions.push_back({"shadowed", "static-fn", "7", {}});
+  config->upstreams[0].aws.lambda_functions.push_back({"shadowed", "static-fn", "7", {}, {}});
   config->virtual_services[0].routes.push_back(lambda_route("/discovered", c.logical_name));
   Harness h(config);
 

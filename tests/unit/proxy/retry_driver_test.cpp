@@ -54,6 +54,8 @@ config::RetryPolicy policy(std::uint32_t retry_on, unsigned num_retries) {
 // A scripted call: each attempt takes `takes` of fake time and answers the next scripted result
 // (the last one repeats). It records when each attempt started and the deadline it was given.
 struct Script {
+  Script(FakeClock& c, std::deque<Result> a) : clock(c), answers(std::move(a)) {}
+
   FakeClock& clock;
   std::deque<Result> answers;
   std::chrono::steady_clock::duration takes{0};

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Expected Authorization headers for tests/unit/aws/lambda_client_test.cpp, computed with
-botocore's SigV4 signer, which shares no code with lambdagate's.
+"""Expected Authorization headers for tests/unit/aws/lambda_client_test.cpp and
+lambda_listing_test.cpp, computed with botocore's SigV4 signer, which shares no code with
+lambdagate's.
 
-Each case is the request the test expects AwsLambdaClient to send (method, wire path and query,
-the headers it signs, the body), with the test's fixed credentials and fixed clock. Regenerate
-after changing a case here and in the test:
+Each case is the request a test expects the client to send (method, wire path and query, the
+headers it signs, the body), with the test's fixed credentials and fixed clock. Regenerate after
+changing a case here and in the test:
 
-    python3 tests/data/sigv4/lambda_client_signatures.py
+    python3 tests/data/sigv4/client_signatures.py
 
-and paste the printed constants into the test.
+and paste the printed constants into the tests (one section per test file).
 """
 import datetime
 from unittest import mock
@@ -34,9 +35,9 @@ class ExactHeaders(SigV4Auth):
         return headers
 
 
-def sign(url, headers, region, when, token=None, body=BODY):
+def sign(url, headers, region, when, token=None, body=BODY, method="POST"):
     credentials = Credentials(ACCESS_KEY, SECRET, token)
-    request = AWSRequest(method="POST", url=url, headers=dict(headers), data=body.encode())
+    request = AWSRequest(method=method, url=url, headers=dict(headers), data=body.encode())
     signer = ExactHeaders(credentials, "lambda", region)
     # The test's FakeClock, as botocore's clock.
     with mock.patch("botocore.auth.get_current_datetime", return_value=when):
@@ -73,5 +74,24 @@ CASES = {
         {**BASE, "host": LAMBDA, "x-custom": "kept"}, "us-east-1", AUG30),
 }
 
-for name, value in CASES.items():
-    print(f'constexpr const char* {name} =\n    "{value}";')
+LISTING_CASES = {
+    # "LambdaListingClient lists functions page by page, signed": the first page, then the next
+    "kListFunctions": sign(
+        "https://" + LAMBDA + "/2015-03-31/functions/?FunctionVersion=ALL",
+        {"host": LAMBDA}, "us-east-1", AUG30, body="", method="GET"),
+    "kListFunctionsNext": sign(
+        "https://" + LAMBDA + "/2015-03-31/functions/?FunctionVersion=ALL&Marker=token%2Fwith%2Bspecial%3Dchars",
+        {"host": LAMBDA}, "us-east-1", AUG30, body="", method="GET"),
+    # "LambdaListingClient lists aliases": the first page, then the next
+    "kListAliases": sign(
+        "http://127.0.0.1:9001/prefix/2015-03-31/functions/uppercase/aliases",
+        {"host": "127.0.0.1:9001"}, "us-east-1", AUG30, body="", method="GET"),
+    "kListAliasesNext": sign(
+        "http://127.0.0.1:9001/prefix/2015-03-31/functions/uppercase/aliases?Marker=m2",
+        {"host": "127.0.0.1:9001"}, "us-east-1", AUG30, body="", method="GET"),
+}
+
+for title, cases in (("lambda_client_test.cpp", CASES), ("lambda_listing_test.cpp", LISTING_CASES)):
+    print(f"// {title}")
+    for name, value in cases.items():
+        print(f'constexpr const char* {name} =\n    "{value}";')
