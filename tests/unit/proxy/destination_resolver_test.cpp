@@ -151,7 +151,7 @@ const Invocation& call_of(const Resolution& r) {
 
 // What each request resolves to when it ends in an error or a direct response, and how far
 // resolution got: the access log and metrics label it with that.
-TEST_CASE("resolve_destination: errors and direct responses", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: errors and direct responses", "[proxy][destination]") {
   struct Case {
     const char* target;
     std::optional<core::ErrorKind> error;  // none: a direct response
@@ -188,7 +188,7 @@ TEST_CASE("resolve_destination: errors and direct responses", "[proxy][resolver]
 
 // The Invoke request of each kind of route: function and qualifier, invocation type, streaming,
 // and the route timeout the deadline is made from (route, else virtual host; 0 = none).
-TEST_CASE("resolve_destination: the Invoke request of each route", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: the Invoke request of each route", "[proxy][destination]") {
   struct Case {
     const char* target;
     std::string function_name;
@@ -227,7 +227,7 @@ TEST_CASE("resolve_destination: the Invoke request of each route", "[proxy][reso
 
 // propagateOriginalRouting and the route's request headerManipulation become extra headers of
 // the Lambda request.
-TEST_CASE("resolve_destination: extra headers", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: extra headers", "[proxy][destination]") {
   Fixture f;
   const Resolution plain_resolution = f.resolve("/upper?x=1");
   const Invocation& plain = call_of(plain_resolution);
@@ -242,7 +242,7 @@ TEST_CASE("resolve_destination: extra headers", "[proxy][resolver]") {
 
 // wrapAsApiGateway builds the event from the request and the resolution's inputs: the request
 // id, the client address and the time it was given.
-TEST_CASE("resolve_destination: an API Gateway event from the request", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: an API Gateway event from the request", "[proxy][destination]") {
   Fixture f;
   const Resolution r = f.resolve("/wrapped?a=b", "hello");
   const auto event = nlohmann::json::parse(call_of(r).invoke.payload);
@@ -257,7 +257,7 @@ TEST_CASE("resolve_destination: an API Gateway event from the request", "[proxy]
 
 // Lambda's payload limits are checked before any call: the error names the function already
 // resolved, for the access log.
-TEST_CASE("resolve_destination: payload limits", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: payload limits", "[proxy][destination]") {
   Fixture f;
   f.options.max_sync_payload = 10;
   f.options.max_async_payload = 4;
@@ -278,14 +278,14 @@ TEST_CASE("resolve_destination: payload limits", "[proxy][resolver]") {
 }
 
 // Weighted destinations are picked by weight from the random source: a weight of 0 never is.
-TEST_CASE("resolve_destination: weighted destinations", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: weighted destinations", "[proxy][destination]") {
   Fixture f;
   for (int i = 0; i < 50; ++i) CHECK(call_of(f.resolve("/weighted")).invoke.function_name == "plain-fn");
 }
 
 // A logical name that neither the hand-written functions nor discovery has asks for an early
 // discovery round (the gateway does the asking: resolution does no I/O).
-TEST_CASE("resolve_destination: a function discovery has not found asks for a round", "[proxy][resolver]") {
+TEST_CASE("resolve_destination: a function discovery has not found asks for a round", "[proxy][destination]") {
   Fixture f;
   auto snapshot = std::make_shared<proxy::Snapshot>(*f.snapshot);
   for (auto& [ref, upstream] : snapshot->upstreams) {
