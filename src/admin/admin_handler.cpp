@@ -1,10 +1,9 @@
 #include "lambdagate/admin/admin_handler.hpp"
 
+#include <nlohmann/json.hpp>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
-#include "lambdagate/proxy/gateway.hpp"
+#include "lambdagate/proxy/response_mapping.hpp"
 
 namespace lambdagate::admin {
 
@@ -46,15 +45,8 @@ std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, con
   return problems;
 }
 
-AdminHandler::AdminHandler(const proxy::SnapshotStore& snapshots, const RuntimeStatus& status,
-                           const core::Clock& clock, const proxy::CredentialsRegistry* registry,
-                           const observability::Metrics* metrics, const ConnectionStats* connections)
-    : snapshots_(snapshots),
-      status_(status),
-      clock_(clock),
-      registry_(registry),
-      metrics_(metrics),
-      connections_(connections) {}
+AdminHandler::AdminHandler(const StatusSource& status, const core::Clock& clock)
+    : status_(status), clock_(clock) {}
 
 boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&,
                                                            http::ResponseWriter&) {
@@ -79,30 +71,32 @@ http::Response AdminHandler::respond(const http::Request& request) {
     return json_response(bhttp::status::ok, {{"status", "alive"}}, version);
   }
   if (path == "/readyz") {
-    auto snapshot = snapshots_.get();
-    auto problems = readiness_problems(snapshot.get(), status_, clock_.system_now());
+    auto snapshot = status_.snapshot();
+    auto problems = readiness_problems(snapshot.get(), status_.runtime(), clock_.system_now());
     nlohmann::json body = {{"ready", problems.empty()}, {"reasons", problems}};
     if (snapshot) body["configVersion"] = snapshot->version;
     return json_response(problems.empty() ? bhttp::status::ok : bhttp::status::service_unavailable, body, version);
   }
   if (path == "/upstreams") {
-    auto snapshot = snapshots_.get();
+    auto snapshot = status_.snapshot();
     if (!snapshot) return json_response(bhttp::status::service_unavailable, {{"upstreams", nlohmann::json::array()}}, version);
     return json_response(bhttp::status::ok, upstreams_json(*snapshot, clock_.system_now()), version);
   }
   if (path == "/metrics") {
-    auto snapshot = snapshots_.get();
+    auto snapshot = status_.snapshot();
     http::Response response{bhttp::status::ok, version};
     response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    std::optional<observability::MetricsSummary> requests;
-    if (metrics_) requests = metrics_->collect();
-    response.body() = metrics_text(snapshot.get(), registry_, status_, clock_.system_now(),
-                                   requests ? &*requests : nullptr, connections_);
+    const auto caches = status_.credential_caches();
+    const auto requests = status_.request_metrics();
+    const auto connections = status_.connections();
+    response.body() =
+        metrics_text(snapshot.get(), caches ? &*caches : nullptr, status_.runtime(), clock_.system_now(),
+                     requests ? &*requests : nullptr, connections ? &*connections : nullptr);
     response.prepare_payload();
     return response;
   }
   if (path == "/config_dump") {
-    auto snapshot = snapshots_.get();
+    auto snapshot = status_.snapshot();
     if (!snapshot) {
       return json_response(bhttp::status::service_unavailable,
                            {{"code", "no_config"}, {"message", "no configuration loaded"}}, version);

@@ -1,14 +1,15 @@
 // The body of /config_dump: the snapshot's configuration as the gateway understood it (defaults
 // applied, delegation flattened, resolved regions), so an operator sees what is in force rather
 // than what was written. Secrets are listed by name and type only; their data never leaves here.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
-#include <fmt/format.h>
-
 #include "lambdagate/admin/admin_handler.hpp"
-#include "lambdagate/core/time_format.hpp"
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/redact.hpp"
+#include "lambdagate/core/time_format.hpp"
 
 namespace lambdagate::admin {
 
@@ -104,8 +105,7 @@ std::string retry_on(std::uint32_t bits) {
 
 // A header a route adds may carry a credential (an API key for a backend); its value is masked.
 bool sensitive_header(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = core::to_lower_ascii(name);
   return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" ||
          lower.find("token") != std::string::npos || lower.find("key") != std::string::npos ||
          lower.find("secret") != std::string::npos;

@@ -138,9 +138,9 @@ nlohmann::json upstreams_json(const proxy::Snapshot& snapshot, core::SystemTime 
   return {{"configVersion", snapshot.version}, {"upstreams", list}};
 }
 
-std::string metrics_text(const proxy::Snapshot* snapshot, const proxy::CredentialsRegistry* registry,
+std::string metrics_text(const proxy::Snapshot* snapshot, const std::vector<CredentialCacheReport>* caches,
                          const RuntimeStatus& status, core::SystemTime now,
-                         const observability::MetricsSummary* requests, const ConnectionStats* connections) {
+                         const observability::MetricsSummary* requests, const ConnectionCounts* connections) {
   std::string out;
   auto line = [&out](std::string_view text) {
     out.append(text);
@@ -195,34 +195,31 @@ std::string metrics_text(const proxy::Snapshot* snapshot, const proxy::Credentia
                        label(upstream.key), st.rounds_failed));
     }
   }
-  if (registry) {
-    const auto entries = registry->entries();
+  if (caches) {
     line("# HELP lambdagate_credential_refreshes_total Credential fetches by source and result.");
     line("# TYPE lambdagate_credential_refreshes_total counter");
-    for (const auto& e : entries) {
-      const auto st = e.cache->status();
+    for (const auto& c : *caches) {
       line(fmt::format("lambdagate_credential_refreshes_total{{source=\"{}\",result=\"success\"}} {}",
-                       label(e.description), st.refresh_success));
+                       label(c.description), c.status.refresh_success));
       line(fmt::format("lambdagate_credential_refreshes_total{{source=\"{}\",result=\"failure\"}} {}",
-                       label(e.description), st.refresh_failure));
+                       label(c.description), c.status.refresh_failure));
     }
     line("# HELP lambdagate_credential_seconds_to_expiry Seconds until the served credentials expire.");
     line("# TYPE lambdagate_credential_seconds_to_expiry gauge");
-    for (const auto& e : entries) {
-      const auto st = e.cache->status();
-      if (!st.expiration) continue;
-      const double left = std::chrono::duration<double>(*st.expiration - now).count();
-      line(fmt::format("lambdagate_credential_seconds_to_expiry{{source=\"{}\"}} {:.3f}", label(e.description),
-                       left));
+    for (const auto& c : *caches) {
+      if (!c.status.expiration) continue;
+      const double left = std::chrono::duration<double>(*c.status.expiration - now).count();
+      line(fmt::format("lambdagate_credential_seconds_to_expiry{{source=\"{}\"}} {:.3f}",
+                       label(c.description), left));
     }
   }
   if (connections) {
     line("# HELP lambdagate_connections_active Client connections open on the proxy listeners.");
     line("# TYPE lambdagate_connections_active gauge");
-    line(fmt::format("lambdagate_connections_active {}", connections->active_connections()));
+    line(fmt::format("lambdagate_connections_active {}", connections->active));
     line("# HELP lambdagate_connections_total Client connections accepted by the proxy listeners.");
     line("# TYPE lambdagate_connections_total counter");
-    line(fmt::format("lambdagate_connections_total {}", connections->connections_accepted()));
+    line(fmt::format("lambdagate_connections_total {}", connections->accepted));
   }
   if (requests) request_metrics(*requests, out);
   return out;

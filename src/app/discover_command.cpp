@@ -7,17 +7,18 @@
 #include <boost/asio/io_context.hpp>
 
 #include "lambdagate/app/runtime.hpp"
-#include "lambdagate/aws/timer_sleeper.hpp"
 #include "lambdagate/aws/lambda_listing.hpp"
 #include "lambdagate/config/loader.hpp"
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/discovery/discoverer.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/function_lister.hpp"
 #include "lambdagate/discovery/upstream_yaml.hpp"
 #include "lambdagate/http/client.hpp"
-#include "lambdagate/proxy/credentials_registry.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
+#include "lambdagate/wiring/credentials_registry.hpp"
+#include "lambdagate/wiring/snapshot_builder.hpp"
 
 namespace lambdagate::app {
 
@@ -32,9 +33,10 @@ struct Listing {
   discovery::RoundResult result;
 };
 
-asio::awaitable<void> run_rounds(std::vector<Listing>& listings, http::HttpClient& http, const core::Clock& clock,
-                                 const discovery::DiscoveryOptions& options, proxy::CredentialsRegistry& registry) {
-  auto sleeper = std::make_shared<aws::TimerSleeper>(clock);
+asio::awaitable<void> run_rounds(std::vector<Listing>& listings, http::HttpClient& http,
+                                 const core::Clock& clock, const discovery::DiscoveryOptions& options,
+                                 wiring::CredentialsRegistry& registry) {
+  auto sleeper = std::make_shared<core::TimerSleeper>(clock);
   for (auto& listing : listings) {
     const auto& up = *listing.upstream;
     auto client = std::make_unique<aws::LambdaListingClient>(http, up.endpoint, up.region, up.credentials, clock);
@@ -62,18 +64,24 @@ int run_discover(const CliOptions& options, std::FILE* out, std::shared_ptr<spdl
 
   http::TlsOptions tls;
   if (auto bundle = aws::process_env("AWS_CA_BUNDLE"); bundle && !bundle->empty()) tls.ca_bundle_file = *bundle;
-  // As in run_gateway, these are left to the OS at exit: suspended coroutines still refer to them.
-  auto io = std::make_unique<asio::io_context>();
-  auto http = std::make_unique<http::PooledHttpClient>(io->get_executor(), clock, tls);
-  auto registry = std::make_unique<proxy::CredentialsRegistry>(io->get_executor(), *http, clock,
-                                                               std::make_shared<aws::TimerSleeper>(clock));
-  proxy::Environment environment;
-  environment.credentials = registry.get();
+  // Declared in the order they are built, so they are destroyed in reverse: the io_context last,
+  // once every coroutine on it has ended.
+  asio::io_context io;
+  http::PooledHttpClient pool(io.get_executor(), clock, tls);
+  wiring::CredentialsRegistry registry(io.get_executor(), pool, clock,
+                                       std::make_shared<core::TimerSleeper>(clock));
+  wiring::Environment environment;
+  environment.credentials = &registry;
   environment.session_name = "lambdagate-discover";
-  auto build = proxy::build_snapshot(loaded.config, environment, 1, clock.system_now());
+  auto build = wiring::build_snapshot(loaded.config, environment, 1, clock.system_now());
   for (const auto& w : build.warnings) logger->warn("{}", w);
   for (const auto& e : build.errors) logger->error("{}", e);
-  if (!build.snapshot) return kExitInvalidConfig;
+  if (!build.snapshot) {
+    // Caches of the Upstreams before the bad one may have started: end them before returning.
+    registry.stop_all();
+    io.run();
+    return kExitInvalidConfig;
+  }
 
   const config::Settings* settings = loaded.config->settings ? &*loaded.config->settings : nullptr;
   std::vector<Listing> listings;
@@ -82,9 +90,11 @@ int run_discover(const CliOptions& options, std::FILE* out, std::shared_ptr<spdl
     listings.push_back({&upstream, std::make_shared<discovery::DiscoveredFunctions>(), {}});
   }
   auto discovery_options = discovery::discovery_options(settings);
-  asio::co_spawn(*io, run_rounds(listings, *http, clock, discovery_options, *registry),
-                 [&io](std::exception_ptr) { io->stop(); });
-  io->run();
+  // The rounds stop the credential caches when they are done; run() returns once every
+  // coroutine (the caches' refresh loops included) has ended.
+  asio::co_spawn(io, run_rounds(listings, pool, clock, discovery_options, registry),
+                 [&registry](std::exception_ptr) { registry.stop_all(); });
+  io.run();
 
   // Every Upstream in the order the configuration has them.
   int status = kExitOk;
@@ -112,9 +122,6 @@ int run_discover(const CliOptions& options, std::FILE* out, std::shared_ptr<spdl
   std::fwrite(yaml.data(), 1, yaml.size(), out);
   std::fflush(out);
   logger->flush();
-  (void)registry.release();
-  (void)http.release();
-  (void)io.release();
   return status;
 }
 

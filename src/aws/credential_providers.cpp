@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "iso8601.hpp"
+#include "lambdagate/core/ascii.hpp"
 #include "quoting.hpp"
 
 namespace lambdagate::aws {
@@ -284,9 +285,7 @@ std::string ContainerCredentialsProvider::source() const {
 bool container_endpoint_allowed(const http::Endpoint& endpoint) {
   if (endpoint.scheme == "https") return true;
   if (endpoint.scheme != "http") return false;
-  std::string host = endpoint.host;
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string host = core::to_lower_ascii(endpoint.host);
   if (host == "localhost") return true;
   in_addr v4{};
   if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {

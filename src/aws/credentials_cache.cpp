@@ -2,8 +2,10 @@
 #include "lambdagate/aws/credentials_cache.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -20,10 +22,9 @@ namespace {
 namespace asio = boost::asio;
 using SystemDuration = core::SystemTime::duration;
 
-// How often a request waiting for the first credentials looks again. Polling keeps the cache free
-// of per-waiter state and cross-thread wake-ups; it only happens before any credentials exist
-// (start-up, or after they expired), and each waiter is bounded by its own deadline.
-constexpr std::chrono::milliseconds kPollInterval{5};
+// The longest single wait of a request without a deadline (route timeout 0): it looks again after
+// this, so a wake-up lost to a bug could never hold a request for ever.
+constexpr std::chrono::seconds kMaxWaitStep{30};
 
 std::uint64_t seed_for(const RefreshPolicy& policy) {
   if (policy.jitter_seed) return *policy.jitter_seed;
@@ -56,8 +57,29 @@ std::chrono::milliseconds backoff_delay(unsigned failures, const RefreshPolicy& 
   return milliseconds{jitter(rng)};
 }
 
+// A request waiting for the fetch in flight. The bell is a timer that never expires on its own:
+// ringing it (on the waiter's executor) ends the wait. `rung` covers a ring that arrives before
+// the wait has begun. Both are touched only on `executor`.
+struct CredentialsCache::Waiter {
+  explicit Waiter(asio::any_io_executor ex) : executor(ex), bell(ex, asio::steady_timer::time_point::max()) {}
+
+  asio::awaitable<void> wait_for_bell() {
+    if (rung) co_return;
+    auto [ec] = co_await bell.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)ec;  // rung (cancelled by ring) or cancelled with the request: the caller looks again
+  }
+  void ring() {
+    rung = true;
+    bell.cancel();
+  }
+
+  asio::any_io_executor executor;
+  asio::steady_timer bell;
+  bool rung = false;
+};
+
 CredentialsCache::CredentialsCache(std::shared_ptr<CredentialsProvider> provider, const core::Clock& clock,
-                                   std::shared_ptr<Sleeper> sleeper, RefreshPolicy policy)
+                                   std::shared_ptr<core::Sleeper> sleeper, RefreshPolicy policy)
     : provider_(std::move(provider)),
       clock_(clock),
       sleeper_(std::move(sleeper)),
@@ -77,7 +99,7 @@ void CredentialsCache::start(asio::any_io_executor executor) {
   asio::co_spawn(
       executor, [self]() { return self->run(); },
       asio::bind_cancellation_slot(stop_signal_.slot(), [self](std::exception_ptr failure) {
-        self->fetch_in_flight_.store(false, std::memory_order_release);
+        self->end_fetch();
         if (!failure || self->stopped_.load(std::memory_order_acquire)) return;
         // The cached credentials still serve until they expire; make the cause visible.
         std::lock_guard lock(self->status_mutex_);
@@ -103,18 +125,51 @@ std::shared_ptr<const Credentials> CredentialsCache::current(core::SystemTime no
 
 asio::awaitable<std::shared_ptr<const Credentials>> CredentialsCache::wait_for_credentials(
     core::Deadline deadline) const {
+  using namespace asio::experimental::awaitable_operators;
   const auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor);
   while (true) {
     if (auto credentials = current(clock_.system_now())) co_return credentials;
-    if (!fetch_in_flight()) {
-      // The loop publishes before it lowers the flag: look once more, or a fetch that completed
-      // between the two reads would go unseen.
-      co_return current(clock_.system_now());
-    }
     if (deadline.expired(clock_)) co_return nullptr;
-    timer.expires_after(deadline.remaining(clock_, kPollInterval));
-    co_await timer.async_wait(asio::use_awaitable);
+    const auto waiter = std::make_shared<Waiter>(executor);
+    bool in_flight = false;
+    {
+      // The loop lowers the flag before it takes this lock to ring the bells: a waiter that
+      // still sees a fetch in flight here is on the list in time to be rung.
+      std::lock_guard lock(waiters_mutex_);
+      in_flight = fetch_in_flight();
+      if (in_flight) waiters_.push_back(waiter);
+    }
+    // No fetch in flight: the loop publishes before it lowers the flag, so look once more, or a
+    // fetch that completed between the two reads would go unseen.
+    if (!in_flight) co_return current(clock_.system_now());
+
+    // Off the list however the wait ends, a thrown cancellation included.
+    struct Unlist {
+      const CredentialsCache& cache;
+      const std::shared_ptr<Waiter>& waiter;
+      ~Unlist() {
+        std::lock_guard lock(cache.waiters_mutex_);
+        std::erase(cache.waiters_, waiter);
+      }
+    } unlist{*this, waiter};
+    const auto left = deadline.remaining(clock_, kMaxWaitStep);
+    // Whichever ends first cancels the other; cancelling the request (shutdown) cancels both.
+    // Built as a named object: GCC 12 may destroy temporaries in a co_await expression twice.
+    auto either = sleeper_->sleep_for(left) || waiter->wait_for_bell();
+    co_await std::move(either);
+  }
+}
+
+void CredentialsCache::end_fetch() {
+  fetch_in_flight_.store(false, std::memory_order_release);
+  std::vector<std::shared_ptr<Waiter>> woken;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    woken.swap(waiters_);
+  }
+  // Each waiter is rung on its own executor (a worker thread), where its bell lives.
+  for (auto& waiter : woken) {
+    asio::post(waiter->executor, [waiter] { waiter->ring(); });
   }
 }
 
@@ -175,7 +230,7 @@ asio::awaitable<void> CredentialsCache::run() {
         ++status_.refresh_success;
       }
       // Lowered only after publishing: a waiter that sees no fetch in flight then sees the result.
-      fetch_in_flight_.store(false, std::memory_order_release);
+      end_fetch();
       if (!fresh->expiration) break;  // long-term keys: nothing will ever need refreshing
       wake = refresh_time(*fresh, now, policy_);
     } else {
@@ -186,7 +241,7 @@ asio::awaitable<void> CredentialsCache::run() {
         status_.last_error = problem;
         ++status_.refresh_failure;
       }
-      fetch_in_flight_.store(false, std::memory_order_release);
+      end_fetch();
       // A source that rejected us outright (access denied, bad config) is retried at the slowest
       // pace, not given up on: an operator may fix the trust policy without restarting us.
       SystemDuration delay = retryable ? SystemDuration(backoff_delay(failures, policy_, rng_))
@@ -210,7 +265,7 @@ asio::awaitable<void> CredentialsCache::run() {
       if (!stopped_.load(std::memory_order_acquire)) throw;
     }
   }
-  fetch_in_flight_.store(false, std::memory_order_release);
+  end_fetch();
 }
 
 }  // namespace lambdagate::aws

@@ -8,6 +8,7 @@
 
 #include "iso8601.hpp"
 #include "lambdagate/aws/sigv4.hpp"
+#include "lambdagate/core/ascii.hpp"
 
 namespace lambdagate::aws {
 
@@ -25,13 +26,7 @@ constexpr std::array<std::string_view, 16> kLegacyStsRegions = {
     "eu-central-1",   "eu-north-1", "eu-west-1",      "eu-west-2",      "eu-west-3",  "sa-east-1",
     "us-east-1",      "us-east-2",  "us-west-1",      "us-west-2"};
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
-  return out;
-}
+std::string lower(std::string_view s) { return core::to_lower_ascii(s); }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

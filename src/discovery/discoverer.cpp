@@ -62,7 +62,7 @@ std::string_view to_string(RoundOutcome outcome) {
 
 Discoverer::Discoverer(std::string upstream_key, std::shared_ptr<FunctionLister> lister,
                        std::shared_ptr<DiscoveredFunctions> functions, const core::Clock& clock,
-                       std::shared_ptr<aws::Sleeper> sleeper, DiscoveryOptions options,
+                       std::shared_ptr<core::Sleeper> sleeper, DiscoveryOptions options,
                        RoundObserver observer)
     : upstream_key_(std::move(upstream_key)),
       lister_(std::move(lister)),

@@ -27,7 +27,7 @@ std::string identity_of(const DiscoveryTarget& target) {
 }  // namespace
 
 DiscoveryRegistry::DiscoveryRegistry(boost::asio::any_io_executor control, http::HttpClient& http,
-                                     const core::Clock& clock, std::shared_ptr<aws::Sleeper> sleeper,
+                                     const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
                                      RoundObserver observer)
     : DiscoveryRegistry(
           std::move(control),
@@ -39,7 +39,7 @@ DiscoveryRegistry::DiscoveryRegistry(boost::asio::any_io_executor control, http:
           clock, std::move(sleeper), std::move(observer)) {}
 
 DiscoveryRegistry::DiscoveryRegistry(boost::asio::any_io_executor control, ListerFactory make_lister,
-                                     const core::Clock& clock, std::shared_ptr<aws::Sleeper> sleeper,
+                                     const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
                                      RoundObserver observer)
     : control_(std::move(control)),
       make_lister_(std::move(make_lister)),

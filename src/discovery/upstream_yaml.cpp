@@ -9,17 +9,12 @@
 #include <iterator>
 #include <string_view>
 
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/discovery/catalog_builder.hpp"
 
 namespace lambdagate::discovery {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 // Whether a plain scalar with this text would be read back as something other than a string
 // (YAML 1.1 booleans as go-yaml and yaml-cpp read them, null, numbers). yaml-cpp's emitter quotes
@@ -28,7 +23,7 @@ bool resolves_to_non_string(std::string_view text) {
   if (text.empty()) return true;
   static constexpr std::string_view kWords[] = {"true", "false", "yes",  "no",    "on",    "off",  "y", "n",
                                                 "null", "~",     ".inf", "-.inf", "+.inf", ".nan", "<<"};
-  const std::string folded = lower(text);
+  const std::string folded = core::to_lower_ascii(text);
   if (std::find(std::begin(kWords), std::end(kWords), folded) != std::end(kWords)) return true;
   // Anything that starts like a number (1, -1, +1, .5, 0x1F, 1e3, 1_000, 12:30): quoting a few
   // strings that are not numbers costs nothing.

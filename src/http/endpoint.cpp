@@ -1,7 +1,9 @@
-#include <algorithm>
-#include <charconv>
 #include <strings.h>
 
+#include <algorithm>
+#include <charconv>
+
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::http {
@@ -45,8 +47,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error)
   Endpoint ep;
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return fail("missing scheme (expected http:// or https://)");
-  ep.scheme = std::string(url.substr(0, scheme_end));
-  std::transform(ep.scheme.begin(), ep.scheme.end(), ep.scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  ep.scheme = core::to_lower_ascii(url.substr(0, scheme_end));
   if (ep.scheme != "http" && ep.scheme != "https") return fail("unsupported scheme '" + ep.scheme + "'");
   ep.port = ep.tls() ? 443 : 80;
   std::string_view rest = url.substr(scheme_end + 3);

@@ -31,7 +31,7 @@ struct JwksFetcher::Waiter {
 
 JwksFetcher::JwksFetcher(std::string url, std::chrono::milliseconds cache_duration,
                          std::shared_ptr<http::HttpClient> client, const core::Clock& clock,
-                         std::shared_ptr<aws::Sleeper> sleeper, JwksFetcherOptions options,
+                         std::shared_ptr<core::Sleeper> sleeper, JwksFetcherOptions options,
                          JwksObserver observer)
     : url_(std::move(url)),
       cache_duration_(std::max(cache_duration, std::chrono::milliseconds{1'000})),

@@ -33,6 +33,30 @@ bool should_retry_response(const config::RetryPolicy& policy, unsigned status) {
 
 }  // namespace
 
+AttemptOutcome attempt_outcome(const core::Error& error) {
+  AttemptOutcome outcome;
+  switch (error.transport) {
+    case core::TransportFailure::Timeout:
+      outcome.kind = Kind::Timeout;
+      break;
+    case core::TransportFailure::ConnectFailure:
+      outcome.kind = Kind::ConnectFailure;
+      break;
+    case core::TransportFailure::Reset:
+      outcome.kind = Kind::Reset;
+      break;
+    case core::TransportFailure::Other:
+      outcome.kind = Kind::Other;
+      break;
+    case core::TransportFailure::None:
+      outcome.kind = error.upstream_status ? Kind::Response : Kind::Other;
+      outcome.status = error.upstream_status;
+      outcome.retry_after = error.retry_after;
+      break;
+  }
+  return outcome;
+}
+
 bool should_retry(const config::RetryPolicy& policy, const AttemptOutcome& outcome) {
   // Envoy counts a request that got no response at all as a 5xx (and so a gateway error), and
   // its "reset" covers every way of getting no response, a refused connection included.

@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <array>
 
-#include "lambdagate/routing/ascii_case.hpp"
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::routing {
@@ -20,7 +20,7 @@ void insert_longest_first(std::vector<std::pair<std::string, std::size_t>>& list
 }  // namespace
 
 void DomainIndex::add(const std::string& domain, std::size_t host_index) {
-  std::string d = fold_ascii(domain);
+  std::string d = core::to_lower_ascii(domain);
   if (d == "*") {
     if (!any_) any_ = host_index;
   } else if (d.size() > 1 && d.front() == '*') {
@@ -50,10 +50,11 @@ std::optional<std::size_t> DomainIndex::find(std::string_view raw_host) const {
   std::string spill;
   std::string_view host;
   if (raw_host.size() <= buffer.size()) {
-    std::transform(raw_host.begin(), raw_host.end(), buffer.begin(), [](char c) { return fold_ascii(c); });
+    std::transform(raw_host.begin(), raw_host.end(), buffer.begin(),
+                   [](char c) { return core::ascii_lower(c); });
     host = std::string_view(buffer.data(), raw_host.size());
   } else {
-    spill = fold_ascii(raw_host);
+    spill = core::to_lower_ascii(raw_host);
     host = spill;
   }
   // A domain written with a port matches only that port ("api.com:8443"); a domain without one

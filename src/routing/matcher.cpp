@@ -1,8 +1,9 @@
-#include <algorithm>
-
 #include <re2/re2.h>
 
-#include "lambdagate/routing/ascii_case.hpp"
+#include <algorithm>
+
+#include "lambdagate/core/ascii.hpp"
+#include "lambdagate/core/percent_decoding.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::routing {
@@ -12,7 +13,7 @@ namespace {
 bool iequals_prefix(std::string_view text, std::string_view folded_prefix) {
   if (text.size() < folded_prefix.size()) return false;
   for (std::size_t i = 0; i < folded_prefix.size(); ++i) {
-    if (fold_ascii(text[i]) != folded_prefix[i]) return false;
+    if (core::ascii_lower(text[i]) != folded_prefix[i]) return false;
   }
   return true;
 }
@@ -24,28 +25,8 @@ std::unique_ptr<re2::RE2> compile(const std::string& pattern, bool case_sensitiv
   return std::make_unique<re2::RE2>(pattern, options);
 }
 
-// Percent-decodes a query component ('+' is a space in form encoding).
-std::string decode_component(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
-      i += 2;
-    } else if (in[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
-}
+// A query component as form encoding writes it: %XX escapes, and '+' for a space.
+std::string decode_component(std::string_view in) { return core::percent_decode(in, core::PlusMeans::Space); }
 
 // The value of query parameter `name` (first occurrence), or nullopt when absent.
 std::optional<std::string> query_value(std::string_view query, std::string_view name) {
@@ -67,7 +48,7 @@ CompiledMatcher::CompiledMatcher(const config::Matcher& source) : source_(&sourc
   switch (source.kind) {
     case config::PathMatchKind::Prefix:
     case config::PathMatchKind::Exact:
-      folded_path_ = source.case_sensitive ? source.path : fold_ascii(source.path);
+      folded_path_ = source.case_sensitive ? source.path : core::to_lower_ascii(source.path);
       break;
     case config::PathMatchKind::Regex:
       path_regex_ = compile(source.path, source.case_sensitive);

@@ -27,7 +27,7 @@ PathTrie::Builder::Builder(Builder&&) noexcept = default;
 PathTrie::Builder& PathTrie::Builder::operator=(Builder&&) noexcept = default;
 
 void PathTrie::Builder::add(KeyKind kind, std::string_view raw_key, RouteCandidate candidate) {
-  const std::string key = case_sensitive_ ? std::string(raw_key) : fold_ascii(raw_key);
+  const std::string key = case_sensitive_ ? std::string(raw_key) : core::to_lower_ascii(raw_key);
   Node* node = root_.get();
   std::size_t pos = 0;
   while (pos < key.size()) {

@@ -14,7 +14,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 
-from calls import CallLog
+from calls import CallLog, InFlight
 from container_api import ContainerService
 from control import ControlAPI
 from faults import FaultSet
@@ -68,6 +68,7 @@ class App:
         self.functions = functions or default_registry()
         self.verifier = SigV4Verifier(credentials, config.region)
         self.calls = CallLog()
+        self.in_flight = InFlight()
         self.control = ControlAPI(self)
         # Callables ``(ctx) -> Response | None`` run after authentication and before the
         # handler; the first non-None response is sent instead. The hook for fault injection.
@@ -100,6 +101,7 @@ class App:
             "requestId": request_id, "time": time.time(),
             "headers": req.header_dict(exclude=SECRET_HEADERS),
         }
+        self.in_flight.add(record)
         try:
             resp = self._dispatch(req, record, request_id)
         except Exception:  # a bug in the fake: make it loud, answer like a service fault
@@ -113,6 +115,7 @@ class App:
         record["status"] = 0 if aborted else resp.status
         error_type = resp.error_code or resp.header("x-amzn-ErrorType")
         record["errorType"] = error_type.split(":", 1)[0] if error_type else None
+        self.in_flight.remove(record)
         self.calls.append(record)
         self._log(req, resp, started, record)
         return resp

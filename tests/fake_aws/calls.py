@@ -1,4 +1,5 @@
-"""The log of AWS API calls the fake has seen, served by ``GET /__fake/calls``."""
+"""The log of AWS API calls the fake has seen, served by ``GET /__fake/calls``, and the calls it
+is handling right now, served by ``GET /__fake/inflight``."""
 
 from __future__ import annotations
 
@@ -30,6 +31,30 @@ class CallLog:
         if not filters:
             return calls
         return [c for c in calls if all(_field_matches(c, k, v) for k, v in filters.items())]
+
+
+class InFlight:
+    """The records of the calls being handled now (a call leaves when it is answered), so a test
+    can wait until a request has reached the fake instead of sleeping."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[dict] = []
+
+    def add(self, record: dict) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def remove(self, record: dict) -> None:
+        with self._lock:
+            self._records = [r for r in self._records if r is not record]
+
+    def list(self, filters: dict | None = None) -> list[dict]:
+        with self._lock:
+            records = [dict(r) for r in self._records]
+        if not filters:
+            return records
+        return [c for c in records if all(_field_matches(c, k, v) for k, v in filters.items())]
 
 
 _ALIASES = {"function": ("function", "functionNameArg"), "op": ("operation",)}

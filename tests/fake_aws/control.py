@@ -28,6 +28,7 @@ class ControlAPI:
         self._routes = {
             ("GET", "health"): self.health,
             ("GET", "calls"): self.calls,
+            ("GET", "inflight"): self.inflight,
             ("POST", "reset"): self.reset,
             ("GET", "functions"): self.functions,
             ("POST", "functions"): self.add_function,
@@ -61,6 +62,11 @@ class ControlAPI:
     def calls(self, req):
         """All AWS calls since start/reset; query parameters filter on record fields."""
         return json_response(200, self.app.calls.list(req.query()))
+
+    def inflight(self, req):
+        """The AWS calls being handled now (e.g. held by a "slow" fault), filtered as calls are.
+        Their status is still null."""
+        return json_response(200, self.app.in_flight.list(req.query()))
 
     def reset(self, req):
         self.app.calls.clear()

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/http/client.hpp"
 
@@ -59,27 +60,18 @@ class FakeHttpClient final : public http::HttpClient {
   std::vector<Call> calls_;
 };
 
-namespace detail {
-inline bool header_name_equals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
-}  // namespace detail
-
 // First value of a header in a recorded request, case-insensitive.
 inline std::optional<std::string> find_header(const http::HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
-    if (detail::header_name_equals(k, name)) return v;
+    if (core::iequals_ascii(k, name)) return v;
   }
   return std::nullopt;
 }
 
 // How many times a header appears, case-insensitive.
 inline std::size_t count_header(const http::HeaderList& headers, std::string_view name) {
-  return static_cast<std::size_t>(std::count_if(headers.begin(), headers.end(), [&](const auto& h) {
-    return detail::header_name_equals(h.first, name);
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      headers.begin(), headers.end(), [&](const auto& h) { return core::iequals_ascii(h.first, name); }));
 }
 
 }  // namespace lambdagate::testing

@@ -28,8 +28,47 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+# wait_for DESCRIPTION SECONDS COMMAND...: runs COMMAND every 50 ms until it succeeds; fails the
+# script, saying what it waited for, when SECONDS pass first. For conditions, never sleeps.
+wait_for() {
+  local what="$1" seconds="$2" i
+  shift 2
+  for ((i = 0; i < seconds * 20; i++)); do
+    "$@" && return 0
+    sleep 0.05
+  done
+  echo "gave up after ${seconds}s waiting for: $what"
+  return 1
+}
+
+# listening_ports LOG: prints "GATEWAY_PORT ADMIN_PORT" once lambdagate has logged both
+# listeners (text or JSON log lines); fails before. Tests pass port 0 (--listen 127.0.0.1:0
+# --admin 127.0.0.1:0): the kernel picks free ports in the process under test, which logs the
+# ports it bound, so no port is ever released and taken again in between.
+listening_ports() {
+  local gw admin
+  gw="$(grep -o 'listening on [0-9.]*:[0-9]* ([0-9]* worker' "$1" 2>/dev/null | head -1 | sed -E 's/.*:([0-9]+) .*/\1/')"
+  admin="$(grep -o 'admin listening on [0-9.]*:[0-9]*' "$1" 2>/dev/null | head -1 | sed -E 's/.*:([0-9]+)$/\1/')"
+  [ -n "$gw" ] && [ -n "$admin" ] && echo "$gw $admin"
+}
+
+# await_gateway NAME: waits for the lambdagate started as GW_PID (logging to
+# $WORK/gateway-NAME.log) to bind its listeners and answer /healthz; sets GW_PORT and ADMIN_PORT.
+await_gateway() {
+  local name="$1" log="$WORK/gateway-$1.log" ports="" i
+  for i in $(seq 1 300); do
+    ports="$(listening_ports "$log")" && break
+    kill -0 "$GW_PID" 2>/dev/null || { echo "lambdagate $name exited early"; cat "$log"; exit 1; }
+    sleep 0.05
+  done
+  [ -n "$ports" ] || { echo "lambdagate $name did not log its listeners"; cat "$log"; exit 1; }
+  read -r GW_PORT ADMIN_PORT <<<"$ports"
+  for i in $(seq 1 150); do
+    curl -fsS "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$GW_PID" 2>/dev/null || { echo "lambdagate $name exited early"; cat "$log"; exit 1; }
+    sleep 0.1
+  done
+  echo "lambdagate $name did not become healthy"; cat "$log"; exit 1
 }
 
 # start_fake NAME [fake_aws.py args...]: sets FAKE_PORT_<NAME> and FAKE_URL_<NAME>.
@@ -49,19 +88,10 @@ start_fake() {
 # The environment of the caller (AWS_* variables) is passed on.
 start_gateway() {
   local name="$1"; shift
-  GW_PORT="$(free_port)"
-  ADMIN_PORT="$(free_port)"
-  "$BIN" --listen "127.0.0.1:$GW_PORT" --admin "127.0.0.1:$ADMIN_PORT" --threads 2 "$@" \
-    >"$WORK/gateway-$name.log" 2>&1 &
+  "$BIN" --listen "127.0.0.1:0" --admin "127.0.0.1:0" --threads 2 "$@" >"$WORK/gateway-$name.log" 2>&1 &
   GW_PID=$!
   PIDS+=($GW_PID)
-  local i
-  for i in $(seq 1 150); do
-    curl -fsS "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$GW_PID" 2>/dev/null || { echo "lambdagate $name exited early"; cat "$WORK/gateway-$name.log"; exit 1; }
-    sleep 0.1
-  done
-  echo "lambdagate $name did not become healthy"; cat "$WORK/gateway-$name.log"; exit 1
+  await_gateway "$name"
 }
 
 wait_ready() {

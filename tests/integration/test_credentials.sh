@@ -80,7 +80,11 @@ print("yes" if calls and calls[-1]["status"] == 200 else "no")')"
 fault '{"service":"sts","mode":"down"}'
 code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$GW/base" --data '{}')"
 check "with STS down, requests succeed on cached credentials" 200 "$code"
-sleep $((LIFETIME + 1))
+refused_503() {
+  [ "$(curl -s -o "$WORK/err.json" -w '%{http_code}' -X POST "$GW/base" --data '{}')" = 503 ]
+}
+# Within the credentials' lifetime (plus slack) of the last fetch, they expire.
+wait_for "the cached credentials to expire" $((LIFETIME + 5)) refused_503 || true
 code="$(curl -s -o "$WORK/err.json" -w '%{http_code}' -X POST "$GW/base" --data '{}')"
 check "after the cached credentials expire: 503" 503 "$code"
 check "…credentials_unavailable" credentials_unavailable "$(json_get "$(cat "$WORK/err.json")" 'j["code"]')"

@@ -48,20 +48,16 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL AWS_ENDPOINT_URL_
 start_fake lambda
 
 # start_deployed NAME OUTDIR [VAR=VALUE...]: runs the binary with OUTDIR/args (the Deployment's
-# own args), with the given environment added.
+# own args, on loopback port 0), with the given environment added; sets GW_PORT and ADMIN_PORT
+# to the ports it bound.
 start_deployed() {
-  local name="$1" dir="$2" i
+  local name="$1" dir="$2"
   shift 2
   mapfile -t args <"$dir/args"
   env "$@" "$BIN" "${args[@]}" >"$WORK/gateway-$name.log" 2>&1 &
   GW_PID=$!
   PIDS+=($GW_PID)
-  for i in $(seq 1 150); do
-    curl -fsS "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$GW_PID" 2>/dev/null || { echo "lambdagate $name exited early"; cat "$WORK/gateway-$name.log"; exit 1; }
-    sleep 0.1
-  done
-  echo "lambdagate $name did not become healthy"; cat "$WORK/gateway-$name.log"; exit 1
+  await_gateway "$name"
 }
 
 # probe PORT PATH: the HTTP status of GET PATH on the loopback port the Deployment's port maps to.
@@ -85,8 +81,7 @@ for k in "${kustomizations[@]}"; do
     "Namespace ServiceAccount ConfigMap Service Deployment PodDisruptionBudget HorizontalPodAutoscaler" \
     "$(json_get "$(cat "$out/rendered.json")" '" ".join(d["kind"] for d in j)')"
 
-  GW_PORT="$(free_port)"; ADMIN_PORT="$(free_port)"
-  s="$("$PY" "$HELPER" inspect "$out/rendered.json" "$out" "$GW_PORT" "$ADMIN_PORT")"
+  s="$("$PY" "$HELPER" inspect "$out/rendered.json" "$out" 0 0)"
   DEP_LISTEN="$(json_get "$s" 'j["listen_port"]')"
   DEP_ADMIN="$(json_get "$s" 'j["admin_port"]')"
   check "$k: --listen binds all interfaces on the http container port" "0.0.0.0 True" \
@@ -129,9 +124,8 @@ for k in "${kustomizations[@]}"; do
   check "$k: SIGTERM → exit 0 within terminationGracePeriodSeconds" "0 True" \
     "$rc $( [ $(( SECONDS - start )) -lt "$(json_get "$s" 'j["grace"]')" ] && echo True || echo False)"
   # Without credentials: alive (200) but not ready (503).
-  GW_PORT="$(free_port)"; ADMIN_PORT="$(free_port)"
   rm -rf "$out/nocreds"; mkdir -p "$out/nocreds"
-  "$PY" "$HELPER" inspect "$out/rendered.json" "$out/nocreds" "$GW_PORT" "$ADMIN_PORT" >/dev/null
+  "$PY" "$HELPER" inspect "$out/rendered.json" "$out/nocreds" 0 0 >/dev/null
   start_deployed "$tag-nocreds" "$out/nocreds"
   check "$k: without credentials /healthz → 200 (the pod is not restarted)" 200 "$(probe "$DEP_ADMIN" /healthz)"
   check "$k: without credentials /readyz → 503 (no traffic is sent to it)" 503 "$(probe "$DEP_ADMIN" /readyz)"

@@ -142,7 +142,10 @@ check "... within one interval plus one round (≤ $((INTERVAL * 2 + 1)) s)" "Tr
 # The Lambda API down: rounds fail, the last list keeps serving.
 curl -sS -X POST "$FAKE/__fake/faults" -d '{"service":"lambda","operation":"ListFunctions","mode":"status","status":500}' >/dev/null
 before="$(json_get "$(curl -sS "$ADMIN/upstreams")" '[u for u in j["upstreams"] if u["name"]=="gloo-system/bulk"][0]["discovery"]["roundsFailed"]')"
-sleep $((INTERVAL * 2 + 1))
+rounds_failed_since() {
+  [ "$(json_get "$(curl -sS "$ADMIN/upstreams")" '[u for u in j["upstreams"] if u["name"]=="gloo-system/bulk"][0]["discovery"]["roundsFailed"]')" -gt "$before" ]
+}
+wait_for "a failed discovery round" $((INTERVAL * 2 + 1)) rounds_failed_since || true
 u="$(curl -sS "$ADMIN/upstreams")"
 check "with ListFunctions failing, rounds fail" "True" \
   "$(json_get "$u" '[x for x in j["upstreams"] if x["name"]=="gloo-system/bulk"][0]["discovery"]["roundsFailed"] > '"$before")"

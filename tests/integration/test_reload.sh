@@ -64,7 +64,14 @@ check_contains "the watcher is on" "config watcher: watching" "$(cat "$WORK/gate
 # The steady load: 4 keep-alive clients on /echo for the whole test.
 "$PY" "$ROOT/tests/integration/load.py" loop "$GW/echo" 14 4 >"$WORK/load.json" 2>"$WORK/load.err" &
 LOAD_PID=$!
-sleep 1
+# The load is on once its requests show in /metrics.
+echo_requests() {
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" |
+    "$PY" -c 'import sys; print(sum(float(l.split()[-1]) for l in sys.stdin if l.startswith("lambdagate_requests_total{") and "status=\"200\"" in l))'
+}
+before_load="$(echo_requests)"
+load_running() { "$PY" -c "import sys; sys.exit(0 if $(echo_requests) > $before_load + 10 else 1)"; }
+wait_for "the steady load to start" 10 load_running
 
 # (a) A new generation adds /upper.
 publish 01 virtualservice-v2.yaml

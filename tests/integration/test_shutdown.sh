@@ -43,12 +43,16 @@ except Exception as e:
     print("error %r" % e)
 PYEOF
 IDLE_PID=$!
+wait_for "the idle client's first response" 10 grep -q "first response ok" "$WORK/idle.txt"
+
+# in_flight FUNCTION: the fake is handling a call to FUNCTION right now.
+in_flight() { [ "$(curl -s "$FAKE/__fake/inflight?function=$1" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" -gt 0 ]; }
 
 # The request in flight: 2 s in the fake.
 curl -sS -D "$WORK/slow.headers" -o "$WORK/slow.body" -w '%{http_code}' -X POST "$GW/echo" --data '"slow"' \
   >"$WORK/slow.code" 2>"$WORK/slow.err" &
 SLOW_PID=$!
-sleep 0.5
+wait_for "the slow call to reach the fake" 10 in_flight echo
 
 signalled=$(now)
 kill -TERM "$GW_PID"
@@ -67,10 +71,15 @@ check "...at once (first or second poll, under 1 s)" yes \
   "$([ "$polls" -le 2 ] && [ "$(echo "$ready_after < 1" | bc)" = 1 ] && echo yes || echo no)"
 check_contains "...naming the drain" "draining" "$(cat "$WORK/readyz.json")"
 
-sleep 0.2
+# The listeners close as the drain begins: a new connection is refused (curl exit 7).
+refused() {
+  local rc=0
+  curl -sS -o /dev/null --max-time 2 -X POST "$GW/upper" --data '"abc"' 2>>"$WORK/refused.err" || rc=$?
+  [ "$rc" = 7 ]
+}
 rc=0
-curl -sS -o /dev/null --max-time 2 -X POST "$GW/upper" --data '"abc"' 2>"$WORK/refused.err" || rc=$?
-check "a new connection to the listener is refused (curl exit 7)" 7 "$rc"
+wait_for "new connections to be refused" 5 refused || rc=$?
+check "a new connection to the listener is refused (curl exit 7)" 0 "$rc"
 
 wait "$SLOW_PID" || true
 check "the request in flight completes with 200" 200 "$(cat "$WORK/slow.code")"
@@ -97,7 +106,7 @@ wait_ready
 GW="http://127.0.0.1:$GW_PORT"
 curl -s -o /dev/null --max-time 10 -X POST "$GW/echo" --data '"slow"' >/dev/null 2>&1 &
 LONG_PID=$!
-sleep 0.5
+wait_for "the long call to reach the fake" 10 in_flight echo
 signalled=$(now)
 kill -TERM "$GW_PID"
 rc=0

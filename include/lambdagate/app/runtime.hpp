@@ -1,10 +1,11 @@
 #pragma once
-// Runtime: wires the process together (DESIGN.md §7). It loads the configuration, publishes the
-// snapshot, binds one listener per worker (SO_REUSEPORT) plus the admin listener, runs N worker
-// threads each with its own io_context and connection pool, and handles signals: SIGTERM/SIGINT
-// drain (bounded by --drain-timeout), SIGHUP reloads, as does a change to a --config file or
-// directory (ConfigWatcher). A reload publishes a new snapshot or, if the configuration is
-// invalid, logs every error and keeps the old one; both outcomes are counted (admin::RuntimeStatus).
+// Runtime: the daemon's entry points (DESIGN.md §1, §7). run_gateway loads the configuration,
+// publishes the snapshot, binds one listener per worker (SO_REUSEPORT) plus the admin listener,
+// runs N worker threads each with its own io_context and connection pool, and handles signals:
+// SIGTERM/SIGINT run the shutdown sequence (app/shutdown.hpp; drain bounded by --drain-timeout),
+// SIGHUP reloads, as does a change to a --config file or directory (ConfigWatcher). A reload
+// publishes a new snapshot or, if the configuration is invalid, logs every error and keeps the
+// old one; both outcomes are counted (admin::RuntimeStatus).
 #include <memory>
 
 #include <spdlog/logger.h>

@@ -6,6 +6,9 @@
 // request threads read without locking. While the source fails, the cached credentials serve
 // until they expire; after that `current` returns null and requests get 503 — never unsigned.
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,14 +16,12 @@
 #include <optional>
 #include <random>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/cancellation_signal.hpp>
+#include <vector>
 
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/sleeper.hpp"
 
 namespace lambdagate::aws {
 
@@ -42,13 +43,6 @@ core::SystemTime refresh_time(const Credentials& credentials, core::SystemTime f
 // The wait before retry number `failures` (1-based): uniform in [0, min(max, initial * 2^(failures-1))].
 std::chrono::milliseconds backoff_delay(unsigned failures, const RefreshPolicy& policy, std::mt19937_64& rng);
 
-// How the cache waits; injected so tests can drive time with a FakeClock.
-class Sleeper {
-public:
-  virtual ~Sleeper() = default;
-  virtual boost::asio::awaitable<void> sleep_until(core::SystemTime when) = 0;
-};
-
 // What /upstreams and /metrics show about a cache (never a secret).
 struct CredentialsStatus {
   std::string source;
@@ -64,46 +58,58 @@ struct CredentialsStatus {
 
 class CredentialsCache final : public CredentialsSource, public std::enable_shared_from_this<CredentialsCache> {
 public:
-  CredentialsCache(std::shared_ptr<CredentialsProvider> provider, const core::Clock& clock,
-                   std::shared_ptr<Sleeper> sleeper, RefreshPolicy policy = {});
+ CredentialsCache(std::shared_ptr<CredentialsProvider> provider, const core::Clock& clock,
+                  std::shared_ptr<core::Sleeper> sleeper, RefreshPolicy policy = {});
 
-  // Starts the fetch/refresh loop on `executor` (the control thread). Idempotent.
-  void start(boost::asio::any_io_executor executor);
-  // Ends the loop: a pending sleep is cancelled; a fetch in flight finishes (or is cancelled, if
-  // the transport supports it) and its result is dropped. Callable from any thread.
-  void stop();
+ // Starts the fetch/refresh loop on `executor` (the control thread). Idempotent.
+ void start(boost::asio::any_io_executor executor);
+ // Ends the loop: a pending sleep is cancelled; a fetch in flight finishes (or is cancelled, if
+ // the transport supports it) and its result is dropped. Callable from any thread.
+ void stop();
 
-  // Lock-free: the current credentials if they have not expired at `now`.
-  std::shared_ptr<const Credentials> current(core::SystemTime now) const override;
-  // True while the loop is fetching. A request that finds no credentials waits only then.
-  bool fetch_in_flight() const { return fetch_in_flight_.load(std::memory_order_acquire); }
+ // Lock-free: the current credentials if they have not expired at `now`.
+ std::shared_ptr<const Credentials> current(core::SystemTime now) const override;
+ // True while the loop is fetching. A request that finds no credentials waits only then.
+ bool fetch_in_flight() const { return fetch_in_flight_.load(std::memory_order_acquire); }
 
-  // For a request that found no credentials: waits (on the caller's executor) while a fetch is
-  // in flight, until credentials appear or `deadline` passes. Null = none.
-  boost::asio::awaitable<std::shared_ptr<const Credentials>> wait_for_credentials(
-      core::Deadline deadline) const override;
+ // For a request that found no credentials: waits (on the caller's executor) while a fetch is
+ // in flight, until credentials appear or `deadline` passes. Null = none. The waiter is woken
+ // by the fetch completing (a post to its own executor), not by polling; its deadline is
+ // waited for through the Sleeper, and cancelling the request ends the wait.
+ boost::asio::awaitable<std::shared_ptr<const Credentials>> wait_for_credentials(
+     core::Deadline deadline) const override;
 
-  CredentialsStatus status() const;  // takes a mutex: admin path only
+ CredentialsStatus status() const;  // takes a mutex: admin path only
 
 private:
-  boost::asio::awaitable<void> run();
+ struct Waiter;
 
-  std::shared_ptr<CredentialsProvider> provider_;
-  const core::Clock& clock_;
-  std::shared_ptr<Sleeper> sleeper_;
-  RefreshPolicy policy_;
-  std::mt19937_64 rng_;
+ boost::asio::awaitable<void> run();
+ // Lowers the in-flight flag and wakes every waiting request (after publishing a result).
+ void end_fetch();
 
-  std::atomic<std::shared_ptr<const Credentials>> current_;
-  std::atomic<bool> fetch_in_flight_{false};
-  std::atomic<bool> started_{false};
-  std::atomic<bool> stopped_{false};
-  // The loop's executor and the signal that cancels its sleep; both used only on that executor.
-  boost::asio::any_io_executor executor_;
-  boost::asio::cancellation_signal stop_signal_;
+ std::shared_ptr<CredentialsProvider> provider_;
+ const core::Clock& clock_;
+ std::shared_ptr<core::Sleeper> sleeper_;
+ RefreshPolicy policy_;
+ std::mt19937_64 rng_;
 
-  mutable std::mutex status_mutex_;  // guards status_ (never touched on the request path)
-  CredentialsStatus status_;
+ std::atomic<std::shared_ptr<const Credentials>> current_;
+ std::atomic<bool> fetch_in_flight_{false};
+ std::atomic<bool> started_{false};
+ std::atomic<bool> stopped_{false};
+ // The loop's executor and the signal that cancels its sleep; both used only on that executor.
+ boost::asio::any_io_executor executor_;
+ boost::asio::cancellation_signal stop_signal_;
+
+ mutable std::mutex status_mutex_;  // guards status_ (never touched on the request path)
+ CredentialsStatus status_;
+
+ // Requests waiting for a fetch in flight. Touched only while no usable credentials exist
+ // (start-up, or after they expired), by worker threads adding themselves and by the loop
+ // waking them all when a fetch ends.
+ mutable std::mutex waiters_mutex_;
+ mutable std::vector<std::shared_ptr<Waiter>> waiters_;
 };
 
 }  // namespace lambdagate::aws

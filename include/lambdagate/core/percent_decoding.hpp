@@ -1,7 +1,8 @@
 #pragma once
-// Percent-decoding as both SigV4 canonicalization and the request events need it: %XX only; a
-// malformed escape stays as written, and '+' stays '+'. Header-only, so the fuzz targets and
-// benchmarks that compile single sources need nothing more.
+// Percent-decoding, the one decoder of the project: %XX escapes; a malformed escape stays as
+// written. SigV4 canonicalization and the request events keep '+' as '+' (RFC 3986); route
+// matching on query parameters reads form encoding, where '+' is a space. Header-only, so the
+// fuzz targets and benchmarks that compile single sources need nothing more.
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,10 @@ constexpr int hex_value(char c) {
   return -1;
 }
 
-inline std::string percent_decode(std::string_view in) {
+// What '+' decodes to: itself (RFC 3986, the default), or a space (form encoding).
+enum class PlusMeans { Plus, Space };
+
+inline std::string percent_decode(std::string_view in, PlusMeans plus = PlusMeans::Plus) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -27,7 +31,7 @@ inline std::string percent_decode(std::string_view in) {
         continue;
       }
     }
-    out.push_back(in[i]);
+    out.push_back(in[i] == '+' && plus == PlusMeans::Space ? ' ' : in[i]);
   }
   return out;
 }

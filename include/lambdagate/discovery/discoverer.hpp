@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
-#include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/discovery/function_lister.hpp"
@@ -59,7 +59,7 @@ class Discoverer final : public std::enable_shared_from_this<Discoverer> {
  public:
   Discoverer(std::string upstream_key, std::shared_ptr<FunctionLister> lister,
              std::shared_ptr<DiscoveredFunctions> functions, const core::Clock& clock,
-             std::shared_ptr<aws::Sleeper> sleeper, DiscoveryOptions options, RoundObserver observer = {});
+             std::shared_ptr<core::Sleeper> sleeper, DiscoveryOptions options, RoundObserver observer = {});
 
   const std::string& upstream_key() const { return upstream_key_; }
   const DiscoveryOptions& options() const { return options_; }
@@ -95,7 +95,7 @@ class Discoverer final : public std::enable_shared_from_this<Discoverer> {
   std::shared_ptr<FunctionLister> lister_;
   std::shared_ptr<DiscoveredFunctions> functions_;
   const core::Clock& clock_;
-  std::shared_ptr<aws::Sleeper> sleeper_;
+  std::shared_ptr<core::Sleeper> sleeper_;
   DiscoveryOptions options_;
   RoundObserver observer_;
   std::mt19937_64 rng_;

@@ -1,6 +1,6 @@
 #pragma once
 // DiscoveryRegistry: the long-lived owner of every Upstream's Discoverer. Like
-// proxy::CredentialsRegistry it outlives configuration snapshots, so a reload keeps the functions
+// wiring::CredentialsRegistry it outlives configuration snapshots, so a reload keeps the functions
 // already discovered and the polling rhythm, and only an Upstream whose discovery inputs changed
 // gets a new discoverer. Discoverers run on the control executor.
 //
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "lambdagate/aws/credentials.hpp"
-#include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/discovery/discoverer.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
@@ -26,7 +26,7 @@
 namespace lambdagate::discovery {
 
 // What discovery of one Upstream needs, resolved at snapshot build (proxy::UpstreamRuntime has
-// all of it).
+// all of it; wiring/snapshot_builder.cpp fills it in).
 struct DiscoveryTarget {
   std::string upstream_key;  // "namespace/name"
   std::string region;
@@ -47,9 +47,9 @@ class DiscoveryRegistry {
   // `http` is the control thread's client (as CredentialsRegistry's); `observer` hears every
   // round of every discoverer, on the control thread.
   DiscoveryRegistry(boost::asio::any_io_executor control, http::HttpClient& http, const core::Clock& clock,
-                    std::shared_ptr<aws::Sleeper> sleeper, RoundObserver observer = {});
+                    std::shared_ptr<core::Sleeper> sleeper, RoundObserver observer = {});
   DiscoveryRegistry(boost::asio::any_io_executor control, ListerFactory make_lister, const core::Clock& clock,
-                    std::shared_ptr<aws::Sleeper> sleeper, RoundObserver observer = {});
+                    std::shared_ptr<core::Sleeper> sleeper, RoundObserver observer = {});
   ~DiscoveryRegistry();
 
   DiscoveryRegistry(const DiscoveryRegistry&) = delete;
@@ -95,7 +95,7 @@ class DiscoveryRegistry {
   boost::asio::any_io_executor control_;
   ListerFactory make_lister_;
   const core::Clock& clock_;
-  std::shared_ptr<aws::Sleeper> sleeper_;
+  std::shared_ptr<core::Sleeper> sleeper_;
   RoundObserver observer_;
   mutable std::mutex mutex_;
   std::map<std::string, Running> running_;

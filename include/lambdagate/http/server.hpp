@@ -1,24 +1,25 @@
 #pragma once
 // Server: the inbound HTTP/1.1 listener of one worker. Each worker owns one Server per listener
 // on its own io_context, bound with SO_REUSEPORT, so connections spread across workers and a
-// request never crosses threads. A session is one coroutine with one loop (Beast's awaitable
-// examples): read a request, let the RequestHandler answer it, write, repeat while keep-alive.
-// Pipelined requests sit in the read buffer and are answered in order.
-#include <chrono>
-#include <cstdint>
+// request never crosses threads. Each connection is one session coroutine running the session
+// loop of session.hpp; the sessions belong to a TaskGroup, so shutdown can stop accepting, wait
+// for them, and cancel what is left (see the shutdown steps below).
 #include <atomic>
-#include <list>
-#include <memory>
-#include <string>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
 
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/http/task_group.hpp"
 
 namespace lambdagate::http {
 
@@ -75,40 +76,52 @@ struct ServerLimits {
 
 class Server {
 public:
-  Server(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, RequestHandler& handler,
-         ServerLimits limits, bool reuse_port);
-  ~Server();
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
+ // Hears about an exception that escaped a session (on the io_context's thread), so none is
+ // dropped; without one, it goes to stderr.
+ using ErrorLog = std::function<void(std::string_view message)>;
 
-  // Starts accepting (on the io_context's thread).
-  void start();
-  // Stops accepting; open keep-alive connections are told to close after their current request,
-  // idle ones are closed now. Call on the io_context's thread.
-  void stop();
+ Server(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, RequestHandler& handler,
+        ServerLimits limits, bool reuse_port, ErrorLog on_error = {});
+ // Destroy only after sessions_ended() completed (or before start()): sessions refer to it.
+ ~Server();
+ Server(const Server&) = delete;
+ Server& operator=(const Server&) = delete;
 
-  // Safe to read from any thread (the runtime watches it while draining).
-  std::size_t active_connections() const { return active_.load(std::memory_order_relaxed); }
-  std::uint64_t connections_accepted() const { return accepted_.load(std::memory_order_relaxed); }
-  boost::asio::ip::tcp::endpoint local_endpoint() const;
+ // Starts accepting (on the io_context's thread).
+ void start();
+
+ // The shutdown steps, in this order, each on the io_context's thread:
+ // 1. Stops accepting: the listening socket closes (new connections are refused); sessions
+ //    close after their current response; idle keep-alive connections are closed now.
+ void stop_accepting();
+ // 2. Completes when no session is left and the accept loop has ended. Cancellable (the
+ //    runtime bounds it by the drain timeout).
+ boost::asio::awaitable<void> sessions_ended();
+ // 3. Cuts off every session still open (terminal cancellation, as the idle ones got in step 1):
+ //    its pending operation, the Lambda call of a request included, ends with operation_aborted
+ //    and it unwinds. Then wait for sessions_ended() again before destroying the Server.
+ void cancel_sessions();
+
+ // Safe to read from any thread (the admin thread reports them).
+ std::size_t active_connections() const { return active_.load(std::memory_order_relaxed); }
+ std::uint64_t connections_accepted() const { return accepted_.load(std::memory_order_relaxed); }
+ boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
-  struct SessionState {
-    boost::beast::tcp_stream* stream = nullptr;
-    bool busy = false;  // between reading a request and writing its response
-  };
+ boost::asio::awaitable<void> accept_loop();
+ boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
+ void report(std::exception_ptr failure);
 
-  boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
-
-  boost::asio::io_context& io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  RequestHandler& handler_;
-  ServerLimits limits_;
-  bool stopping_ = false;
-  std::atomic<std::uint64_t> accepted_{0};  // read by the admin thread
-  std::list<SessionState> sessions_;  // only touched on the io_context's thread
-  std::atomic<std::size_t> active_{0};
+ boost::asio::io_context& io_;
+ boost::asio::ip::tcp::acceptor acceptor_;
+ RequestHandler& handler_;
+ ServerLimits limits_;
+ ErrorLog on_error_;
+ bool stopping_ = false;
+ bool cut_off_ = false;
+ std::atomic<std::uint64_t> accepted_{0};
+ std::atomic<std::size_t> active_{0};
+ TaskGroup tasks_;  // the accept loop and the sessions
 };
 
 }  // namespace lambdagate::http

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "lambdagate/aws/credentials_cache.hpp"  // aws::Sleeper (moving to core::Sleeper)
+#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/http/client.hpp"
@@ -61,7 +61,7 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   // only on the executor given to start().
   JwksFetcher(std::string url, std::chrono::milliseconds cache_duration,
               std::shared_ptr<http::HttpClient> client, const core::Clock& clock,
-              std::shared_ptr<aws::Sleeper> sleeper, JwksFetcherOptions options = {},
+              std::shared_ptr<core::Sleeper> sleeper, JwksFetcherOptions options = {},
               JwksObserver observer = {});
 
   const std::string& url() const { return url_; }
@@ -111,7 +111,7 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   std::chrono::milliseconds cache_duration_;
   std::shared_ptr<http::HttpClient> client_;
   const core::Clock& clock_;
-  std::shared_ptr<aws::Sleeper> sleeper_;
+  std::shared_ptr<core::Sleeper> sleeper_;
   JwksFetcherOptions options_;
   JwksObserver observer_;
   std::shared_ptr<KeySource> source_ = std::make_shared<KeySource>();

@@ -1,8 +1,10 @@
 #pragma once
-// Gateway: the request pipeline of one worker (DESIGN.md §4, §7): route → destination →
-// Lambda Invoke → HTTP response, with a deadline, an access log line and a request id.
+// Gateway: the request pipeline of one worker (DESIGN.md §4, §7), an orchestrator of small parts:
+// destination_resolver (route → function → Invoke request, pure), retry_driver (attempts,
+// per-try deadlines, backoff through the Sleeper), stream_relay (response streaming) and
+// response_mapping (Lambda's answers and failures as responses). It adds what spans a request: the
+// request id, the deadline, one access log line and the request metrics.
 #include <atomic>
-#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,39 +14,35 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/error.hpp"
 #include "lambdagate/core/request_id.hpp"
+#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
 #include "lambdagate/observability/metrics.hpp"
+#include "lambdagate/proxy/destination_resolver.hpp"
+#include "lambdagate/proxy/response_mapping.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 
 namespace lambdagate::proxy {
 
-struct GatewayOptions {
-  std::size_t max_sync_payload = 6 * 1024 * 1024;   // Lambda's RequestResponse limit (6 MiB)
-  std::size_t max_async_payload = 1024 * 1024;      // Lambda's Event limit (1 MiB)
-  std::chrono::milliseconds default_timeout{15000};  // Gloo/Envoy route timeout default
-};
-
-// The JSON error body of DESIGN.md §4, with x-request-id and content-type set.
-http::Response make_error_response(const core::Error& error, std::string_view request_id, unsigned version);
-
 class Gateway final : public http::RequestHandler {
 public:
-  // `metrics`: this worker's shard of the request metrics (written by this Gateway only); null
-  // records nothing.
-  Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, const core::Clock& clock,
-          observability::AccessLog& access_log, const std::atomic<bool>& draining, GatewayOptions options = {},
-          observability::MetricsShard* metrics = nullptr);
+ // `sleeper` waits out retry backoffs. `draining`: while set, requests are refused with 503
+ // draining and their connection closed. `metrics`: this worker's shard of the request metrics
+ // (written by this Gateway only); null records nothing.
+ Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, const core::Clock& clock,
+         core::Sleeper& sleeper, observability::AccessLog& access_log, const std::atomic<bool>& draining,
+         GatewayOptions options = {}, observability::MetricsShard* metrics = nullptr);
 
-  boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
-                                                http::ResponseWriter& writer) override;
-  http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
-
-  struct Call;  // one request on its way to Lambda (gateway.cpp)
+ boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+                                               http::ResponseWriter& writer) override;
+ http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
 
 private:
   struct Outcome;
+  struct Call;
+
+  // Resolves the destination and answers: directly, with an error, or by invoking the function.
   // `matched` is set to the route that matched, if any (for its response header options).
   boost::asio::awaitable<http::Response> route_and_invoke(const http::Request& request,
                                                           const http::ConnectionInfo& connection,
@@ -55,12 +53,19 @@ private:
   boost::asio::awaitable<http::Response> invoke_buffered(Call& call);
   // InvokeWithResponseStream, relayed to the client through `writer` as chunks arrive.
   boost::asio::awaitable<http::Response> invoke_streaming(Call& call, http::ResponseWriter& writer);
+  // lambdagate_lambda_invocations_total and lambdagate_throttles_total for one attempt.
+  void record_attempt(const Outcome& outcome, const core::Error* failure, bool function_error);
+  // One access log line and the request metrics.
+  void log_request(const http::Request& request, const http::ConnectionInfo& connection,
+                   std::string_view request_id, const Outcome& outcome, const http::Response& response,
+                   bool streamed, core::SteadyTime started);
   std::shared_ptr<aws::LambdaClient> lambda_client(const Snapshot& snapshot, const UpstreamRuntime& upstream);
   std::string request_id_for(const http::Request& request);
 
   const SnapshotStore& snapshots_;
   http::HttpClient& http_client_;
   const core::Clock& clock_;
+  core::Sleeper& sleeper_;
   observability::AccessLog& access_log_;
   const std::atomic<bool>& draining_;
   GatewayOptions options_;

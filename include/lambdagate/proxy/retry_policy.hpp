@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "lambdagate/config/model.hpp"
+#include "lambdagate/core/error.hpp"
 
 namespace lambdagate::proxy {
 
@@ -23,6 +24,10 @@ struct AttemptOutcome {
   unsigned status = 0;                                   // when kind == Response
   std::optional<std::chrono::milliseconds> retry_after;  // from Retry-After on a 429 or 503
 };
+
+// How a failed call looks to the retry policy: its transport failure, or Lambda's status and
+// Retry-After. A failure with neither (e.g. no credentials) is Other: nothing a retry can fix.
+AttemptOutcome attempt_outcome(const core::Error& error);
 
 // Envoy's semantics for each retryOn name:
 //   5xx                     any 5xx status, and a per-try timeout, reset or connect failure

@@ -1,20 +1,18 @@
 #pragma once
-// Snapshot: everything the request path needs, built once from a loaded Config and published
-// atomically (DESIGN.md §7). Workers read it without locking; in-flight requests keep the
-// snapshot they started on alive through their shared_ptr.
+// Snapshot: everything the request path needs, built once from a loaded Config (by the wiring,
+// wiring/snapshot_builder.hpp) and published atomically (DESIGN.md §7). Workers read it without
+// locking; in-flight requests keep the snapshot they started on alive through their shared_ptr.
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "lambdagate/aws/credential_chain.hpp"
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/config/model.hpp"
-#include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
@@ -48,30 +46,11 @@ struct Snapshot {
   // Asked for an early round when a request names a function not found yet; null without discovery.
   discovery::DiscoveryRegistry* discovery = nullptr;
 
-  const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const;
+  const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const {
+    auto it = upstreams.find(ref);
+    return it == upstreams.end() ? nullptr : &it->second;
+  }
 };
-
-class CredentialsRegistry;
-
-// What snapshot building needs from outside the configuration (tests pass their own).
-struct Environment {
-  aws::EnvLookup env = &aws::process_env;
-  // Owner of the credential caches. Null (--validate, tests): static keys are used directly and
-  // nothing is ever fetched.
-  CredentialsRegistry* credentials = nullptr;
-  // Owner of the function discoverers. Null (--validate, tests): nothing is discovered.
-  discovery::DiscoveryRegistry* discovery = nullptr;
-  std::string session_name = "lambdagate";  // RoleSessionName when AWS_ROLE_SESSION_NAME is unset
-};
-
-struct SnapshotBuild {
-  std::shared_ptr<const Snapshot> snapshot;  // null when errors is not empty
-  std::vector<std::string> errors;           // problems config validation cannot see (env overrides)
-  std::vector<std::string> warnings;         // e.g. an Upstream without credentials
-};
-
-SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const Environment& environment,
-                             std::uint64_t version, core::SystemTime now);
 
 // The current snapshot, swapped atomically.
 class SnapshotStore {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lambdagate/routing/ascii_case.hpp"
+#include "lambdagate/core/ascii.hpp"
 
 namespace lambdagate::routing {
 
@@ -74,7 +74,7 @@ private:
   // Above this many children a node is searched by bisection rather than a linear scan.
   static constexpr std::uint32_t kLinearChildren = 8;
 
-  char key_byte(char c) const { return case_sensitive_ ? c : fold_ascii(c); }
+  char key_byte(char c) const { return case_sensitive_ ? c : core::ascii_lower(c); }
   std::uint32_t find_child(const Node& node, unsigned char byte) const;
 
   bool case_sensitive_ = true;
@@ -125,7 +125,7 @@ void PathTrie::walk(std::string_view path, OnSpan&& on_span) const {
       if (path.compare(pos, child.label_size, label, child.label_size) != 0) return;
     } else {
       for (std::uint32_t i = 1; i < child.label_size; ++i) {  // byte 0 was the child lookup
-        if (fold_ascii(path[pos + i]) != label[i]) return;
+        if (core::ascii_lower(path[pos + i]) != label[i]) return;
       }
     }
     pos += child.label_size;

@@ -2,6 +2,7 @@
 
 #include "lambdagate/admin/admin_handler.hpp"
 #include "lambdagate/config/loader.hpp"
+#include "lambdagate/wiring/snapshot_builder.hpp"
 
 using namespace lambdagate;
 
@@ -76,10 +77,10 @@ spec:
 std::shared_ptr<const proxy::Snapshot> snapshot() {
   auto loaded = config::load_config_from_strings({{"dump.yaml", kConfig}});
   REQUIRE(loaded.ok());
-  proxy::Environment env;
+  wiring::Environment env;
   env.env = [](const char*) -> std::optional<std::string> { return std::nullopt; };
-  auto build = proxy::build_snapshot(loaded.config, env, 7,
-                                     core::SystemTime{std::chrono::milliseconds(1764115200250)});
+  auto build = wiring::build_snapshot(loaded.config, env, 7,
+                                      core::SystemTime{std::chrono::milliseconds(1764115200250)});
   REQUIRE(build.errors.empty());
   return build.snapshot;
 }

@@ -11,12 +11,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class FixedConnections final : public admin::ConnectionStats {
-public:
-  std::uint64_t active_connections() const override { return 3; }
-  std::uint64_t connections_accepted() const override { return 42; }
-};
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -44,7 +38,7 @@ std::string exposition() {
   const auto summary = metrics.collect();
   testing::FakeClock clock;
   admin::RuntimeStatus status;
-  FixedConnections connections;
+  const admin::ConnectionCounts connections{3, 42};
   return admin::metrics_text(nullptr, nullptr, status, clock.system_now(), &summary, &connections);
 }
 

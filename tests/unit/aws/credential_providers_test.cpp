@@ -21,6 +21,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_http_client.hpp"
 #include "fakes/fake_sleeper.hpp"
+#include "fakes/run.hpp"
 #include "lambdagate/aws/sigv4.hpp"
 
 namespace {
@@ -36,6 +37,7 @@ using testing::count_header;
 using testing::FakeClock;
 using testing::FakeHttpClient;
 using testing::find_header;
+using testing::run;
 
 constexpr const char* kRoleArn = "arn:aws:iam::123456789012:role/web-role";
 constexpr const char* kTargetRoleArn = "arn:aws:iam::210987654321:role/Target";
@@ -105,21 +107,6 @@ class TempFile {
   fs::path dir_;
   std::string path_;
 };
-
-// Runs one awaitable to completion on a local io_context, rethrowing what it throws.
-template <class T>
-T run(asio::awaitable<T> awaitable) {
-  asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr failure;
-  asio::co_spawn(io, std::move(awaitable), [&](std::exception_ptr e, T value) {
-    failure = e;
-    if (!e) out = std::move(value);
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*out);
-}
 
 Credentials ok(const CredentialsResult& result) {
   if (const auto* e = std::get_if<CredentialsError>(&result)) FAIL("unexpected error: " << e->message);
@@ -438,8 +425,11 @@ TEST_CASE("AssumeRoleCredentialsProvider waits for the base fetch in flight", "[
   FakeClock clock;
   FakeHttpClient http;
   asio::io_context io;
-  auto base = std::make_shared<aws::CredentialsCache>(std::make_shared<SlowProvider>(), clock,
-                                                      std::make_shared<testing::FakeSleeper>(clock));
+  // Holding sleeps: the waiting fetch must be woken by the base fetch completing, not by its
+  // deadline passing on the fake clock.
+  auto base = std::make_shared<aws::CredentialsCache>(
+      std::make_shared<SlowProvider>(), clock,
+      std::make_shared<testing::FakeSleeper>(clock, testing::FakeSleeper::Mode::Hold));
   base->start(io.get_executor());
   aws::AssumeRoleCredentialsProvider provider(http, sts_options(), kTargetRoleArn, "gw", base, clock);
   http.push_response(200, kAssumeRoleSuccess);

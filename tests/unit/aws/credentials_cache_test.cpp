@@ -2,6 +2,8 @@
 // fetches, what it serves while the source fails, how it backs off, and how requests wait.
 #include "lambdagate/aws/credentials_cache.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -19,7 +21,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_sleeper.hpp"
-#include "lambdagate/aws/timer_sleeper.hpp"
+#include "lambdagate/core/sleeper.hpp"
 
 namespace {
 
@@ -111,19 +113,21 @@ class ScriptedProvider final : public aws::CredentialsProvider {
   std::optional<asio::steady_timer> gate_;
 };
 
-// A cache over a ScriptedProvider, a FakeClock and a FakeSleeper. The io_context is declared
-// first so it outlives everything its handlers refer to; the destructor stops the loop and
-// drains it.
+// A cache over a ScriptedProvider, a FakeClock and a FakeSleeper (jumping through time by
+// default; holding each sleep until the test moves time, for the tests of waiting requests). The
+// io_context is declared first so it outlives everything its handlers refer to; the destructor
+// stops the loop and drains it.
 struct Fixture {
   asio::io_context io;
   FakeClock clock;  // 2015-08-30T12:36:00Z
   SystemTime t0 = clock.system_now();
-  std::shared_ptr<FakeSleeper> sleeper = std::make_shared<FakeSleeper>(clock);
+  std::shared_ptr<FakeSleeper> sleeper;
   std::shared_ptr<ScriptedProvider> provider = std::make_shared<ScriptedProvider>(clock);
   RefreshPolicy policy;
   std::shared_ptr<CredentialsCache> cache;
 
-  explicit Fixture(RefreshPolicy refresh = {}) : policy(refresh) {
+  explicit Fixture(RefreshPolicy refresh = {}, FakeSleeper::Mode mode = FakeSleeper::Mode::Jump)
+      : sleeper(std::make_shared<FakeSleeper>(clock, mode)), policy(refresh) {
     cache = std::make_shared<CredentialsCache>(provider, clock, sleeper, policy);
   }
   ~Fixture() {
@@ -396,16 +400,17 @@ TEST_CASE("CredentialsCache refuses blank or already-expired credentials", "[cre
 // ---- single flight and waiting ------------------------------------------------------------------
 
 // However many requests wait and however often start is called, one fetch runs at a time, and
-// every waiter gets its result.
+// every waiter gets its result. The fake clock never moves here: the waiters are woken by the
+// fetch completing, not by polling or by their deadlines.
 TEST_CASE("CredentialsCache keeps exactly one fetch in flight and wakes its waiters", "[credentials]") {
-  Fixture f;
+  Fixture f({}, FakeSleeper::Mode::Hold);
   f.cache->start(f.io.get_executor());
   f.cache->start(f.io.get_executor());  // idempotent
   const auto deadline = core::Deadline::after(f.clock, 10s);
   std::vector<std::shared_ptr<Pending<std::shared_ptr<const Credentials>>>> waiters;
   for (int i = 0; i < 3; ++i) waiters.push_back(spawn_wait(f, deadline));
 
-  f.io.run_for(50ms);  // the fetch hangs; the waiters poll
+  f.run_until([&] { return f.sleeper->sleeping() == 3; });  // each waiter waits on its deadline
   CHECK(f.provider->fetch_times.size() == 1);
   CHECK(f.provider->in_flight == 1);
   CHECK(f.cache->fetch_in_flight());
@@ -420,34 +425,75 @@ TEST_CASE("CredentialsCache keeps exactly one fetch in flight and wakes its wait
     CHECK(w->value->access_key_id == "AKID1");
   }
   CHECK(f.provider->max_in_flight == 1);
+  CHECK(f.clock.system_now() == f.t0);
+  // Their deadline waits were cancelled, not left behind: what sleeps now is the refresh loop,
+  // until the refresh point of the new credentials.
+  CHECK(f.sleeper->sleeping() == 1);
+  CHECK(f.sleeper->next_wake() == f.t0 + 45min);
 }
 
-// A request that finds no credentials and no fetch in flight fails fast (503), without polling.
+// A failed fetch wakes the waiters too: with nothing to serve they answer at once (503), rather
+// than sitting out their deadline while the loop backs off.
+TEST_CASE("wait_for_credentials ends when the fetch fails", "[credentials]") {
+  Fixture f({}, FakeSleeper::Mode::Hold);
+  f.cache->start(f.io.get_executor());
+  auto waiter = spawn_wait(f, core::Deadline::after(f.clock, 10s));
+  f.run_until([&] { return f.sleeper->sleeping() == 1; });
+  f.provider->push(fail_with("STS is down", true));
+  f.run_until([&] { return waiter->done; });
+  CHECK_FALSE(waiter->value);
+  CHECK(f.clock.system_now() == f.t0);
+}
+
+// A request that finds no credentials and no fetch in flight fails fast (503), without waiting.
 TEST_CASE("wait_for_credentials returns null at once when no fetch is in flight", "[credentials]") {
-  Fixture f;
+  Fixture f({}, FakeSleeper::Mode::Hold);
   // Not started: nothing is fetching.
   auto waiter = spawn_wait(f, core::Deadline::after(f.clock, 10s));
-  const auto began = std::chrono::steady_clock::now();
   f.io.run();
   CHECK(waiter->done);
   CHECK_FALSE(waiter->value);
-  CHECK(std::chrono::steady_clock::now() - began < 1s);
+  CHECK(f.sleeper->wakes().empty());
 }
 
-// A fetch that outlasts the request's deadline: the wait ends at the deadline, empty-handed.
+// A fetch that outlasts the request's deadline: the wait ends at the deadline (fake time),
+// empty-handed, while the fetch itself goes on.
 TEST_CASE("wait_for_credentials returns null at the deadline", "[credentials]") {
-  Fixture f;
+  Fixture f({}, FakeSleeper::Mode::Hold);
   f.cache->start(f.io.get_executor());
   const auto deadline = core::Deadline::after(f.clock, 50ms);
   auto waiter = spawn_wait(f, deadline);
-  for (int i = 0; i < 400 && !waiter->done; ++i) {
-    f.clock.advance(5ms);
-    f.io.run_for(10ms);
-  }
-  REQUIRE(waiter->done);
+  f.run_until([&] { return f.sleeper->sleeping() == 1; });
+  CHECK(f.sleeper->next_wake() == f.t0 + 50ms);
+  f.sleeper->advance(49ms);
+  f.io.run_for(10ms);
+  CHECK_FALSE(waiter->done);
+  f.sleeper->advance(1ms);
+  f.run_until([&] { return waiter->done; });
   CHECK_FALSE(waiter->value);
   CHECK(deadline.expired(f.clock));
   CHECK(f.cache->fetch_in_flight());  // the fetch itself goes on
+}
+
+// Cancelling a waiting request (shutdown cancels its session) ends the wait at once.
+TEST_CASE("wait_for_credentials ends when the request is cancelled", "[credentials]") {
+  Fixture f({}, FakeSleeper::Mode::Hold);
+  f.cache->start(f.io.get_executor());
+  asio::cancellation_signal cancel;
+  bool done = false;
+  std::exception_ptr failure;
+  asio::co_spawn(f.io, f.cache->wait_for_credentials(core::Deadline::never()),
+                 asio::bind_cancellation_slot(cancel.slot(),
+                                              [&](std::exception_ptr e, std::shared_ptr<const Credentials>) {
+                                                done = true;
+                                                failure = e;
+                                              }));
+  f.run_until([&] { return f.sleeper->sleeping() == 1; });
+  cancel.emit(asio::cancellation_type::terminal);
+  f.run_until([&] { return done; });
+  CHECK(failure);  // operation_aborted, as any cancelled operation
+  CHECK(f.sleeper->sleeping() == 0);
+  CHECK(f.clock.system_now() == f.t0);
 }
 
 // ---- the real sleeper ---------------------------------------------------------------------------
@@ -460,7 +506,7 @@ TEST_CASE("CredentialsCache::stop cancels a TimerSleeper sleep", "[credentials]"
   auto provider = std::make_shared<ScriptedProvider>(clock);
   provider->push(ok_for(1h));
   auto cache =
-      std::make_shared<CredentialsCache>(provider, clock, std::make_shared<aws::TimerSleeper>(clock));
+      std::make_shared<CredentialsCache>(provider, clock, std::make_shared<core::TimerSleeper>(clock));
   cache->start(io.get_executor());
   io.run_for(100ms);
   REQUIRE(provider->fetch_times.size() == 1);
@@ -473,33 +519,4 @@ TEST_CASE("CredentialsCache::stop cancels a TimerSleeper sleep", "[credentials]"
   CHECK(io.stopped());
   CHECK(std::chrono::steady_clock::now() - began < 2s);
   CHECK(provider->fetch_times.size() == 1);
-}
-
-// TimerSleeper waits until a wall-clock target, and not at all for one already past.
-TEST_CASE("TimerSleeper sleeps until the wall-clock target", "[credentials]") {
-  asio::io_context io;
-  core::SystemClock clock;
-  aws::TimerSleeper sleeper(clock, 10ms);  // small steps: the wall clock is re-read every 10 ms
-  const auto began = std::chrono::steady_clock::now();
-  const SystemTime target = clock.system_now() + 60ms;
-  bool done = false;
-  asio::co_spawn(io, sleeper.sleep_until(target), [&](std::exception_ptr e) {
-    REQUIRE_FALSE(e);
-    done = true;
-  });
-  io.run();
-  CHECK(done);
-  CHECK(clock.system_now() >= target);
-  CHECK(std::chrono::steady_clock::now() - began >= 50ms);
-
-  io.restart();
-  done = false;
-  const auto past = std::chrono::steady_clock::now();
-  asio::co_spawn(io, sleeper.sleep_until(clock.system_now() - 1h), [&](std::exception_ptr e) {
-    REQUIRE_FALSE(e);
-    done = true;
-  });
-  io.run();
-  CHECK(done);
-  CHECK(std::chrono::steady_clock::now() - past < 50ms);
 }

@@ -1,5 +1,5 @@
-// AwsLambdaClient over a FakeHttpClient and a FakeClock: what goes on the wire, that it is
-// signed verifiably, and how each answer becomes an InvokeResult.
+// AwsLambdaClient over a FakeHttpClient and a FakeClock: what goes on the wire, that it is signed
+// as an independent signer (botocore) signs it, and how each answer becomes an InvokeResult.
 #include "lambdagate/aws/lambda_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -11,7 +11,9 @@
 #include <variant>
 
 #include "fakes/fake_clock.hpp"
+#include "fakes/fake_credentials_source.hpp"
 #include "fakes/fake_http_client.hpp"
+#include "fakes/run.hpp"
 
 namespace {
 
@@ -24,40 +26,14 @@ using aws::InvokeResponse;
 using aws::InvokeResult;
 using core::ErrorKind;
 using testing::FakeClock;
+using testing::FakeCredentialsSource;
 using testing::FakeHttpClient;
 using testing::find_header;
+using testing::run;
 
 constexpr const char* kAccessKeyId = "AKIDEXAMPLE";
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* kToken = "session-token-value";
-
-// A CredentialsSource that hands out whatever the test put in it (or nothing).
-class FakeCredentialsSource final : public aws::CredentialsSource {
- public:
-  std::shared_ptr<const Credentials> credentials;
-  mutable int calls = 0;
-  mutable core::SystemTime asked_at{};
-  std::shared_ptr<const Credentials> current(core::SystemTime now) const override {
-    ++calls;
-    asked_at = now;
-    return credentials;
-  }
-};
-
-// Runs one awaitable to completion on a local io_context, rethrowing what it throws.
-template <class T>
-T run(boost::asio::awaitable<T> awaitable) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, std::move(awaitable), [&](std::exception_ptr e, T value) {
-    failure = e;
-    if (!e) out = std::move(value);
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*out);
-}
 
 struct Fixture {
   FakeClock clock;  // 2015-08-30T12:36:00Z
@@ -94,36 +70,34 @@ core::Error failed(const InvokeResult& result) {
   return std::get<core::Error>(result);
 }
 
-// Recomputes the signature of a recorded request with the pure functions, from the wire bytes
-// alone: the path and query exactly as sent, every header but authorization, the body.
-std::string reverify(const http::ClientRequest& sent, const std::string& secret, const std::string& region,
-                     std::string* canonical_uri_out = nullptr) {
-  namespace sigv4 = aws::sigv4;
-  const auto question = sent.target.find('?');
-  const std::string path = sent.target.substr(0, question);
-  const std::string query = question == std::string::npos ? "" : sent.target.substr(question + 1);
-  aws::HeaderList headers;
-  for (const auto& h : sent.headers) {
-    if (h.first != "authorization") headers.push_back(h);
-  }
-  const auto amz_date = *find_header(sent.headers, "x-amz-date");
-  const std::string date = amz_date.substr(0, 8);
-  const auto canonical = sigv4::canonical_headers(headers);
-  const std::string uri = sigv4::canonical_uri(path);
-  if (canonical_uri_out) *canonical_uri_out = uri;
-  const std::string creq = sigv4::canonical_request(sent.method, uri, sigv4::canonical_query_string(query),
-                                                    canonical, sigv4::sha256_hex(sent.body));
-  const std::string scope = sigv4::credential_scope(date, region, "lambda");
-  const std::string signature =
-      sigv4::signature_hex(sigv4::derive_signing_key(secret, date, region, "lambda"),
-                           sigv4::string_to_sign(amz_date, scope, creq));
-  return sigv4::authorization_header(kAccessKeyId, scope, canonical.signed_headers, signature);
-}
+// The Authorization header each test expects, computed by botocore's SigV4 signer (which shares
+// no code with lambdagate's) from the request the test expects on the wire, with the same
+// credentials and clock. To regenerate: python3 tests/data/sigv4/client_signatures.py
+constexpr const char* kSignedInvoke =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type;x-amz-log-type;x-envoy-original-path, "
+    "Signature=d8de1d93661d31f89a4a0f1cacebdf21163ee24fe2f71cadb0b674dce8aedb94";
+constexpr const char* kSignedWithToken =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type;x-amz-log-type;x-amz-security-token, "
+    "Signature=2efbf76ce6ce0b07a1dd13509566f0b58e8b92541d118b43306f49eb28a3f108";
+constexpr const char* kSignedArn =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/lambda/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type;x-amz-log-type, "
+    "Signature=353f233fe3dd4675ee2cd7f3f96efc9d9376c519d2d2979035729011c9ae261d";
+constexpr const char* kSignedNextDay =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/lambda/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type;x-amz-log-type, "
+    "Signature=44684531636b113694d566c8c2318315d1fa95cdef84914d1ac54154d35f7430";
+constexpr const char* kSignedExtraHeader =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type;x-amz-log-type;x-custom, "
+    "Signature=a4bf57717fca823c03eae21f0c6e305ab135f9217316e5b4921cf79a705624b2";
 
 }  // namespace
 
 // The request on the wire: method, target, host, content type, invocation and log type, the
-// fake clock's x-amz-date, and an authorization that re-verifies independently.
+// fake clock's x-amz-date, and the authorization botocore computes for that request.
 TEST_CASE("AwsLambdaClient sends a signed Invoke", "[lambda_client]") {
   Fixture f;
   f.http.push_response(200, R"({"ok":true})", {{"X-Amz-Executed-Version", "$LATEST"}});
@@ -160,7 +134,7 @@ TEST_CASE("AwsLambdaClient sends a signed Invoke", "[lambda_client]") {
                                "aws4_request, SignedHeaders=content-type;host;x-amz-date;"
                                "x-amz-invocation-type;x-amz-log-type;x-envoy-original-path, "
                                "Signature="));
-  CHECK(*authorization == reverify(sent, kSecret, "us-east-1"));
+  CHECK(*authorization == kSignedInvoke);
 }
 
 // Temporary credentials: the token is sent and signed.
@@ -172,7 +146,7 @@ TEST_CASE("AwsLambdaClient sends and signs the session token", "[lambda_client]"
   const auto& sent = f.http.last_call().request;
   CHECK(find_header(sent.headers, "x-amz-security-token") == kToken);
   CHECK_THAT(*find_header(sent.headers, "authorization"), Catch::Contains(";x-amz-security-token,"));
-  CHECK(*find_header(sent.headers, "authorization") == reverify(sent, kSecret, "us-east-1"));
+  CHECK(*find_header(sent.headers, "authorization") == kSignedWithToken);
 }
 
 // A full ARN and a qualifier: the label and the query are percent-encoded on the wire, and the
@@ -193,12 +167,8 @@ TEST_CASE("AwsLambdaClient encodes ARNs and qualifiers", "[lambda_client]") {
         "invocations?Qualifier=%24LATEST");
   CHECK(find_header(sent.headers, "host") == "127.0.0.1:9001");
 
-  std::string canonical_uri;
-  CHECK(*find_header(sent.headers, "authorization") == reverify(sent, kSecret, "eu-west-1", &canonical_uri));
-  CHECK(canonical_uri ==
-        "/prefix/2015-03-31/functions/"
-        "arn%253Aaws%253Alambda%253Aeu-west-1%253A123456789012%253Afunction%253Amy-fn/"
-        "invocations");
+  // botocore, like Lambda, signs the wire path encoded once more (%3A → %253A).
+  CHECK(*find_header(sent.headers, "authorization") == kSignedArn);
   CHECK_THAT(*find_header(sent.headers, "authorization"), Catch::Contains("/eu-west-1/lambda/aws4_request"));
 
   SECTION("a name:alias label") {
@@ -233,7 +203,7 @@ TEST_CASE("AwsLambdaClient signs each call at the current time", "[lambda_client
   REQUIRE(f.http.calls().size() == 2);
   const auto& second = f.http.calls()[1].request;
   CHECK(find_header(second.headers, "x-amz-date") == "20150831T123605Z");
-  CHECK(*find_header(second.headers, "authorization") == reverify(second, kSecret, "us-east-1"));
+  CHECK(*find_header(second.headers, "authorization") == kSignedNextDay);
   CHECK(testing::count_header(second.headers, "authorization") == 1);
 }
 
@@ -253,7 +223,7 @@ TEST_CASE("AwsLambdaClient keeps its own headers over extra ones", "[lambda_clie
   CHECK(find_header(sent.headers, "x-amz-invocation-type") == "RequestResponse");
   CHECK(testing::count_header(sent.headers, "authorization") == 1);
   CHECK(find_header(sent.headers, "x-custom") == "kept");
-  CHECK(*find_header(sent.headers, "authorization") == reverify(sent, kSecret, "us-east-1"));
+  CHECK(*find_header(sent.headers, "authorization") == kSignedExtraHeader);
 }
 
 // Transport failures map to timeout or unavailable, and the message carries no transport detail.

@@ -21,6 +21,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_function_lister.hpp"
 #include "fakes/fake_sleeper.hpp"
+#include "fakes/run.hpp"
 
 namespace {
 
@@ -40,54 +41,7 @@ using testing::FakeFunctionLister;
 using testing::FakeSleeper;
 using testing::function_version;
 using testing::listing_error;
-
-// Runs one awaitable to completion on a local io_context, rethrowing what it throws.
-template <class T>
-T run(asio::awaitable<T> awaitable) {
-  asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr failure;
-  asio::co_spawn(io, std::move(awaitable), [&](std::exception_ptr e, T value) {
-    failure = e;
-    if (!e) out = std::move(value);
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*out);
-}
-
-// A Sleeper that blocks until the test releases it (then the FakeClock jumps to the target) or
-// the sleeping coroutine is cancelled (then it throws operation_aborted, as a timer would).
-class ManualSleeper final : public aws::Sleeper {
- public:
-  explicit ManualSleeper(FakeClock& clock) : clock_(clock) {}
-
-  asio::awaitable<void> sleep_until(SystemTime when) override {
-    wakes.push_back(when);
-    const auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer timer(executor, asio::steady_timer::time_point::max());
-    timer_ = &timer;
-    released_ = false;
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    timer_ = nullptr;
-    if (!released_) throw boost::system::system_error(asio::error::operation_aborted);
-    if (when > clock_.system_now()) clock_.advance(when - clock_.system_now());
-  }
-
-  bool sleeping() const { return timer_ != nullptr; }
-  void release() {
-    released_ = true;
-    timer_->cancel();
-  }
-
-  std::vector<SystemTime> wakes;
-
- private:
-  FakeClock& clock_;
-  asio::steady_timer* timer_ = nullptr;
-  bool released_ = false;
-};
+using testing::run;
 
 struct Fixture {
   FakeClock clock;
@@ -99,7 +53,7 @@ struct Fixture {
 
   Fixture() { options.jitter_seed = 42; }
 
-  std::shared_ptr<Discoverer> make(std::shared_ptr<aws::Sleeper> with = nullptr,
+  std::shared_ptr<Discoverer> make(std::shared_ptr<core::Sleeper> with = nullptr,
                                    discovery::RoundObserver observer = {}) {
     return std::make_shared<Discoverer>("default/lambda", lister, functions, clock, with ? with : sleeper,
                                         options, std::move(observer));
@@ -303,7 +257,7 @@ TEST_CASE("Discoverer: backoff grows on failures and resets after a success", "[
 TEST_CASE("Discoverer: requested rounds are early but rate-limited", "[discovery][discoverer]") {
   Fixture f;
   asio::io_context io;
-  auto manual = std::make_shared<ManualSleeper>(f.clock);
+  auto manual = std::make_shared<FakeSleeper>(f.clock, FakeSleeper::Mode::Hold);
   f.lister->serve_pages({{function_version("a")}});
   std::vector<RoundReport> reports;
   auto discoverer = f.make(manual, [&](const RoundReport& report) { reports.push_back(report); });
@@ -313,23 +267,23 @@ TEST_CASE("Discoverer: requested rounds are early but rate-limited", "[discovery
     for (int i = 0; i < 1000 && !done(); ++i) io.run_one_for(10ms);
     REQUIRE(done());
   };
-  run_until([&] { return manual->sleeping(); });
+  run_until([&] { return manual->sleeping() > 0; });
   REQUIRE(reports.size() == 1);
-  CHECK(manual->wakes == std::vector<SystemTime>{f.t0 + 30s});
+  CHECK(manual->wakes() == std::vector<SystemTime>{f.t0 + 30s});
 
   f.clock.advance(1s);
   for (int i = 0; i < 10; ++i) discoverer->request_round();
-  run_until([&] { return manual->wakes.size() == 2 && manual->sleeping(); });
-  CHECK(manual->wakes[1] == f.t0 + 5s);  // not now (t0+1s): 5s after the last round started
+  run_until([&] { return manual->wakes().size() == 2 && manual->sleeping() > 0; });
+  CHECK(manual->wakes()[1] == f.t0 + 5s);  // not now (t0+1s): 5s after the last round started
   io.poll();
-  CHECK(manual->wakes.size() == 2);  // ten requests, one wake-up
+  CHECK(manual->wakes().size() == 2);  // ten requests, one wake-up
 
-  manual->release();
-  run_until([&] { return reports.size() == 2 && manual->sleeping(); });
+  manual->wake_next();
+  run_until([&] { return reports.size() == 2 && manual->sleeping() > 0; });
   CHECK(reports[1].requested);
   CHECK(reports[1].started_at == f.t0 + 5s);
   CHECK(f.lister->calls().size() == 2);
-  CHECK(manual->wakes.back() == f.t0 + 35s);
+  CHECK(manual->wakes().back() == f.t0 + 35s);
 
   discoverer->stop();
   io.run_for(1s);
@@ -341,18 +295,18 @@ TEST_CASE("Discoverer: requested rounds are early but rate-limited", "[discovery
 TEST_CASE("Discoverer: no early round while backing off", "[discovery][discoverer]") {
   Fixture f;
   asio::io_context io;
-  auto manual = std::make_shared<ManualSleeper>(f.clock);
+  auto manual = std::make_shared<FakeSleeper>(f.clock, FakeSleeper::Mode::Hold);
   f.lister->set_functions([](const std::string&) -> aws::ListResult<aws::FunctionVersionInfo> {
     return listing_error(ErrorKind::LambdaRejected, 403,
                          "Lambda rejected ListFunctions: AccessDeniedException");
   });
   auto discoverer = f.make(manual);
   discoverer->start(io.get_executor());
-  for (int i = 0; i < 1000 && !manual->sleeping(); ++i) io.run_one_for(10ms);
+  for (int i = 0; i < 1000 && manual->sleeping() == 0; ++i) io.run_one_for(10ms);
   REQUIRE(manual->sleeping());
   discoverer->request_round();
   io.poll();
-  CHECK(manual->wakes.size() == 1);
+  CHECK(manual->wakes().size() == 1);
   CHECK(f.lister->calls().size() == 1);
   CHECK(f.functions->status().last_error == "Lambda rejected ListFunctions: AccessDeniedException");
   discoverer->stop();

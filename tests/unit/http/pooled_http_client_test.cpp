@@ -19,6 +19,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/loopback_http_server.hpp"
+#include "fakes/run.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace {
@@ -41,6 +42,7 @@ using lambdagate::testing::FakeClock;
 using lambdagate::testing::LoopbackHttpServer;
 using lambdagate::testing::LoopbackReply;
 using lambdagate::testing::LoopbackRequest;
+using lambdagate::testing::run;
 using Action = LoopbackReply::Action;
 
 const std::string kTls = std::string(LAMBDAGATE_TEST_DATA) + "/tls/";
@@ -68,27 +70,6 @@ ClientRequest get(const Endpoint& to, std::string target = "/") {
 }
 
 LoopbackReply ok(const LoopbackRequest&) { return LoopbackReply::ok(); }
-
-// Runs one operation on the io_context (which also runs the server) until it completes.
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> operation) {
-  std::optional<T> result;
-  std::exception_ptr failure;
-  asio::co_spawn(io, std::move(operation), [&](std::exception_ptr e, T value) {
-    if (e) {
-      failure = e;
-    } else {
-      result = std::move(value);
-    }
-  });
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!result && !failure && std::chrono::steady_clock::now() < give_up) {
-    io.run_one_for(std::chrono::milliseconds(50));
-  }
-  if (failure) std::rethrow_exception(failure);
-  REQUIRE(result.has_value());
-  return std::move(*result);
-}
 
 // Runs several sends at once, so that each needs its own connection.
 std::vector<ClientResult> run_together(asio::io_context& io,
@@ -130,30 +111,64 @@ ClientError expect_error(const ClientResult& result) {
 
 Deadline seconds(int n) { return Deadline::after(SystemClock{}, std::chrono::seconds(n)); }
 
+// What a test needs to talk to a LoopbackHttpServer: its handler and TLS files, the client's
+// TLS and pool options, and the host name to reach it by.
+struct Setup {
+  LoopbackHttpServer::Handler handler = ok;
+  std::optional<LoopbackHttpServer::TlsFiles> server_tls;
+  TlsOptions client_tls;
+  PoolOptions pool;
+  std::string host = "127.0.0.1";
+};
+
+// A LoopbackHttpServer and a PooledHttpClient on one io_context, with `to` the server's endpoint.
+template <class Clock = SystemClock>
+struct Fixture {
+  explicit Fixture(const Setup& setup = {})
+      : server(io, setup.handler, setup.server_tls),
+        client(io.get_executor(), clock, setup.client_tls, setup.pool),
+        to(endpoint(setup.server_tls ? "https" : "http", setup.host, server.port())) {}
+
+  // Sends `request`, running the io_context (and so the server) until it is answered.
+  ClientResult send(const ClientRequest& request, Deadline deadline) {
+    return run(io, client.send(to, request, deadline));
+  }
+  ClientResult send(const ClientRequest& request) {
+    return send(request, Deadline::after(clock, std::chrono::seconds(5)));
+  }
+  // A GET of "/" within `seconds`.
+  ClientResult get(int seconds = 5) {
+    return send(::get(to), Deadline::after(clock, std::chrono::seconds(seconds)));
+  }
+
+  asio::io_context io;
+  Clock clock;
+  LoopbackHttpServer server;
+  PooledHttpClient client;
+  Endpoint to;
+};
 }  // namespace
 
 // A POST carries exactly the caller's headers (plus Content-Length) and its body; the response
 // comes back with its status, body and headers in the order the server sent them.
 TEST_CASE("POST round trip with body and headers", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
   // Raw bytes, because Beast's own serializer would group the two X-B fields together.
-  LoopbackHttpServer server(io, [](const LoopbackRequest&) {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
     LoopbackReply reply = LoopbackReply::with(Action::Raw);
     reply.raw =
         "HTTP/1.1 201 Created\r\nX-B: 1\r\nX-A: 2\r\nX-B: 3\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
     return reply;
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
   ClientRequest request;
   request.method = "POST";
   request.target = "/2015-03-31/functions/f/invocations?Qualifier=live";
   request.headers = {
-      {"Host", to.host_header()}, {"X-Amz-Date", "20150830T123600Z"}, {"Content-Type", "application/json"}};
+      {"Host", f.to.host_header()}, {"X-Amz-Date", "20150830T123600Z"}, {"Content-Type", "application/json"}};
   request.body = "{\"hello\":\"world\"}";
-  const auto result = run(io, client.send(to, request, seconds(5)));
+  const auto result = f.send(request);
 
   const auto response = expect_response(result);
   CHECK(response.status == 201);
@@ -162,14 +177,14 @@ TEST_CASE("POST round trip with body and headers", "[http][client]") {
   CHECK(response.headers == expected_headers);
   CHECK(response.header("x-b") == "1");
 
-  REQUIRE(server.requests().size() == 1);
-  const auto& received = server.requests()[0].message;
+  REQUIRE(f.server.requests().size() == 1);
+  const auto& received = f.server.requests()[0].message;
   CHECK(received.method() == bhttp::verb::post);
   CHECK(received.target() == request.target);
   CHECK(received.body() == request.body);
   HeaderList received_headers;
   for (const auto& field : received) received_headers.emplace_back(field.name_string(), field.value());
-  const HeaderList sent{{"Host", to.host_header()},
+  const HeaderList sent{{"Host", f.to.host_header()},
                         {"X-Amz-Date", "20150830T123600Z"},
                         {"Content-Type", "application/json"},
                         {"Content-Length", std::to_string(request.body.size())}};
@@ -178,105 +193,91 @@ TEST_CASE("POST round trip with body and headers", "[http][client]") {
 
 // A GET without a body adds no header at all: no Content-Length, User-Agent or Connection.
 TEST_CASE("GET round trip sends only the caller's headers", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(
-      io, [](const LoopbackRequest& r) { return LoopbackReply::ok(std::string(r.message.target())); });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Setup setup;
+  setup.handler = [](const LoopbackRequest& r) { return LoopbackReply::ok(std::string(r.message.target())); };
+  Fixture<> f(setup);
 
-  const auto result = run(io, client.send(to, get(to, "/path?q=1"), seconds(5)));
+  const auto result = f.send(get(f.to, "/path?q=1"));
 
   CHECK(expect_response(result).body == "/path?q=1");
-  REQUIRE(server.requests().size() == 1);
-  const auto& received = server.requests()[0].message;
+  REQUIRE(f.server.requests().size() == 1);
+  const auto& received = f.server.requests()[0].message;
   CHECK(received.method() == bhttp::verb::get);
   CHECK(std::distance(received.begin(), received.end()) == 1);
-  CHECK(received[bhttp::field::host] == to.host_header());
+  CHECK(received[bhttp::field::host] == f.to.host_header());
 }
 
 // Sequential requests to one endpoint share one keep-alive connection.
 TEST_CASE("keep-alive reuses one connection", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok);
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Fixture<> f;
 
-  for (int i = 0; i < 3; ++i) expect_response(run(io, client.send(to, get(to), seconds(5))));
+  for (int i = 0; i < 3; ++i) expect_response(f.get());
 
-  CHECK(client.connections_opened() == 1);
-  CHECK(server.connections_accepted() == 1);
-  REQUIRE(server.requests().size() == 3);
-  CHECK(server.requests()[2].sequence == 3);
+  CHECK(f.client.connections_opened() == 1);
+  CHECK(f.server.connections_accepted() == 1);
+  REQUIRE(f.server.requests().size() == 3);
+  CHECK(f.server.requests()[2].sequence == 3);
 }
 
 // The server closes a connection while it sits idle in the pool: the next send notices (or hits
 // the keep-alive race and retries) and succeeds on a new connection.
 TEST_CASE("a connection the server closed while idle is replaced transparently", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, [](const LoopbackRequest&) {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
     LoopbackReply reply = LoopbackReply::ok();
     reply.close_after = true;  // says keep-alive, then closes
     return reply;
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
-  io.run_for(std::chrono::milliseconds(20));  // let the close reach the client's socket
-  const auto second = run(io, client.send(to, get(to), seconds(5)));
+  expect_response(f.get());
+  f.io.run_for(std::chrono::milliseconds(20));  // let the close reach the client's socket
+  const auto second = f.get();
 
   CHECK(expect_response(second).status == 200);
-  CHECK(client.connections_opened() == 2);
+  CHECK(f.client.connections_opened() == 2);
 }
 
 // The keep-alive race proper: a reused connection is dropped after the request is written and
 // before any response byte. Nothing was processed, so the client retries once on a fresh one.
 TEST_CASE("a reused connection dropped before the response is retried once", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, [](const LoopbackRequest& r) {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest& r) {
     if (r.connection == 1 && r.sequence == 2) return LoopbackReply::with(Action::CloseWithoutResponse);
     return LoopbackReply::ok("from connection " + std::to_string(r.connection));
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
-  const auto second = run(io, client.send(to, get(to), seconds(5)));
+  expect_response(f.get());
+  const auto second = f.get();
 
   CHECK(expect_response(second).body == "from connection 2");
-  CHECK(client.connections_opened() == 2);
-  CHECK(server.requests().size() == 3);
+  CHECK(f.client.connections_opened() == 2);
+  CHECK(f.server.requests().size() == 3);
 }
 
 // The retry is only one: when the fresh connection fails as well, that failure is reported.
 TEST_CASE("the keep-alive retry happens at most once", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, [](const LoopbackRequest& r) {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest& r) {
     if (r.connection == 1 && r.sequence == 1) return LoopbackReply::ok();
     return LoopbackReply::with(Action::CloseWithoutResponse);
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
-  const auto second = run(io, client.send(to, get(to), seconds(5)));
+  expect_response(f.get());
+  const auto second = f.get();
 
   CHECK(expect_error(second).kind == ClientErrorKind::Reset);
-  CHECK(client.connections_opened() == 2);
-  CHECK(server.requests().size() == 3);
+  CHECK(f.client.connections_opened() == 2);
+  CHECK(f.server.requests().size() == 3);
 }
 
 // A response that ends the connection's keep-alive leaves it out of the pool.
 TEST_CASE("Connection: close and HTTP/1.0 responses are not reused", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
   bool http10 = false;
-  LoopbackHttpServer server(io, [&](const LoopbackRequest&) {
+  Setup setup;
+  setup.handler = [&](const LoopbackRequest&) {
     LoopbackReply reply = LoopbackReply::ok();
     if (http10) {
       reply.response.version(10);
@@ -284,87 +285,73 @@ TEST_CASE("Connection: close and HTTP/1.0 responses are not reused", "[http][cli
       reply.response.set(bhttp::field::connection, "close");
     }
     return reply;
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
   SECTION("Connection: close") { http10 = false; }
   SECTION("HTTP/1.0 without keep-alive") { http10 = true; }
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
+  expect_response(f.get());
+  expect_response(f.get());
 
-  CHECK(client.connections_opened() == 2);
-  CHECK(server.connections_accepted() == 2);
+  CHECK(f.client.connections_opened() == 2);
+  CHECK(f.server.connections_accepted() == 2);
 }
 
 // Idle time is measured with the injected clock: past idle_timeout a connection is not reused.
 TEST_CASE("connections idle longer than idle_timeout are dropped", "[http][client]") {
-  asio::io_context io;
-  FakeClock clock;
-  LoopbackHttpServer server(io, ok);
-  PoolOptions pool;
-  pool.idle_timeout = std::chrono::seconds(50);
-  PooledHttpClient client(io.get_executor(), clock, {}, pool);
-  const auto to = endpoint("http", "127.0.0.1", server.port());
-  auto deadline = [&] { return Deadline::after(clock, std::chrono::seconds(5)); };
+  Setup setup;
+  setup.pool.idle_timeout = std::chrono::seconds(50);
+  Fixture<FakeClock> f(setup);
+  auto deadline = [&] { return Deadline::after(f.clock, std::chrono::seconds(5)); };
 
-  expect_response(run(io, client.send(to, get(to), deadline())));
-  clock.advance(std::chrono::seconds(49));
-  expect_response(run(io, client.send(to, get(to), deadline())));
-  CHECK(client.connections_opened() == 1);
+  expect_response(f.send(get(f.to), deadline()));
+  f.clock.advance(std::chrono::seconds(49));
+  expect_response(f.send(get(f.to), deadline()));
+  CHECK(f.client.connections_opened() == 1);
 
-  clock.advance(std::chrono::seconds(51));
-  expect_response(run(io, client.send(to, get(to), deadline())));
-  CHECK(client.connections_opened() == 2);
+  f.clock.advance(std::chrono::seconds(51));
+  expect_response(f.send(get(f.to), deadline()));
+  CHECK(f.client.connections_opened() == 2);
 }
 
 // At most max_idle_per_endpoint connections wait in the pool; the rest are closed.
 TEST_CASE("the pool keeps at most max_idle_per_endpoint idle connections", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok);
-  PoolOptions pool;
-  pool.max_idle_per_endpoint = 2;
-  PooledHttpClient client(io.get_executor(), clock, {}, pool);
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Setup setup;
+  setup.pool.max_idle_per_endpoint = 2;
+  Fixture<> f(setup);
   auto three_at_once = [&] {
     std::vector<asio::awaitable<ClientResult>> sends;
-    for (int i = 0; i < 3; ++i) sends.push_back(client.send(to, get(to), seconds(5)));
-    for (const auto& result : run_together(io, std::move(sends))) expect_response(result);
+    for (int i = 0; i < 3; ++i) sends.push_back(f.client.send(f.to, get(f.to), seconds(5)));
+    for (const auto& result : run_together(f.io, std::move(sends))) expect_response(result);
   };
 
   three_at_once();
-  CHECK(client.connections_opened() == 3);
+  CHECK(f.client.connections_opened() == 3);
   three_at_once();  // two come from the pool
-  CHECK(client.connections_opened() == 4);
+  CHECK(f.client.connections_opened() == 4);
 }
 
 // close_idle (shutdown) closes pooled connections; a later send opens a new one.
 TEST_CASE("close_idle empties the pool", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok);
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Fixture<> f;
 
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
-  client.close_idle();
-  expect_response(run(io, client.send(to, get(to), seconds(5))));
+  expect_response(f.get());
+  f.client.close_idle();
+  expect_response(f.get());
 
-  CHECK(client.connections_opened() == 2);
+  CHECK(f.client.connections_opened() == 2);
 }
 
-// Nothing listens on the port: ConnectFailed.
+// Nothing listens on the port: ConnectFailed. The port is bound (so no other process can take it
+// meanwhile) but not listening, so connections to it are refused.
 TEST_CASE("connection refused is ConnectFailed", "[http][client]") {
   asio::io_context io;
   SystemClock clock;
-  uint16_t port = 0;
-  {
-    asio::ip::tcp::acceptor probe(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    port = probe.local_endpoint().port();
-  }
+  asio::ip::tcp::socket bound(io);
+  bound.open(asio::ip::tcp::v4());
+  bound.bind(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", port);
+  const auto to = endpoint("http", "127.0.0.1", bound.local_endpoint().port());
 
   const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
 
@@ -373,8 +360,9 @@ TEST_CASE("connection refused is ConnectFailed", "[http][client]") {
 }
 
 // A host name that does not resolve (".invalid" never does, RFC 6761): ConnectFailed. Where no
-// DNS server answers at all, the lookup can only run into the deadline instead.
-TEST_CASE("a host that does not resolve is ConnectFailed", "[http][client]") {
+// DNS server answers at all, the lookup can only run into the deadline instead. Needs the
+// system's resolver: tagged [resolver], run by the `resolver_http` test, not the unit tests.
+TEST_CASE("a host that does not resolve is ConnectFailed", "[http][client][resolver]") {
   asio::io_context io;
   SystemClock clock;
   PooledHttpClient client(io.get_executor(), clock, {});
@@ -389,80 +377,61 @@ TEST_CASE("a host that does not resolve is ConnectFailed", "[http][client]") {
 
 // A server that never answers: the deadline ends the request as Timeout.
 TEST_CASE("a server that never answers times out at the deadline", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, [](const LoopbackRequest&) { return LoopbackReply::with(Action::Hang); });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) { return LoopbackReply::with(Action::Hang); };
+  Fixture<> f(setup);
 
-  const auto deadline = Deadline::after(clock, std::chrono::milliseconds(200));
-  const auto error = expect_error(run(io, client.send(to, get(to), deadline)));
+  const auto deadline = Deadline::after(f.clock, std::chrono::milliseconds(200));
+  const auto error = expect_error(f.send(get(f.to), deadline));
 
   CHECK(error.kind == ClientErrorKind::Timeout);
 }
 
 // A deadline already passed fails at once, without connecting.
 TEST_CASE("an expired deadline is Timeout before any I/O", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok);
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Fixture<> f;
 
-  const auto deadline = Deadline::at(clock.steady_now() - std::chrono::seconds(1));
-  const auto error = expect_error(run(io, client.send(to, get(to), deadline)));
+  const auto deadline = Deadline::at(f.clock.steady_now() - std::chrono::seconds(1));
+  const auto error = expect_error(f.send(get(f.to), deadline));
 
   CHECK(error.kind == ClientErrorKind::Timeout);
-  CHECK(client.connections_opened() == 0);
+  CHECK(f.client.connections_opened() == 0);
 }
 
 // An unlimited deadline still works (each step is capped internally, not refused).
 TEST_CASE("Deadline::never sends normally", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok);
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Fixture<> f;
 
-  CHECK(expect_response(run(io, client.send(to, get(to), Deadline::never()))).body == "ok");
+  CHECK(expect_response(f.send(get(f.to), Deadline::never())).body == "ok");
 }
 
 // A fresh connection closed after the request was read: Reset, and no retry.
 TEST_CASE("a server that closes after reading the request is Reset", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(
-      io, [](const LoopbackRequest&) { return LoopbackReply::with(Action::CloseWithoutResponse); });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) { return LoopbackReply::with(Action::CloseWithoutResponse); };
+  Fixture<> f(setup);
 
-  const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
+  const auto error = expect_error(f.get());
 
   CHECK(error.kind == ClientErrorKind::Reset);
-  CHECK(client.connections_opened() == 1);
-  CHECK(server.requests().size() == 1);
+  CHECK(f.client.connections_opened() == 1);
+  CHECK(f.server.requests().size() == 1);
 }
 
 // A body over max_response_bytes: ResponseTooLarge.
 TEST_CASE("a response over the limit is ResponseTooLarge", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io,
-                            [](const LoopbackRequest&) { return LoopbackReply::ok(std::string(4096, 'x')); });
-  PoolOptions pool;
-  pool.max_response_bytes = 1024;
-  PooledHttpClient client(io.get_executor(), clock, {}, pool);
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) { return LoopbackReply::ok(std::string(4096, 'x')); };
+  setup.pool.max_response_bytes = 1024;
+  Fixture<> f(setup);
 
-  const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
+  const auto error = expect_error(f.get());
 
   CHECK(error.kind == ClientErrorKind::ResponseTooLarge);
 }
 
 // Bodies framed by chunks or by the end of the connection are read whole.
 TEST_CASE("chunked and close-delimited bodies are read whole", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
   std::string raw;
   std::string expected;
   SECTION("chunked") {
@@ -473,131 +442,129 @@ TEST_CASE("chunked and close-delimited bodies are read whole", "[http][client]")
     raw = "HTTP/1.1 200 OK\r\nX-Framing: none\r\n\r\nuntil close";
     expected = "until close";
   }
-  LoopbackHttpServer server(io, [&](const LoopbackRequest&) {
+  Setup setup;
+  setup.handler = [&](const LoopbackRequest&) {
     LoopbackReply reply = LoopbackReply::with(Action::Raw);
     reply.raw = raw;
     return reply;
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
-  CHECK(expect_response(run(io, client.send(to, get(to), seconds(5)))).body == expected);
+  CHECK(expect_response(f.get()).body == expected);
 }
 
 // Bytes that are not HTTP: Protocol.
 TEST_CASE("a response that is not HTTP is Protocol", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, [](const LoopbackRequest&) {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
     LoopbackReply reply = LoopbackReply::with(Action::Raw);
     reply.raw = "SSH-2.0-OpenSSH_9.2\r\n\r\n";
     return reply;
-  });
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
+  };
+  Fixture<> f(setup);
 
-  const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
+  const auto error = expect_error(f.get());
 
   CHECK(error.kind == ClientErrorKind::Protocol);
 }
 
 // A header value with a line break could smuggle unsigned headers: refused before sending.
 TEST_CASE("a header with a line break is refused", "[http][client]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok);
-  PooledHttpClient client(io.get_executor(), clock, {});
-  const auto to = endpoint("http", "127.0.0.1", server.port());
-  auto request = get(to);
+  Fixture<> f;
+  auto request = get(f.to);
   request.headers.emplace_back("X-Evil", "a\r\nX-Injected: 1");
 
-  const auto error = expect_error(run(io, client.send(to, request, seconds(5))));
+  const auto error = expect_error(f.send(request));
 
   CHECK(error.kind == ClientErrorKind::Protocol);
-  CHECK(client.connections_opened() == 0);
+  CHECK(f.client.connections_opened() == 0);
 }
 
 // TLS with the test CA as the extra bundle: the certificate verifies against the IP SAN, and
 // keep-alive works over TLS too.
 TEST_CASE("TLS with the CA bundle succeeds and reuses the connection", "[http][client][tls]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok, tls_files("server"));
-  PooledHttpClient client(io.get_executor(), clock, trust_test_ca());
-  const auto to = endpoint("https", "127.0.0.1", server.port());
+  Setup setup;
+  setup.server_tls = tls_files("server");
+  setup.client_tls = trust_test_ca();
+  Fixture<> f(setup);
 
-  for (int i = 0; i < 3; ++i)
-    CHECK(expect_response(run(io, client.send(to, get(to), seconds(5)))).body == "ok");
+  for (int i = 0; i < 3; ++i) CHECK(expect_response(f.get()).body == "ok");
 
-  CHECK(client.connections_opened() == 1);
-  REQUIRE(server.server_names().size() == 1);
-  CHECK(server.server_names()[0].empty());  // no SNI for an IP literal
+  CHECK(f.client.connections_opened() == 1);
+  REQUIRE(f.server.server_names().size() == 1);
+  CHECK(f.server.server_names()[0].empty());  // no SNI for an IP literal
 }
 
-// By host name: resolved through DNS (the resolver cache), SNI sent, DNS SAN verified.
-TEST_CASE("TLS to a host name sends SNI and verifies the name", "[http][client][tls]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok, tls_files("server"));
-  PooledHttpClient client(io.get_executor(), clock, trust_test_ca());
-  const auto to = endpoint("https", "localhost", server.port());
+// By host name: resolved through the system's resolver (then the cache), SNI sent, DNS SAN
+// verified. Tagged [resolver]: "localhost" must resolve.
+TEST_CASE("TLS to a host name sends SNI and verifies the name", "[http][client][tls][resolver]") {
+  Setup setup;
+  setup.server_tls = tls_files("server");
+  setup.client_tls = trust_test_ca();
+  setup.host = "localhost";
+  Fixture<> f(setup);
 
-  CHECK(expect_response(run(io, client.send(to, get(to), seconds(10)))).status == 200);
-  client.close_idle();
-  CHECK(expect_response(run(io, client.send(to, get(to), seconds(10)))).status == 200);
+  CHECK(expect_response(f.get(10)).status == 200);
+  f.client.close_idle();
+  CHECK(expect_response(f.get(10)).status == 200);
 
-  CHECK(client.connections_opened() == 2);
-  REQUIRE(server.server_names().size() == 2);
-  CHECK(server.server_names()[0] == "localhost");
+  CHECK(f.client.connections_opened() == 2);
+  REQUIRE(f.server.server_names().size() == 2);
+  CHECK(f.server.server_names()[0] == "localhost");
 }
 
 // A self-signed certificate no trusted CA vouches for: TlsFailed, saying why.
 TEST_CASE("TLS to an untrusted certificate fails verification", "[http][client][tls]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok, tls_files("untrusted"));
-  PooledHttpClient client(io.get_executor(), clock, trust_test_ca());
-  const auto to = endpoint("https", "127.0.0.1", server.port());
+  Setup setup;
+  setup.server_tls = tls_files("untrusted");
+  setup.client_tls = trust_test_ca();
+  Fixture<> f(setup);
 
-  const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
+  const auto error = expect_error(f.get());
 
   CHECK(error.kind == ClientErrorKind::TlsFailed);
   CHECK_THAT(error.message, Catch::Contains("certificate verify failed"));
   CHECK_THAT(error.message, Catch::Contains("self-signed", Catch::CaseSensitive::No));
-  CHECK(server.requests().empty());
+  CHECK(f.server.requests().empty());
 }
 
-// A certificate from the trusted CA, but for another name: TlsFailed, for IPs and host names.
-TEST_CASE("TLS to a certificate for another name fails verification", "[http][client][tls]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok, tls_files("wrong_host"));
-  PooledHttpClient client(io.get_executor(), clock, trust_test_ca());
+// A certificate from the trusted CA, but for another IP: TlsFailed.
+TEST_CASE("TLS to a certificate for another IP fails verification", "[http][client][tls]") {
+  Setup setup;
+  setup.server_tls = tls_files("wrong_host");
+  setup.client_tls = trust_test_ca();
+  Fixture<> f(setup);
 
-  SECTION("IP literal") {
-    const auto to = endpoint("https", "127.0.0.1", server.port());
-    const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
-    CHECK(error.kind == ClientErrorKind::TlsFailed);
-    CHECK_THAT(error.message, Catch::Contains("IP address mismatch"));
-  }
-  SECTION("host name") {
-    const auto to = endpoint("https", "localhost", server.port());
-    const auto error = expect_error(run(io, client.send(to, get(to), seconds(10))));
-    CHECK(error.kind == ClientErrorKind::TlsFailed);
-    CHECK_THAT(error.message, Catch::Contains("hostname mismatch"));
-  }
-  CHECK(server.requests().empty());
+  const auto error = expect_error(f.get());
+
+  CHECK(error.kind == ClientErrorKind::TlsFailed);
+  CHECK_THAT(error.message, Catch::Contains("IP address mismatch"));
+  CHECK(f.server.requests().empty());
+}
+
+// A certificate from the trusted CA, but for another host name: TlsFailed. Tagged [resolver]:
+// "localhost" must resolve.
+TEST_CASE("TLS to a certificate for another host name fails verification", "[http][client][tls][resolver]") {
+  Setup setup;
+  setup.server_tls = tls_files("wrong_host");
+  setup.client_tls = trust_test_ca();
+  setup.host = "localhost";
+  Fixture<> f(setup);
+
+  const auto error = expect_error(f.get(10));
+
+  CHECK(error.kind == ClientErrorKind::TlsFailed);
+  CHECK_THAT(error.message, Catch::Contains("hostname mismatch"));
+  CHECK(f.server.requests().empty());
 }
 
 // The test CA is not a system CA: without the bundle, the server's certificate is rejected.
 TEST_CASE("TLS without the CA bundle rejects the test CA", "[http][client][tls]") {
-  asio::io_context io;
-  SystemClock clock;
-  LoopbackHttpServer server(io, ok, tls_files("server"));
-  PooledHttpClient client(io.get_executor(), clock, TlsOptions{});
-  const auto to = endpoint("https", "127.0.0.1", server.port());
+  Setup setup;
+  setup.server_tls = tls_files("server");  // and no CA bundle for the client
+  Fixture<> f(setup);
 
-  const auto error = expect_error(run(io, client.send(to, get(to), seconds(5))));
+  const auto error = expect_error(f.get());
 
   CHECK(error.kind == ClientErrorKind::TlsFailed);
 }

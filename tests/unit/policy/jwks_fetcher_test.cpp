@@ -46,9 +46,15 @@ constexpr const char* kUrl = "https://idp.example/.well-known/jwks.json";
 
 // A Sleeper whose sleeps end only when the test moves time past them (advance_to) or when the
 // sleeping coroutine is cancelled — so a test sees exactly who woke a waiter.
-class ManualSleeper final : public aws::Sleeper {
+class ManualSleeper final : public core::Sleeper {
  public:
   explicit ManualSleeper(FakeClock& clock) : clock_(clock) {}
+
+  asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) override {
+    const core::SystemTime when =
+        clock_.system_now() + std::chrono::duration_cast<core::SystemTime::duration>(duration);
+    co_await sleep_until(when);
+  }
 
   asio::awaitable<void> sleep_until(core::SystemTime when) override {
     targets.push_back(when);
@@ -382,22 +388,8 @@ TEST_CASE("a waiter gives up at its deadline", "[policy][jwks]") {
 // Across threads, as in the gateway: the fetcher on a control io_context, the waiter on a worker
 // io_context with a real timer. The worker is woken by the completion, long before its deadline.
 TEST_CASE("a waiter on another thread is woken by the completion", "[policy][jwks]") {
-  // A Sleeper on real time, for this test only.
-  class RealSleeper final : public aws::Sleeper {
-   public:
-    explicit RealSleeper(const core::Clock& clock) : clock_(clock) {}
-    asio::awaitable<void> sleep_until(core::SystemTime when) override {
-      const auto executor = co_await asio::this_coro::executor;
-      asio::steady_timer timer(executor);
-      timer.expires_after(when - clock_.system_now());
-      co_await timer.async_wait(asio::use_awaitable);
-    }
-
-   private:
-    const core::Clock& clock_;
-  };
   core::SystemClock clock;
-  auto sleeper = std::make_shared<RealSleeper>(clock);
+  auto sleeper = std::make_shared<core::TimerSleeper>(clock);
   auto client = std::make_shared<GatedHttpClient>();
   asio::io_context control;
   asio::io_context worker;

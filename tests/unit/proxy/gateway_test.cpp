@@ -1,21 +1,23 @@
-#include <catch2/catch.hpp>
-
-#include <functional>
-#include <map>
-#include <string>
-#include <vector>
+#include "lambdagate/proxy/gateway.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <catch2/catch.hpp>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "fakes/fake_clock.hpp"
+#include "fakes/fake_env.hpp"
 #include "fakes/fake_http_client.hpp"
+#include "fakes/fake_sleeper.hpp"
 #include "fakes/recording_response_writer.hpp"
 #include "lambdagate/aws/eventstream.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
-#include "lambdagate/proxy/gateway.hpp"
+#include "lambdagate/wiring/snapshot_builder.hpp"
 
 namespace {
 
@@ -23,15 +25,7 @@ using namespace lambdagate;
 using namespace std::chrono_literals;
 namespace bhttp = boost::beast::http;
 
-std::map<std::string, std::string>& fake_env() {
-  static std::map<std::string, std::string> env;
-  return env;
-}
-std::optional<std::string> lookup(const char* name) {
-  auto it = fake_env().find(name);
-  if (it == fake_env().end()) return std::nullopt;
-  return it->second;
-}
+using testing::fake_env;
 
 config::Route lambda_route(std::string path, std::string logical_name, std::string upstream = "lambda",
                            config::InvocationStyle style = config::InvocationStyle::Sync) {
@@ -55,14 +49,17 @@ config::Upstream upstream(std::string name, std::optional<config::ResourceRef> s
   u.metadata.namespace_ = "gloo-system";
   u.aws.region = "us-east-1";
   u.aws.secret_ref = std::move(secret);
-  u.aws.lambda_functions = {{"uppercase", "uppercase", "$LATEST", {}}, {"fail", "fail", "", {}},
-                            {"arn", "arn:aws:lambda:us-east-1:123456789012:function:f", "", {}}};
+  u.aws.lambda_functions = {{"uppercase", "uppercase", "$LATEST", {}, {}},
+                            {"fail", "fail", "", {}, {}},
+                            {"arn", "arn:aws:lambda:us-east-1:123456789012:function:f", "", {}, {}}};
   return u;
 }
 
-// A gateway over a FakeHttpClient: the whole pipeline without sockets.
+// A gateway over a FakeHttpClient, a FakeClock and a FakeSleeper: the whole pipeline without
+// sockets or a wall clock.
 struct Harness {
   testing::FakeClock clock;
+  testing::FakeSleeper sleeper{clock};
   testing::FakeHttpClient http;
   observability::AccessLog access_log{observability::LogFormat::Text, false};
   std::atomic<bool> draining{false};
@@ -78,11 +75,12 @@ struct Harness {
       fake_env()["AWS_SECRET_ACCESS_KEY"] = "secret";
     }
     fake_env()["AWS_ENDPOINT_URL_LAMBDA"] = "http://127.0.0.1:9999";
-    auto build = proxy::build_snapshot(config, proxy::Environment{&lookup}, 1, clock.system_now());
+    auto build =
+        wiring::build_snapshot(config, wiring::Environment{&testing::fake_lookup}, 1, clock.system_now());
     REQUIRE(build.errors.empty());
     store.publish(build.snapshot);
-    gateway = std::make_unique<proxy::Gateway>(store, http, clock, access_log, draining, proxy::GatewayOptions{},
-                                               &metrics.shard(0));
+    gateway = std::make_unique<proxy::Gateway>(store, http, clock, sleeper, access_log, draining,
+                                               proxy::GatewayOptions{}, &metrics.shard(0));
   }
 
   http::Response call(std::string target, std::string body = {}, bhttp::verb method = bhttp::verb::post,
@@ -339,7 +337,7 @@ config::AwsDestinationSpec make_spec(bool wrap, bool unwrap, std::string version
 // test. Prefixes are chosen so that none is a prefix of another.
 std::shared_ptr<config::Config> pipeline_config() {
   auto c = base_config();
-  c->upstreams[0].aws.lambda_functions.push_back({"echo", "echo", "", {}});
+  c->upstreams[0].aws.lambda_functions.push_back({"echo", "echo", "", {}, {}});
   auto& routes = c->virtual_services[0].routes;
 
   routes.push_back(spec_route("/raw", {}));
@@ -1016,7 +1014,7 @@ TEST_CASE("discovery: routes invoke discovered functions", "[proxy][discovery]")
   const auto c = GENERATE_COPY(from_range(cases));
   INFO(c.name);
   auto config = base_config();
-  config->upstreams[0].aws.lambda_functions.push_back({"shadowed", "static-fn", "7", {}});
+  config->upstreams[0].aws.lambda_functions.push_back({"shadowed", "static-fn", "7", {}, {}});
   config->virtual_services[0].routes.push_back(lambda_route("/discovered", c.logical_name));
   Harness h(config);
 

@@ -1,18 +1,18 @@
-#include "lambdagate/proxy/credentials_registry.hpp"
+// CredentialsRegistry: one credentials cache per credential plan (see credentials_registry.hpp).
+#include "lambdagate/wiring/credentials_registry.hpp"
 
 #include "lambdagate/aws/credential_providers.hpp"
 
-namespace lambdagate::proxy {
+namespace lambdagate::wiring {
 
 CredentialsRegistry::CredentialsRegistry(boost::asio::any_io_executor control, http::HttpClient& http,
-                                         const core::Clock& clock, std::shared_ptr<aws::Sleeper> sleeper)
+                                         const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper)
     : control_(std::move(control)), http_(http), clock_(clock), sleeper_(std::move(sleeper)) {}
 
 CredentialsRegistry::~CredentialsRegistry() { stop_all(); }
 
-std::shared_ptr<aws::CredentialsProvider> CredentialsRegistry::make_provider(const aws::CredentialPlan& plan,
-                                                                            const StsContext& sts,
-                                                                            const aws::RefreshPolicy& policy) {
+std::shared_ptr<aws::CredentialsProvider> CredentialsRegistry::make_provider(
+    const aws::CredentialPlan& plan, const StsContext& sts, const aws::RefreshPolicy& policy) {
   aws::StsCallOptions call;
   call.endpoint = sts.endpoint;
   call.signing_region = sts.region;
@@ -21,12 +21,12 @@ std::shared_ptr<aws::CredentialsProvider> CredentialsRegistry::make_provider(con
     case aws::CredentialPlan::Kind::Static:
       return std::make_shared<aws::StaticCredentialsProvider>(plan.credentials, plan.description);
     case aws::CredentialPlan::Kind::WebIdentity:
-      return std::make_shared<aws::WebIdentityCredentialsProvider>(http_, call, plan.role_arn, plan.token_file,
-                                                                   plan.session_name, clock_);
+      return std::make_shared<aws::WebIdentityCredentialsProvider>(
+          http_, call, plan.role_arn, plan.token_file, plan.session_name, clock_);
     case aws::CredentialPlan::Kind::AssumeRole: {
       auto base = obtain(*plan.base, sts, policy);
-      return std::make_shared<aws::AssumeRoleCredentialsProvider>(http_, call, plan.role_arn, plan.session_name,
-                                                                  base, clock_);
+      return std::make_shared<aws::AssumeRoleCredentialsProvider>(http_, call, plan.role_arn,
+                                                                  plan.session_name, base, clock_);
     }
     case aws::CredentialPlan::Kind::Container: {
       std::string error;
@@ -38,8 +38,8 @@ std::shared_ptr<aws::CredentialsProvider> CredentialsRegistry::make_provider(con
       const auto path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
       std::string target = path_start == std::string::npos ? "/" : url.substr(path_start);
       endpoint->base_path.clear();
-      return std::make_shared<aws::ContainerCredentialsProvider>(http_, *endpoint, target, plan.container_token_file,
-                                                                 sts.timeout, clock_);
+      return std::make_shared<aws::ContainerCredentialsProvider>(
+          http_, *endpoint, target, plan.container_token_file, sts.timeout, clock_);
     }
     case aws::CredentialPlan::Kind::None:
       return nullptr;
@@ -78,4 +78,4 @@ void CredentialsRegistry::stop_all() {
   for (auto& [key, entry] : caches_) entry.cache->stop();
 }
 
-}  // namespace lambdagate::proxy
+}  // namespace lambdagate::wiring

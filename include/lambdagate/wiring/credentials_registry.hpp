@@ -3,6 +3,7 @@
 // CredentialPlan key. It outlives configuration snapshots, so a reload keeps credentials that
 // are already fetched, and two Upstreams on the same role share one cache and one STS call.
 // Caches run on the control thread, with their own HTTP client for STS and container calls.
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -10,14 +11,13 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-
 #include "lambdagate/aws/credential_chain.hpp"
 #include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/http/client.hpp"
 
-namespace lambdagate::proxy {
+namespace lambdagate::wiring {
 
 // How to reach STS, from Settings serviceAccountCredentials and the environment.
 struct StsContext {
@@ -27,9 +27,9 @@ struct StsContext {
 };
 
 class CredentialsRegistry {
-public:
+ public:
   CredentialsRegistry(boost::asio::any_io_executor control, http::HttpClient& http, const core::Clock& clock,
-                      std::shared_ptr<aws::Sleeper> sleeper);
+                      std::shared_ptr<core::Sleeper> sleeper);
   ~CredentialsRegistry();
 
   // The cache for `plan`, created and started on first use. Static plans get a cache too, so
@@ -46,16 +46,17 @@ public:
 
   void stop_all();
 
-private:
-  std::shared_ptr<aws::CredentialsProvider> make_provider(const aws::CredentialPlan& plan, const StsContext& sts,
+ private:
+  std::shared_ptr<aws::CredentialsProvider> make_provider(const aws::CredentialPlan& plan,
+                                                          const StsContext& sts,
                                                           const aws::RefreshPolicy& policy);
 
   boost::asio::any_io_executor control_;
   http::HttpClient& http_;
   const core::Clock& clock_;
-  std::shared_ptr<aws::Sleeper> sleeper_;
+  std::shared_ptr<core::Sleeper> sleeper_;
   mutable std::mutex mutex_;  // obtain() runs at load and reload; entries() on admin requests
   std::map<std::string, Entry> caches_;
 };
 
-}  // namespace lambdagate::proxy
+}  // namespace lambdagate::wiring

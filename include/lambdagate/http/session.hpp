@@ -1,0 +1,270 @@
+#pragma once
+// The session loop of one inbound connection, over any stream (Beast's awaitable server): read a
+// request, let the RequestHandler answer it (whole, or streamed through a ResponseWriter), write,
+// and repeat while keep-alive; pipelined requests sit in the read buffer and are answered in
+// order. One timeout idiom: expires_after on the stream's lowest layer before every I/O step.
+//
+// A template over the stream, so the same loop serves plain TCP (beast::tcp_stream, in
+// server.cpp), TLS (ssl_stream over tcp_stream) and tests (an in-memory beast::test::stream,
+// tests/fakes/fake_stream.hpp). What a Stream needs: Beast's AsyncReadStream and AsyncWriteStream,
+// a lowest layer with expires_after(duration) and expires_never() (beast::tcp_stream has them),
+// and per-operation cancellation. Establishing the connection (a TLS handshake, a PROXY protocol
+// prefix, which may leave bytes in `buffer`) and ending it (a TCP half-close, a TLS close_notify)
+// belong to the caller, before and after run_session.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/system/system_error.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "lambdagate/http/server.hpp"
+#include "lambdagate/http/task_group.hpp"
+
+namespace lambdagate::http {
+
+// What a session shares with its listener.
+struct SessionContext {
+  RequestHandler& handler;
+  const ServerLimits& limits;
+  ConnectionInfo connection;
+  // Set when the listener stops accepting: the session closes after its current response.
+  const bool& stopping;
+  // The session's place in the listener's TaskGroup: idle while it waits for a request.
+  TaskGroup::Member& member;
+};
+
+namespace detail {
+
+inline constexpr auto kSessionTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+// Errors that just mean "the peer went away", "we stopped" or "time is up": close quietly.
+bool is_disconnect(const boost::system::error_code& ec);
+bool expects_continue(const Request& header);
+
+template <class Stream>
+void expires_after(Stream& stream, std::chrono::steady_clock::duration d) {
+  boost::beast::get_lowest_layer(stream).expires_after(d);
+}
+
+// The ResponseWriter of one request on one session: chunked on HTTP/1.1; on HTTP/1.0 the body
+// ends with the connection.
+template <class Stream>
+class SessionWriter final : public ResponseWriter {
+ public:
+  SessionWriter(Stream& stream, std::chrono::seconds write_timeout, unsigned version)
+      : stream_(stream), write_timeout_(write_timeout), chunked_(version >= 11) {}
+
+  boost::asio::awaitable<bool> begin(Response& head) override {
+    namespace bhttp = boost::beast::http;
+    if (started_) co_return !failed_;
+    started_ = true;
+    bhttp::response<bhttp::empty_body> message{std::move(head.base())};
+    message.erase(bhttp::field::content_length);
+    if (chunked_) {
+      message.chunked(true);
+    } else {
+      message.erase(bhttp::field::transfer_encoding);
+      message.keep_alive(false);  // HTTP/1.0: the end of the body is the end of the connection
+    }
+    keep_alive_ = message.keep_alive();
+    bhttp::response_serializer<bhttp::empty_body> serializer{message};
+    expires_after(stream_, write_timeout_);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kSessionTuple);
+    (void)n;
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  boost::asio::awaitable<bool> write(std::string_view data) override {
+    if (!started_ || failed_ || finished_) co_return false;
+    if (data.empty()) co_return true;
+    expires_after(stream_, write_timeout_);
+    boost::system::error_code ec;
+    if (chunked_) {
+      auto chunk = boost::beast::http::make_chunk(boost::asio::const_buffer(data.data(), data.size()));
+      std::tie(ec, std::ignore) = co_await boost::asio::async_write(stream_, chunk, kSessionTuple);
+    } else {
+      auto buffer = boost::asio::const_buffer(data.data(), data.size());
+      std::tie(ec, std::ignore) = co_await boost::asio::async_write(stream_, buffer, kSessionTuple);
+    }
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  boost::asio::awaitable<bool> finish() override {
+    if (!started_ || failed_ || finished_) co_return false;
+    finished_ = true;
+    if (!chunked_) co_return true;
+    expires_after(stream_, write_timeout_);
+    auto last = boost::beast::http::make_chunk_last();
+    auto [ec, n] = co_await boost::asio::async_write(stream_, last, kSessionTuple);
+    (void)n;
+    failed_ = static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  void abort() override { aborted_ = true; }
+  bool started() const override { return started_; }
+
+  // Whether the connection can carry another request after this response.
+  bool reusable() const { return started_ && finished_ && !failed_ && !aborted_ && keep_alive_; }
+
+ private:
+  Stream& stream_;
+  std::chrono::seconds write_timeout_;
+  bool chunked_;
+  bool started_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+  bool aborted_ = false;
+  bool keep_alive_ = true;
+};
+
+// A whole response, written within the write timeout. False when the write failed.
+template <class Stream>
+boost::asio::awaitable<bool> send_response(Stream& stream, Response& response,
+                                           std::chrono::seconds write_timeout) {
+  response.prepare_payload();
+  expires_after(stream, write_timeout);
+  auto [ec, n] = co_await boost::beast::http::async_write(stream, response, kSessionTuple);
+  (void)n;
+  co_return !ec;
+}
+
+// The answer to a request refused before it was complete; the connection closes after it.
+inline Response rejection(SessionContext& context, core::ErrorKind kind, std::string message,
+                          const Request* request) {
+  Response response = context.handler.reject(kind, std::move(message), request);
+  response.keep_alive(false);
+  return response;
+}
+
+// The refusal for a failed header or body read, if the failure deserves one (a peer that went
+// away does not).
+inline std::optional<Response> read_failure(SessionContext& context, const boost::system::error_code& ec,
+                                            const Request* partial, bool reading_body) {
+  namespace bhttp = boost::beast::http;
+  const std::string too_large =
+      "request body exceeds the limit of " + std::to_string(context.limits.max_body_bytes) + " bytes";
+  if (!reading_body && ec == bhttp::error::header_limit) {
+    return rejection(context, core::ErrorKind::HeadersTooLarge, "request headers exceed the limit", nullptr);
+  }
+  // The parser refuses a Content-Length over the limit while reading the header already.
+  if (ec == bhttp::error::body_limit)
+    return rejection(context, core::ErrorKind::PayloadTooLarge, too_large, partial);
+  if (is_disconnect(ec)) return std::nullopt;
+  if (reading_body) {
+    return rejection(context, core::ErrorKind::BadRequest, "malformed HTTP request body: " + ec.message(),
+                     partial);
+  }
+  return rejection(context, core::ErrorKind::BadRequest, "malformed HTTP request: " + ec.message(), nullptr);
+}
+
+// Reads one request into `parser` (header, the 100 Continue it asks for, body). False when the
+// connection is done: the peer left, or a refusal was sent.
+template <class Stream>
+boost::asio::awaitable<bool> read_request(
+    Stream& stream, boost::beast::flat_buffer& buffer,
+    boost::beast::http::request_parser<boost::beast::http::string_body>& parser, SessionContext& context) {
+  namespace bhttp = boost::beast::http;
+  const ServerLimits& limits = context.limits;
+  // Idle until the first byte of a request is here; the header timeout runs from then.
+  context.member.idle = buffer.size() == 0;
+  expires_after(stream, buffer.size() > 0 ? limits.header_timeout : limits.idle_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
+  (void)n;
+  context.member.idle = false;
+  if (ec) {
+    std::optional<Response> refusal = read_failure(context, ec, &parser.get(), false);
+    if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
+    co_return false;
+  }
+  if (expects_continue(parser.get()) && !parser.is_done()) {
+    Response interim{bhttp::status::continue_, parser.get().version()};
+    expires_after(stream, limits.write_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, interim, kSessionTuple);
+    (void)wn;
+    if (wec) co_return false;
+  }
+  if (!parser.is_done()) {
+    expires_after(stream, limits.body_timeout);
+    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kSessionTuple);
+    (void)bn;
+    if (bec) {
+      std::optional<Response> refusal = read_failure(context, bec, &parser.get(), true);
+      if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+}  // namespace detail
+
+// Serves requests on `stream` until the peer leaves, a response ends the connection, a limit or
+// timeout is hit, or the listener stops (see SessionContext::stopping). A handler that throws
+// gets its request answered 500 internal_error (or its started stream cut short), except when the
+// session was cut off by shutdown: then the operation_aborted goes on to the listener.
+template <class Stream>
+boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buffer& buffer,
+                                         SessionContext& context) {
+  namespace bhttp = boost::beast::http;
+  // GCC 12 mishandles temporaries with destructors inside co_await expressions (they can be
+  // destroyed twice), so every co_await below takes named objects only.
+  while (!context.stopping) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(context.limits.max_body_bytes);
+    parser.header_limit(context.limits.max_header_bytes);
+    const bool complete = co_await detail::read_request(stream, buffer, parser, context);
+    if (!complete) break;
+
+    Request request = parser.release();
+    // The handler bounds its own work with the route's deadline.
+    boost::beast::get_lowest_layer(stream).expires_never();
+    Response response;
+    detail::SessionWriter<Stream> writer(stream, context.limits.write_timeout, request.version());
+    bool failed = false;
+    try {
+      response = co_await context.handler.handle(request, context.connection, writer);
+    } catch (const boost::system::system_error& e) {
+      // Cut off by shutdown (terminal cancellation): nothing is answered; the session ends.
+      if (e.code() == boost::asio::error::operation_aborted) throw;
+      failed = true;
+    } catch (const std::exception&) {
+      failed = true;
+    }
+    if (failed) {
+      if (writer.started()) writer.abort();
+      response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);
+    }
+    if (writer.started()) {
+      // Streamed: the response is on the wire already. An unfinished stream closes the connection.
+      if (!writer.reusable() || context.stopping || !request.keep_alive()) break;
+      continue;
+    }
+    response.version(request.version());
+    response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive());
+    const bool keep_alive = response.keep_alive();
+    const bool written = co_await detail::send_response(stream, response, context.limits.write_timeout);
+    if (!written || !keep_alive) break;
+  }
+}
+
+}  // namespace lambdagate::http

@@ -1,0 +1,40 @@
+// TaskGroup: a listener's sessions, cancellable and awaitable as a group (see task_group.hpp).
+#include "lambdagate/http/task_group.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <vector>
+
+namespace lambdagate::http {
+
+namespace asio = boost::asio;
+
+TaskGroup::TaskGroup(asio::any_io_executor executor, ErrorHandler on_error)
+    : executor_(executor),
+      on_error_(std::move(on_error)),
+      emptied_(executor, asio::steady_timer::time_point::max()) {}
+
+void TaskGroup::cancel(asio::cancellation_type type, bool idle_only) {
+  // A copy of the list's positions: emitting may complete a task at once, which erases it.
+  std::vector<std::list<Member>::iterator> targets;
+  for (auto it = members_.begin(); it != members_.end(); ++it) {
+    if (!idle_only || it->idle) targets.push_back(it);
+  }
+  for (auto it : targets) it->signal.emit(type);
+}
+
+void TaskGroup::finished(std::list<Member>::iterator member, std::exception_ptr failure) {
+  members_.erase(member);
+  if (failure && on_error_) on_error_(failure);
+  if (members_.empty()) emptied_.cancel();
+}
+
+asio::awaitable<void> TaskGroup::wait_empty() {
+  while (!members_.empty()) {
+    // Woken when the group empties; if the waiter itself was cancelled, the next co_await throws.
+    auto [ec] = co_await emptied_.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)ec;
+  }
+}
+
+}  // namespace lambdagate::http

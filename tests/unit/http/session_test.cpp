@@ -1,0 +1,393 @@
+// The session loop (http/session.hpp) over an in-memory connection (beast::test::stream through
+// FakeStream): what it answers, the limits it enforces, the timeout it arms before each step,
+// pipelining, how injected I/O failures (fail_count) end it, and how shutdown's cancellations and
+// the stopping flag end it. No sockets, no wall clock.
+#include "lambdagate/http/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/_experimental/test/fail_count.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fakes/fake_stream.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using namespace std::chrono_literals;
+using namespace lambdagate;
+using testing::FakeStream;
+
+// A RequestHandler that answers each request with its body echoed (200), or as `answer` says;
+// `hold` makes it wait (on a timer only cancellation or release() ends) before answering.
+class EchoHandler final : public http::RequestHandler {
+ public:
+  std::function<http::Response(const http::Request&)> answer;
+  bool hold = false;
+  std::vector<http::Request> requests;
+  std::vector<std::string> rejections;  // the error codes of reject()
+  bool cancelled = false;               // a held request was cancelled
+
+  asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
+                                         http::ResponseWriter&) override {
+    requests.push_back(request);
+    if (hold) {
+      const auto executor = co_await asio::this_coro::executor;
+      asio::steady_timer gate(executor, asio::steady_timer::time_point::max());
+      gate_ = &gate;
+      auto [ec] = co_await gate.async_wait(asio::as_tuple(asio::use_awaitable));
+      gate_ = nullptr;
+      if (ec && !released_) cancelled = true;
+    }
+    if (answer) co_return answer(request);
+    http::Response response{bhttp::status::ok, request.version()};
+    response.body() = request.body();
+    co_return response;
+  }
+
+  http::Response reject(core::ErrorKind kind, std::string message, const http::Request*) override {
+    rejections.emplace_back(core::to_string(kind));
+    http::Response response{static_cast<bhttp::status>(core::http_status(kind)), 11};
+    response.body() = std::move(message);
+    return response;
+  }
+
+  bool holding() const { return gate_ != nullptr; }
+  void release() {
+    released_ = true;
+    if (gate_) gate_->cancel();
+  }
+
+ private:
+  asio::steady_timer* gate_ = nullptr;
+  bool released_ = false;
+};
+
+// One session over a FakeStream, with the client's end of the connection.
+struct Connection {
+  asio::io_context io;
+  beast::test::fail_count failures;
+  FakeStream server;
+  beast::test::stream client{io};
+  EchoHandler handler;
+  http::ServerLimits limits;
+  bool stopping = false;
+  http::TaskGroup::Member member;
+  beast::flat_buffer buffer;
+  std::optional<http::SessionContext> context;
+  bool ended = false;
+  std::exception_ptr failure;
+
+  // `fail_at`: the server end's Nth operation fails (beast::test::fail_count).
+  explicit Connection(std::optional<std::size_t> fail_at = std::nullopt)
+      : failures(fail_at.value_or(1000000)), server(io, failures) {
+    client.connect(server.inner());
+  }
+
+  void start() {
+    context.emplace(http::SessionContext{handler, limits, {"192.0.2.1", 1234}, stopping, member});
+    asio::co_spawn(io, http::run_session(server, buffer, *context),
+                   asio::bind_cancellation_slot(member.signal.slot(), [this](std::exception_ptr e) {
+                     ended = true;
+                     failure = e;
+                   }));
+  }
+  void send(const std::string& bytes) { client.write_some(asio::buffer(bytes)); }
+  // Runs handlers until none is ready (the session waits for something).
+  void settle() {
+    io.restart();
+    io.poll();
+  }
+  std::string received() {
+    const auto text = client.str();
+    return std::string(text.data(), text.size());
+  }
+};
+
+int count_of(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+const std::string kGet = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+
+}  // namespace
+
+// A request gets its response and the keep-alive connection waits for the next one, idle, under
+// the idle timeout; the client leaving ends the session.
+TEST_CASE("session: a request, its response, then an idle keep-alive wait", "[http][session]") {
+  Connection c;
+  c.start();
+  c.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].body() == "hello");
+  CHECK(c.received().starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(c.received().ends_with("\r\n\r\nhello"));
+  CHECK_FALSE(c.ended);
+  CHECK(c.member.idle);
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(c.limits.idle_timeout));
+
+  c.client.close();
+  c.settle();
+  CHECK(c.ended);
+  CHECK_FALSE(c.failure);
+}
+
+// Pipelined requests in one write are answered in order, one response each.
+TEST_CASE("session: pipelined requests are answered in order", "[http][session]") {
+  Connection c;
+  c.start();
+  c.send(
+      "POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+      "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\ntwo"
+      "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 3);
+  CHECK(c.handler.requests[0].target() == "/1");
+  CHECK(c.handler.requests[1].target() == "/2");
+  CHECK(c.handler.requests[2].target() == "/3");
+  const std::string out = c.received();
+  CHECK(count_of(out, "HTTP/1.1 200 OK") == 3);
+  CHECK(out.find("one") < out.find("two"));
+  CHECK_FALSE(c.ended);
+}
+
+// Requests over the limits are refused before the handler sees them, with the shared error
+// format (the handler's reject) and the connection closed.
+TEST_CASE("session: limits refuse the request and close the connection", "[http][session]") {
+  struct Case {
+    const char* name;
+    std::string bytes;
+    const char* code;
+    const char* status_line;
+  };
+  const std::vector<Case> cases = {
+      {"headers over max_header_bytes",
+       "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(300, 'a') + "\r\n\r\n", "headers_too_large",
+       "HTTP/1.1 431"},
+      {"Content-Length over max_body_bytes", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n",
+       "payload_too_large", "HTTP/1.1 413"},
+      {"chunked body over max_body_bytes",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" + std::string(80, 'b') +
+           "\r\n0\r\n\r\n",
+       "payload_too_large", "HTTP/1.1 413"},
+      {"a malformed request line", "GET\r\n\r\n", "bad_request", "HTTP/1.1 400"},
+      {"a malformed chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+       "bad_request", "HTTP/1.1 400"},
+  };
+  const auto test = GENERATE_COPY(from_range(cases));
+  INFO(test.name);
+  Connection c;
+  c.limits.max_header_bytes = 256;
+  c.limits.max_body_bytes = 64;
+  c.start();
+  c.send(test.bytes);
+  c.settle();
+  CHECK(c.handler.requests.empty());
+  REQUIRE(c.handler.rejections.size() == 1);
+  CHECK(c.handler.rejections[0] == test.code);
+  CHECK(c.received().starts_with(test.status_line));
+  CHECK_THAT(c.received(), Catch::Contains("Connection: close"));
+  CHECK(c.ended);
+}
+
+// Each step arms its own timeout on the stream (Beast's idiom): the idle wait, the rest of a
+// header once it started, the body, the response; the handler's own work is not timed by the
+// stream. An expiring timeout ends the session without a response.
+TEST_CASE("session: each step arms its own timeout, and expiry ends the session", "[http][session]") {
+  Connection c;
+  c.limits.idle_timeout = 61s;
+  c.limits.header_timeout = 31s;
+  c.limits.body_timeout = 62s;
+  c.limits.write_timeout = 63s;
+  c.handler.hold = true;
+  c.start();
+  c.settle();
+  CHECK(c.server.timeouts == std::vector<std::chrono::steady_clock::duration>{61s});
+
+  // Header and half the body arrive: the body step is armed.
+  c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+  c.settle();
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(62s));
+  c.send("67890");
+  c.settle();
+  // The handler runs with no stream timeout (its deadline is the route's).
+  REQUIRE(c.handler.holding());
+  CHECK_FALSE(c.server.armed());
+  c.handler.release();
+  c.settle();
+  CHECK(c.server.timeouts == std::vector<std::chrono::steady_clock::duration>{61s, 62s, 63s, 61s});
+
+  // A request that starts in the buffer (pipelined bytes) gets the header timeout, not the idle one.
+  c.handler.hold = false;
+  c.send(kGet + "GET /b HTTP/1.1\r\nHo");
+  c.settle();
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(31s));
+
+  const std::size_t before = c.received().size();
+  c.server.fire_timeout();
+  c.settle();
+  CHECK(c.ended);
+  CHECK(c.received().size() == before);  // no response to the half-read request
+  CHECK(c.handler.requests.size() == 2);
+}
+
+// An idle connection whose timeout expires ends quietly: no response, no handler call.
+TEST_CASE("session: the idle timeout closes a connection that sends nothing", "[http][session]") {
+  Connection c;
+  c.start();
+  c.settle();
+  c.server.fire_timeout();
+  c.settle();
+  CHECK(c.ended);
+  CHECK_FALSE(c.failure);
+  CHECK(c.received().empty());
+  CHECK(c.handler.requests.empty());
+}
+
+// Expect: 100-continue gets its interim response before the body is read.
+TEST_CASE("session: 100-continue", "[http][session]") {
+  Connection c;
+  c.start();
+  c.send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  c.settle();
+  CHECK(c.received() == "HTTP/1.1 100 Continue\r\n\r\n");
+  c.send("ok");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].body() == "ok");
+}
+
+// A handler that throws: the client gets a 500 from reject(), the connection stays usable.
+TEST_CASE("session: a throwing handler is answered 500 internal_error", "[http][session]") {
+  Connection c;
+  c.handler.answer = [](const http::Request&) -> http::Response { throw std::runtime_error("boom"); };
+  c.start();
+  c.send(kGet);
+  c.settle();
+  CHECK(c.received().starts_with("HTTP/1.1 500"));
+  REQUIRE(c.handler.rejections.size() == 1);
+  CHECK(c.handler.rejections[0] == "internal_error");
+  CHECK_FALSE(c.ended);
+}
+
+// An I/O failure at any step (the Nth operation on the stream fails) ends the session cleanly:
+// no exception escapes, nothing hangs, and the handler never sees a partial request.
+TEST_CASE("session: an I/O failure at any step ends the session", "[http][session]") {
+  const std::size_t fail_at = GENERATE(range<std::size_t>(1, 8));
+  INFO("operation " << fail_at << " fails");
+  Connection c(fail_at);
+  c.start();
+  c.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  c.settle();
+  c.send(kGet);
+  c.settle();
+  c.client.close();
+  c.settle();
+  CHECK(c.ended);
+  CHECK_FALSE(c.failure);
+  for (const auto& request : c.handler.requests) {
+    if (request.method() == bhttp::verb::post) CHECK(request.body() == "hello");
+  }
+}
+
+// Shutdown, step 1: a session waiting for a request is cancelled at once (an idle keep-alive
+// connection); a busy one finishes its response, with Connection: close, and then ends.
+TEST_CASE("session: stopping closes idle sessions now and busy ones after their response",
+          "[http][session]") {
+  SECTION("idle") {
+    Connection c;
+    c.start();
+    c.send(kGet);
+    c.settle();
+    REQUIRE(c.member.idle);
+    c.stopping = true;
+    c.member.signal.emit(asio::cancellation_type::terminal);  // what Server::stop_accepting emits
+    c.settle();
+    CHECK(c.ended);
+    CHECK_FALSE(c.failure);
+  }
+  SECTION("busy") {
+    Connection c;
+    c.handler.hold = true;
+    c.start();
+    c.send(kGet);
+    c.settle();
+    REQUIRE(c.handler.holding());
+    CHECK_FALSE(c.member.idle);  // not cancelled by the listener's stop
+    c.stopping = true;
+    c.handler.release();
+    c.settle();
+    CHECK(c.received().starts_with("HTTP/1.1 200 OK"));
+    CHECK_THAT(c.received(), Catch::Contains("Connection: close"));
+    CHECK(c.ended);
+  }
+}
+
+// Shutdown, step 3: terminal cancellation cuts a busy session off (the handler's pending
+// operation is cancelled too) and the session unwinds without answering.
+TEST_CASE("session: terminal cancellation cuts a busy session off", "[http][session]") {
+  Connection c;
+  c.handler.hold = true;
+  c.start();
+  c.send(kGet);
+  c.settle();
+  REQUIRE(c.handler.holding());
+  c.member.signal.emit(asio::cancellation_type::terminal);
+  c.settle();
+  CHECK(c.handler.cancelled);
+  CHECK(c.ended);
+  CHECK(c.received().empty());
+}
+
+// A streamed response is chunked on HTTP/1.1, and the connection carries the next request.
+TEST_CASE("session: a streamed response is chunked and keeps the connection", "[http][session]") {
+  class Streaming final : public http::RequestHandler {
+   public:
+    asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
+                                           http::ResponseWriter& writer) override {
+      http::Response head{bhttp::status::ok, request.version()};
+      co_await writer.begin(head);
+      const std::string first = "hello, ";
+      const std::string second = "world";
+      co_await writer.write(first);
+      co_await writer.write(second);
+      co_await writer.finish();
+      co_return http::Response{};
+    }
+    http::Response reject(core::ErrorKind, std::string, const http::Request*) override { return {}; }
+  } streaming;
+  asio::io_context io;
+  FakeStream server(io);
+  beast::test::stream client(io);
+  client.connect(server.inner());
+  http::ServerLimits limits;
+  bool stopping = false;
+  http::TaskGroup::Member member;
+  beast::flat_buffer buffer;
+  http::SessionContext context{streaming, limits, {}, stopping, member};
+  bool ended = false;
+  asio::co_spawn(io, http::run_session(server, buffer, context), [&](std::exception_ptr) { ended = true; });
+  client.write_some(asio::buffer(kGet + kGet));
+  io.poll();
+  const auto text = client.str();
+  const std::string out(text.data(), text.size());
+  CHECK(count_of(out, "Transfer-Encoding: chunked") == 2);
+  CHECK(count_of(out, "7\r\nhello, \r\n5\r\nworld\r\n0\r\n\r\n") == 2);
+  CHECK_FALSE(ended);
+}
