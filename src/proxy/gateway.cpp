@@ -169,7 +169,13 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
                                                                  std::string_view request_id, Outcome& outcome,
                                                                  const routing::CompiledRoute*& matched,
                                                                  http::ResponseWriter& writer) {
-  const InboundRequest inbound{request, request_id, connection.remote_address, clock_.system_now()};
+  const InboundRequest inbound{request,
+                               request_id,
+                               connection.remote_address,
+                               clock_.system_now(),
+                               connection.listener,
+                               connection.tls,
+                               connection.client_certificate.get()};
   Resolution resolution = resolve_destination(snapshot, inbound, options_, ids_.random());
   matched = resolution.route;
   if (resolution.route) outcome.route = resolution.route->name;
@@ -182,6 +188,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
   if (auto* direct = std::get_if<DirectResponse>(&resolution.outcome)) {
     http::Response response{static_cast<bhttp::status>(direct->status), request.version()};
     response.body() = direct->body;
+    if (!direct->location.empty()) response.set(bhttp::field::location, direct->location);
     response.prepare_payload();
     co_return response;
   }

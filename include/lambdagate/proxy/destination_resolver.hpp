@@ -21,6 +21,7 @@
 #include "lambdagate/core/error.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/server.hpp"
+#include "lambdagate/http/tls_server_context.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
@@ -40,6 +41,11 @@ struct InboundRequest {
   std::string_view request_id;      // the gateway's x-request-id (events' requestId)
   std::string_view remote_address;  // the client (events' sourceIp)
   core::SystemTime now;             // the events' requestTime
+  // The listener it came in on (its Gateway's routes; empty = every VirtualService), whether over
+  // TLS (scheme, X-Forwarded-Proto, redirects) and the client's certificate (mutual TLS).
+  std::string_view listener = {};
+  bool https = false;
+  const http::ClientCertificate* client_certificate = nullptr;
 };
 
 // A request on its way to a function: what the invoking steps need.
@@ -60,6 +66,7 @@ struct Invocation {
 struct DirectResponse {
   unsigned status = 200;
   std::string_view body;  // lives in the snapshot
+  std::string location;   // a redirectAction's Location header; empty = none
 };
 
 struct Resolution {
