@@ -18,8 +18,6 @@ using P = PendingFeature;
 // Delete a row when the runtime enforces the feature; the warnings and the docs follow. (When the
 // last row goes, make this an empty std::array<PendingFeatureRow, 0>.)
 constexpr PendingFeatureRow kPendingFeatures[] = {
-    {P::TlsTermination, "TLS termination (Gateway ssl, VirtualService sslConfig)",
-     "ssl Gateways get no listener and their VirtualServices are not served"},
     {P::ProxyProtocol, "PROXY protocol (useProxyProto, options.proxyProtocol)",
      "the listener expects plain HTTP as the first bytes, so connections that start with a PROXY header "
      "fail"},
@@ -37,7 +35,6 @@ constexpr PendingFeatureRow kPendingFeatures[] = {
      "requests are NOT authenticated: every request reaches its function"},
     {P::LocalRateLimits, "local rate limits (ratelimit.localRatelimit, httpLocalRatelimit)",
      "no request is rate limited"},
-    {P::Redirects, "redirectAction", "routes with a redirectAction answer 404"},
     {P::ConcurrencyCaps, "concurrency caps (lambdagate.maxConcurrency)", "calls in flight are not capped"},
 };
 
