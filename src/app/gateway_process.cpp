@@ -218,6 +218,8 @@ void GatewayProcess::serve_until_shutdown() {
   // Without inotify it logs a warning and SIGHUP stays the only trigger; the gateway runs anyway.
   watcher_ = std::make_unique<ConfigWatcher>(
       control_, options_.config_paths, [this] { reload("configuration files changed"); }, *logger_, clock_);
+  // sslFiles are watched too: a kubelet Secret volume update rotates certificates like a change.
+  watcher_->watch_referenced(wiring::ssl_file_paths(*snapshots_.get()->config));
   watcher_->start();
   // Until the shutdown sequence has run ...
   while (!shut_down_ && control_.run_one() > 0) {
@@ -266,6 +268,7 @@ void GatewayProcess::reload(const char* trigger) {
     snapshots_.publish(reloaded.snapshot);
     for (const auto& w : admin::expiring_certificates(*reloaded.snapshot, clock_.system_now())) logger_->warn("{}", w);
     discovery_.retain(discovered_upstreams(*reloaded.snapshot));
+    if (watcher_) watcher_->watch_referenced(wiring::ssl_file_paths(*reloaded.snapshot->config));
     status_.config_reloads_success.fetch_add(1, std::memory_order_relaxed);
     logger_->info("configuration reloaded (version {}; reloads: {} succeeded, {} failed)", version_,
                   status_.config_reloads_success.load(), status_.config_reloads_failure.load());

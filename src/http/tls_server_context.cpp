@@ -9,8 +9,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <cctype>
 #include <ctime>
+
+#include "lambdagate/core/ascii.hpp"
 
 namespace lambdagate::http {
 
@@ -119,9 +120,7 @@ std::string server_name_of(SSL* ssl) {
     const std::size_t n = (std::size_t{p[1]} << 8) | p[2];
     if (n + 3 > list) return {};
     if (type == TLSEXT_NAMETYPE_host_name) {
-      std::string name(reinterpret_cast<const char*>(p + 3), n);
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return name;
+      return core::to_lower_ascii(std::string_view(reinterpret_cast<const char*>(p + 3), n));
     }
     p += n + 3;
     list -= n + 3;

@@ -35,6 +35,7 @@ leaf() {
 leaf shop shop.example.com DNS:shop.example.com serverAuth
 leaf shop2 shop-rotated.example.com DNS:shop.example.com serverAuth
 leaf api api.example.com DNS:api.example.com serverAuth
+leaf api2 api-rotated.example.com DNS:api.example.com serverAuth
 leaf secure secure.example.com DNS:secure.example.com serverAuth
 leaf client "trusted client" DNS:client.example.com clientAuth
 leaf intruder "other client" DNS:intruder.example.com clientAuth
@@ -61,6 +62,16 @@ $(indent "$1")
 $(indent "$2")
 EOF
 }
+
+# The api certificate sits in a directory laid out as kubelet mounts a Secret volume: tls.crt
+# and tls.key are links into ..data, itself a link to the current generation.
+VOL="$WORK/secret-volume"
+mkdir -p "$VOL/..gen1"
+cp "$PKI/api.pem" "$VOL/..gen1/tls.crt"
+cp "$PKI/api.key" "$VOL/..gen1/tls.key"
+ln -s ..gen1 "$VOL/..data"
+ln -s ..data/tls.crt "$VOL/tls.crt"
+ln -s ..data/tls.key "$VOL/tls.key"
 
 CFG="$WORK/config"
 mkdir -p "$CFG"
@@ -129,7 +140,7 @@ kind: VirtualService
 metadata: {name: api, namespace: shop}
 spec:
   sslConfig:
-    sslFiles: {tlsCert: $PKI/api.pem, tlsKey: $PKI/api.key}
+    sslFiles: {tlsCert: $VOL/tls.crt, tlsKey: $VOL/tls.key}
     sniDomains: [api.example.com]
   virtualHost:
     domains: [api.example.com]
@@ -257,6 +268,17 @@ check "…which still answers over it" "/after" "$(json_get "$(tls_curl "$SHOP/a
 touch "$WORK/rotated"
 wait "$KEEPALIVE_PID" || true
 check "…and a connection opened before the rotation goes on being served" "200 200" "$(cat "$WORK/keepalive.out")"
+
+# A kubelet Secret volume update (a new generation, then ..data renamed over) rotates sslFiles.
+mkdir -p "$VOL/..gen2"
+cp "$PKI/api2.pem" "$VOL/..gen2/tls.crt"
+cp "$PKI/api2.key" "$VOL/..gen2/tls.key"
+ln -s ..gen2 "$VOL/..data_tmp"
+mv -T "$VOL/..data_tmp" "$VOL/..data"
+api_rotated() { [ "$(served_subject "$TLS_PORT" api.example.com)" = "CN = api-rotated.example.com" ]; }
+wait_for "the sslFiles certificate from the new Secret volume generation" 5 api_rotated
+check "an sslFiles Secret volume update is served to the next handshake" "CN = api-rotated.example.com" \
+  "$(served_subject "$TLS_PORT" api.example.com)"
 
 # A broken key is refused like any bad config: the rotated certificate keeps serving.
 failures_before="$(curl -sS "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^lambdagate_config_reloads_total\{result="failure"\}/ {print $2}')"
