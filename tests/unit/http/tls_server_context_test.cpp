@@ -92,6 +92,9 @@ struct Client {
   int max_version = TLS1_3_VERSION;
   int min_version = TLS1_VERSION;
   const ClientIdentity* identity = nullptr;  // a certificate to present
+  SSL_SESSION* resume = nullptr;             // a session to resume
+  SSL_SESSION** session_out = nullptr;       // receives the session (SSL_SESSION_free it)
+  bool* reused = nullptr;                    // whether the handshake resumed `resume`
 };
 
 // One handshake between an OpenSSL client and the server context, in memory. Returns the name of
@@ -113,6 +116,7 @@ std::string handshake(const ServerTlsContext& server, const Client& options) {
   SSL_set_bio(client, client_io, client_io);
   SSL_set_bio(srv, server_io, server_io);
   if (!options.sni.empty()) SSL_set_tlsext_host_name(client, options.sni.c_str());
+  if (options.resume) SSL_set_session(client, options.resume);
   SSL_set_connect_state(client);
   SSL_set_accept_state(srv);
   bool client_done = false, server_done = false, failed = false;
@@ -137,6 +141,10 @@ std::string handshake(const ServerTlsContext& server, const Client& options) {
     if (!presented || presented->subject_dn != "CN=test client" || presented->serial_number != "1092")
       chosen = "?";
   }
+  if (options.reused) *options.reused = SSL_session_reused(client) == 1;
+  if (options.session_out) *options.session_out = SSL_get1_session(client);
+  // A clean close, as a client that wants to resume does (OpenSSL forgets sessions ended without one).
+  if (client_done) SSL_shutdown(client);
   SSL_free(client);
   SSL_free(srv);
   SSL_CTX_free(client_ctx);
@@ -252,4 +260,28 @@ TEST_CASE("mutual TLS needs a client certificate from the CA", "[tls]") {
   auto one_way = ServerTlsContext::build({mtls}, error);
   REQUIRE(one_way);
   CHECK(handshake(*one_way, {"localhost", TLS1_2_VERSION}) == "default/secure");
+}
+
+// Session resumption is on (a TLS 1.2 session ticket resumes the session on the next connection)
+// unless disableTlsSessionResumption.
+TEST_CASE("session resumption: on by default, off when disabled", "[tls]") {
+  for (bool disabled : {false, true}) {
+    auto cert = certificate("default/shop", "server", {"shop.example.com"});
+    cert.session_resumption = !disabled;
+    std::string error;
+    auto context = ServerTlsContext::build({cert}, error);
+    REQUIRE(context);
+    SSL_SESSION* session = nullptr;
+    Client first{"shop.example.com", TLS1_2_VERSION};
+    first.session_out = &session;
+    REQUIRE(handshake(*context, first) == "default/shop");
+    REQUIRE(session);
+    bool reused = false;
+    Client second{"shop.example.com", TLS1_2_VERSION};
+    second.resume = session;
+    second.reused = &reused;
+    CHECK(handshake(*context, second) == "default/shop");
+    CHECK(reused == !disabled);
+    SSL_SESSION_free(session);
+  }
 }
