@@ -87,7 +87,7 @@ check "the test JWKS server answers over HTTPS with the test CA" 200 \
 # --- the configuration ---------------------------------------------------------------------------
 mkdir -p "$WORK/config"
 cp "$ROOT/tests/integration/config/policies/"*.yaml "$WORK/config/"
-pem="$(sed 's/^/                  /' "$K/rsa.pub")"
+pem="$(sed 's/^/                    /' "$K/rsa.pub")"
 cat >"$WORK/config/virtualservice.yaml" <<EOF
 apiVersion: gateway.solo.io/v1
 kind: VirtualService
@@ -98,11 +98,11 @@ spec:
     options:
       cors:
         allowOrigin: [https://app.example.com]
-        allowOriginRegex: ['https://[a-z]+\.preview\.example\.com']
+        allowOriginRegex: ['https://[a-z0-9]+\.preview\.example\.com']
         allowMethods: [GET, POST]
         allowHeaders: [authorization, content-type]
         exposeHeaders: [x-request-id]
-        maxAge: 1d
+        maxAge: '86400'
         allowCredentials: true
       jwtStaged:
         beforeExtAuth:
@@ -158,7 +158,7 @@ check "preflight from an allowed origin: 200" 200 "$(status_of "$WORK/h")"
 check "preflight: the origin echoed" https://app.example.com "$(header "$WORK/h" access-control-allow-origin)"
 check "preflight: the allowed methods" GET,POST "$(header "$WORK/h" access-control-allow-methods)"
 check "preflight: the allowed headers" authorization,content-type "$(header "$WORK/h" access-control-allow-headers)"
-check "preflight: max age as written" 1d "$(header "$WORK/h" access-control-max-age)"
+check "preflight: max age as written" 86400 "$(header "$WORK/h" access-control-max-age)"
 check "preflight: credentials allowed" true "$(header "$WORK/h" access-control-allow-credentials)"
 check "preflight: empty body" 0 "$(stat -c %s "$WORK/b")"
 check "preflight: answered without a token and without invoking the function" "$before" "$(invocations)"
