@@ -76,13 +76,20 @@ struct Harness {
 
   http::Response call(std::string target, bhttp::verb method = bhttp::verb::get,
                       const http::HeaderList& headers = {}, std::string* seen_payload = nullptr) {
+    const http::ConnectionInfo connection{"127.0.0.1", 1234, {}};
+    return call_on(connection, std::move(target), method, headers, seen_payload);
+  }
+
+  // The same, on a connection the caller keeps (per-connection state survives between calls).
+  http::Response call_on(const http::ConnectionInfo& connection, std::string target,
+                         bhttp::verb method = bhttp::verb::get, const http::HeaderList& headers = {},
+                         std::string* seen_payload = nullptr) {
     testing::RecordingResponseWriter writer;
     http::Request request{method, target, 11};
     request.set(bhttp::field::host, "example.com");
     for (const auto& [name, value] : headers) request.insert(name, value);
     request.prepare_payload();
     boost::asio::io_context io;
-    const http::ConnectionInfo connection{"127.0.0.1", 1234, {}};
     const std::size_t calls_before = http.calls().size();
     auto future = boost::asio::co_spawn(
         io,
@@ -183,9 +190,10 @@ TEST_CASE("policy stage: a function's concurrency cap sheds with 429", "[proxy][
 }
 
 // JWT on the virtual host: no token → 401 with a Bearer challenge, never invoked; a valid RS256
-// token passes, its claims reach the 2.0 event, claimsToHeaders adds x-user and the token header
-// is removed; a token for another audience → 403.
-TEST_CASE("policy stage: JWT verdicts and claims in the 2.0 event", "[proxy][policy][jwt]") {
+// token passes, its claims reach the 2.0 and 1.0 events where API Gateway puts them,
+// claimsToHeaders adds x-user (Gloo's own event too) and the token header is removed; a token
+// for another audience → 403.
+TEST_CASE("policy stage: JWT verdicts and claims in the events", "[proxy][policy][jwt]") {
   const auto key = testing::TestKey::rsa();
   auto config = base_config();
   config::JwtProvider provider;
@@ -202,6 +210,12 @@ TEST_CASE("policy stage: JWT verdicts and claims in the 2.0 event", "[proxy][pol
   events.route_action->destinations.front().aws->wrap_as_api_gateway = true;
   events.route_action->destinations.front().aws->payload_format_version = "2.0";
   vs.routes.push_back(events);
+  auto events_v1 = route("events-v1", "/v1events", "echo");
+  events_v1.route_action->destinations.front().aws->wrap_as_api_gateway = true;
+  vs.routes.push_back(events_v1);
+  auto plain = route("plain", "/plain", "echo");
+  plain.route_action->destinations.front().aws->request_transformation = true;
+  vs.routes.push_back(plain);
   Harness h(config);
 
   auto missing = h.call("/events");
@@ -232,12 +246,58 @@ TEST_CASE("policy stage: JWT verdicts and claims in the 2.0 event", "[proxy][pol
   h.http.push_response(200, "{}");
   CHECK(h.call("/events", bhttp::verb::get, {{"authorization", "Bearer " + good}}).result_int() == 200);
 
+  // Payload 1.0: requestContext.authorizer.claims; Gloo's own event: claimsToHeaders only.
+  h.http.push_response(200, "{}");
+  h.call("/v1events", bhttp::verb::get, {{"authorization", "Bearer " + good}}, &payload);
+  const auto v1 = nlohmann::json::parse(payload);
+  CHECK(v1["requestContext"]["authorizer"]["claims"]["sub"] == "alice");
+  CHECK(v1["requestContext"]["authorizer"]["scopes"] == nlohmann::json({"read", "write"}));
+  h.http.push_response(200, "{}");
+  h.call("/plain", bhttp::verb::get, {{"authorization", "Bearer " + good}}, &payload);
+  const auto gloo = nlohmann::json::parse(payload);
+  CHECK(gloo["headers"]["x-user"] == "alice");
+  CHECK_FALSE(gloo["headers"].contains("authorization"));
+
   claims["aud"] = "other";
   const std::string wrong_audience =
       testing::make_token(key, policy::Algorithm::RS256, claims, {{"kid", "k1"}});
   auto forbidden = h.call("/events", bhttp::verb::get, {{"authorization", "Bearer " + wrong_audience}});
   CHECK(forbidden.result_int() == 403);
   CHECK(code_of(forbidden) == "forbidden");
-  CHECK(h.http.calls().size() == 2);
+  CHECK(h.http.calls().size() == 4);
   CHECK(h.metrics.collect().policy[{"jwt_failure", "events", "missing"}] == 1);
+}
+
+// httpLocalRatelimit: the Gateway's defaultLimit applies where neither the route nor the virtual
+// host sets one; with localRateLimitPerDownstreamConnection each connection has its own bucket,
+// and x-ratelimit-* headers go on every response when enabled.
+TEST_CASE("policy stage: the Gateway default limit, per connection", "[proxy][policy]") {
+  auto config = base_config();
+  config::Gateway gateway;
+  gateway.metadata.name = "gateway-proxy";
+  gateway.metadata.namespace_ = "gloo-system";
+  config::HttpLocalRateLimitSettings settings;
+  settings.default_limit = config::LocalRateLimit{1, 1, 60'000ms, {}};
+  settings.per_downstream_connection = true;
+  settings.enable_x_ratelimit_headers = true;
+  gateway.http_local_rate_limit = settings;
+  config->gateways = {gateway};
+  Harness h(config);
+  const http::ConnectionInfo first{"127.0.0.1", 1000, {}};
+  const http::ConnectionInfo second{"127.0.0.1", 1001, {}};
+  h.http.push_response(200, "1");
+  h.http.push_response(200, "2");
+  auto ok = h.call_on(first, "/open");
+  CHECK(ok.result_int() == 200);
+  CHECK(ok["x-ratelimit-limit"] == "1");
+  CHECK(ok["x-ratelimit-remaining"] == "0");
+  auto denied = h.call_on(first, "/open");
+  CHECK(denied.result_int() == 429);
+  CHECK(denied["x-ratelimit-remaining"] == "0");
+  CHECK(denied[bhttp::field::retry_after] == "60");
+  CHECK(h.call_on(second, "/open").result_int() == 200);
+  CHECK(h.metrics.collect().policy[{"rate_limited", "open", "gateway"}] == 1);
+  // The route with its own bucket is not subject to the Gateway's.
+  h.http.push_response(200, "3");
+  CHECK(h.call_on(first, "/limited").result_int() == 200);
 }
