@@ -29,6 +29,9 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 struct ConnectionInfo {
   std::string remote_address;
   uint16_t remote_port = 0;
+  // What the request handler keeps for the life of this connection (per-connection rate-limit
+  // buckets); opaque to the server, touched only by the connection's own thread.
+  mutable std::shared_ptr<void> handler_state;
 };
 
 // Lets a handler send its response in pieces as they become available (Lambda response
