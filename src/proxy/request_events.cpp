@@ -327,6 +327,7 @@ std::string api_gateway_v1_event(const IncomingRequest& request, const EventCont
   request_context["apiId"] = std::string(context.api_id);
   request_context["domainName"] = domain;
   request_context["domainPrefix"] = domain_prefix(domain);
+  if (!context.authorizer.empty()) request_context["authorizer"] = OrderedJson::parse(context.authorizer);
   request_context["extendedRequestId"] = std::string(request.request_id);
   request_context["httpMethod"] = std::string(request.method);
   request_context["identity"] = std::move(identity);
@@ -401,6 +402,7 @@ std::string api_gateway_v2_event(const IncomingRequest& request, const EventCont
   if (request.client_certificate) {
     request_context["authentication"] = {{"clientCert", client_cert(*request.client_certificate)}};
   }
+  if (!context.authorizer.empty()) request_context["authorizer"] = OrderedJson::parse(context.authorizer);
   request_context["domainName"] = domain;
   request_context["domainPrefix"] = domain_prefix(domain);
   request_context["http"] = std::move(http);

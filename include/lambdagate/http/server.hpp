@@ -39,6 +39,9 @@ struct ConnectionInfo {
   bool tls = false;  // HTTPS: the scheme the request events report
   // The certificate the client presented (mutual TLS), if any.
   std::shared_ptr<const ClientCertificate> client_certificate;
+  // What the request handler keeps for the life of this connection (per-connection rate-limit
+  // buckets); opaque to the server, touched only by the connection's own thread.
+  mutable std::shared_ptr<void> handler_state;
 };
 
 // An HTTPS listener's side of the accept path (tls_session.cpp): the TLS context in force for the

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <random>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ struct InboundRequest {
   std::string_view listener = {};
   bool https = false;
   const http::ClientCertificate* client_certificate = nullptr;
+  // The claims of the request's verified JWT, for the API Gateway events' requestContext.authorizer;
+  // null when none was verified.
+  const nlohmann::json* claims = nullptr;
 };
 
 // A request on its way to a function: what the invoking steps need.
@@ -81,7 +85,20 @@ struct Resolution {
   bool wants_discovery_round = false;
 };
 
+// The route `request` matches among those of `listener` (ConnectionInfo::listener; empty: every
+// VirtualService), or null.
+const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request,
+                                          std::string_view listener = {});
+
+// The route timeout: the route's own, else the virtual host's, else the default; zero: none.
+std::chrono::milliseconds route_timeout(const routing::CompiledRoute& route, const GatewayOptions& options);
+
+// Matches the route, then resolves it.
 Resolution resolve_destination(const Snapshot& snapshot, const InboundRequest& request,
                                const GatewayOptions& options, std::mt19937_64& random);
+// Resolves `route` (as match_route gave it; null: route_not_found) for `request`.
+Resolution resolve_route(const Snapshot& snapshot, const InboundRequest& request,
+                         const routing::CompiledRoute* route, const GatewayOptions& options,
+                         std::mt19937_64& random);
 
 }  // namespace lambdagate::proxy

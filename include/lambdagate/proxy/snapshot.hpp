@@ -17,6 +17,7 @@
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/tls_server_context.hpp"
+#include "lambdagate/proxy/route_policies.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::discovery {
@@ -59,6 +60,8 @@ struct Snapshot {
   std::map<config::ResourceRef, UpstreamRuntime> upstreams;
   // Asked for an early round when a request names a function not found yet; null without discovery.
   discovery::DiscoveryRegistry* discovery = nullptr;
+  // CORS, JWT, rate limits and concurrency caps per route (empty when no route has any).
+  PolicyIndex policies;
 
   const ListenerRuntime* find_listener(std::string_view name) const {
     for (const auto& l : listeners)
