@@ -6,6 +6,7 @@
 #include "lambdagate/config/loader.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/discovery_registry.hpp"
+#include "lambdagate/wiring/access_log_sinks.hpp"
 #include "lambdagate/wiring/credentials_registry.hpp"
 
 namespace lambdagate::wiring {
@@ -166,6 +167,7 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
     snapshot->upstreams.emplace(config::ResourceRef{upstream.metadata.name, upstream.metadata.namespace_},
                                 std::move(*rt));
   }
+  snapshot->access_logs = compile_access_logs(*config, build.errors);
   if (!build.errors.empty()) return build;
 
   // Function discovery, only once the snapshot is known to be good: obtaining may replace an

@@ -29,6 +29,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 struct ConnectionInfo {
   std::string remote_address;
   uint16_t remote_port = 0;
+  uint16_t local_port = 0;  // the listener's port
 };
 
 // Lets a handler send its response in pieces as they become available (Lambda response
