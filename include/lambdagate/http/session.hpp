@@ -187,10 +187,6 @@ boost::asio::awaitable<bool> read_request(
   const ServerLimits& limits = context.limits;
   // Idle until the first byte of a request is here; the header timeout runs from then.
   context.member.idle = buffer.size() == 0;
-  // An idle keep-alive connection holds no read buffer (nginx frees its buffers the same way):
-  // with thousands of idle clients that is most of their memory, and the next request's read
-  // takes a fresh small block from the allocator's cache.
-  if (context.member.idle) buffer.shrink_to_fit();
   expires_after(stream, buffer.size() > 0 ? limits.header_timeout : limits.idle_timeout);
   auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
   (void)n;
