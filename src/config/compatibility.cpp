@@ -30,13 +30,7 @@ constexpr PendingFeatureRow kPendingFeatures[] = {
     {P::ConnectionLimits,
      "connection limits and path handling (httpConnectionManagerSettings, spec.lambdagate.listener)",
      "lambdagate's built-in limits and path handling apply"},
-    {P::Cors, "CORS (options.cors)", "responses get no CORS headers and preflight requests reach the routes"},
-    {P::Jwt, "JWT verification (options.jwtStaged, options.jwt)",
-     "requests are NOT authenticated: every request reaches its function"},
-    {P::LocalRateLimits, "local rate limits (ratelimit.localRatelimit, httpLocalRatelimit)",
-     "no request is rate limited"},
     {P::Redirects, "redirectAction", "routes with a redirectAction answer 404"},
-    {P::ConcurrencyCaps, "concurrency caps (lambdagate.maxConcurrency)", "calls in flight are not capped"},
 };
 
 // ---- Groups and their roots -----------------------------------------------------------------

@@ -22,6 +22,10 @@ enum class ErrorKind {
   FunctionError,
   InvalidFunctionResponse,
   Draining,
+  // Request policies (CORS, JWT, local rate limits, concurrency caps), before any Lambda call.
+  Unauthorized,  // no valid token where the virtual host requires one: 401
+  Forbidden,     // a valid token whose audience is not accepted: 403
+  RateLimited,   // a local rate limit or a concurrency cap shed the request: 429
   Internal,
 };
 

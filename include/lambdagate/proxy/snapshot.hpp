@@ -16,6 +16,7 @@
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/observability/access_log_format.hpp"
+#include "lambdagate/proxy/route_policies.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::discovery {
@@ -58,6 +59,8 @@ struct Snapshot {
   std::map<config::ResourceRef, UpstreamRuntime> upstreams;
   // Asked for an early round when a request names a function not found yet; null without discovery.
   discovery::DiscoveryRegistry* discovery = nullptr;
+  // CORS, JWT, rate limits and concurrency caps per route (empty when no route has any).
+  PolicyIndex policies;
 
   // Every plain-HTTP Gateway document's fileSinks (maybe none), in load order.
   std::vector<GatewayAccessLogs> access_logs;
