@@ -148,6 +148,8 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
     connection.remote_port = remote.port();
   }
   connection.listener = listener_;
+  // Which listener: a Gateway's access log sinks follow its port.
+  if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   SessionContext context{handler_, limits_, std::move(connection), stopping_, member};

@@ -43,6 +43,7 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
     connection.remote_port = remote.port();
   }
   connection.listener = listener_;
+  if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
   connection.tls = true;
   // The context in force now; the connection keeps it alive whatever a reload publishes later.
   std::shared_ptr<const ServerTlsContext> context = tls_->context();

@@ -39,6 +39,7 @@ struct ConnectionInfo {
   bool tls = false;  // HTTPS: the scheme the request events report
   // The certificate the client presented (mutual TLS), if any.
   std::shared_ptr<const ClientCertificate> client_certificate;
+  uint16_t local_port = 0;  // the listener's port
   // What the request handler keeps for the life of this connection (per-connection rate-limit
   // buckets); opaque to the server, touched only by the connection's own thread.
   mutable std::shared_ptr<void> handler_state;

@@ -58,7 +58,7 @@ private:
   // lambdagate_lambda_invocations_total and lambdagate_throttles_total for one attempt.
   void record_attempt(const Outcome& outcome, const core::Error* failure, bool function_error);
   // One access log line and the request metrics.
-  void log_request(const http::Request& request, const http::ConnectionInfo& connection,
+  void log_request(const Snapshot* snapshot, const http::Request& request, const http::ConnectionInfo& connection,
                    std::string_view request_id, const Outcome& outcome, const http::Response& response,
                    bool streamed, core::SteadyTime started);
   std::shared_ptr<aws::LambdaClient> lambda_client(const Snapshot& snapshot, const UpstreamRuntime& upstream);
@@ -72,6 +72,7 @@ private:
   const std::atomic<bool>& draining_;
   GatewayOptions options_;
   observability::MetricsShard* metrics_;
+  std::string sink_line_;  // reused for fileSink lines
   core::RequestIdGenerator ids_;
   PolicyStage policy_stage_;  // this worker's: its verified-token cache is not shared
 

@@ -17,6 +17,7 @@
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/tls_server_context.hpp"
+#include "lambdagate/observability/access_log_format.hpp"
 #include "lambdagate/proxy/route_policies.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
@@ -50,6 +51,17 @@ struct ListenerRuntime {
   std::shared_ptr<const http::ServerTlsContext> tls;  // ssl Gateways only
 };
 
+// A Gateway's accessLoggingService fileSinks, formats compiled. They replace the built-in
+// access log line for requests on that Gateway's listener.
+struct AccessLogSink {
+  std::string path;
+  observability::AccessLogFormat format;
+};
+struct GatewayAccessLogs {
+  std::uint16_t bind_port = 0;
+  std::vector<AccessLogSink> sinks;
+};
+
 struct Snapshot {
   std::uint64_t version = 0;
   core::SystemTime loaded_at;
@@ -74,6 +86,23 @@ struct Snapshot {
     if (listener.empty() || !no_routes) return *routes;
     const ListenerRuntime* found = find_listener(listener);
     return found ? *found->routes : *no_routes;
+  }
+
+  // Every plain-HTTP Gateway document's fileSinks (maybe none), in load order.
+  std::vector<GatewayAccessLogs> access_logs;
+
+  // The fileSinks for a request that arrived on `local_port`: the Gateway bound to that port, else
+  // (the listener --listen puts in place of the Gateways' addresses) the first Gateway's; null
+  // when there are none and the built-in access log applies.
+  const std::vector<AccessLogSink>* access_log_sinks(std::uint16_t local_port) const {
+    const GatewayAccessLogs* chosen = access_logs.empty() ? nullptr : &access_logs.front();
+    for (const auto& gateway : access_logs) {
+      if (gateway.bind_port == local_port) {
+        chosen = &gateway;
+        break;
+      }
+    }
+    return chosen && !chosen->sinks.empty() ? &chosen->sinks : nullptr;
   }
 
   const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const {
