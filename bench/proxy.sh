@@ -13,7 +13,7 @@
 # Cases (--case, comma-separated; default: plain,tls,https,latency,scaling,memory,startup):
 #   plain     throughput, proxy -> backend over plain HTTP, access log on and off
 #   tls       throughput, proxy -> backend over TLS (verified, connections reused), log on and off
-#   https     throughput, client -> proxy over TLS (skipped while lambdagate cannot terminate TLS)
+#   https     throughput, client -> proxy over TLS, the same certificate on both
 #   latency   1 connection: p50 through each proxy against calling the backend directly
 #   scaling   lambdagate --threads 2 vs --threads 1 (and nginx 2 workers vs 1), everything sharing both cores
 #   memory    RSS idle with the example config, and per idle keep-alive client connection
@@ -531,9 +531,8 @@ fi
 # ---------------------------------------------------------------------------------------------
 # HTTPS client: client -> proxy over TLS, same certificate on both, plain upstream, log on.
 
-# Whether lambdagate serves HTTPS: a Gateway with ssl: true and a VirtualService with
-# sslConfig.sslFiles (Gloo's documents), probed with curl. Today lambdagate warns that HTTPS
-# listeners are not supported and serves nothing there; when it does (issue 16), this case runs.
+# lambdagate's HTTPS listener: a Gateway with ssl: true and a VirtualService with
+# sslConfig.sslFiles (Gloo's documents), probed with curl before it is measured.
 write_https_config() {
   sed -n '/^apiVersion: gloo.solo.io/,/^---/p' "$here/lambdagate.yaml" >"$work/lambdagate-https.yaml"
   cat >>"$work/lambdagate-https.yaml" <<EOF

@@ -45,6 +45,19 @@ std::vector<std::string> readiness_problems(const proxy::Snapshot* snapshot, con
   return problems;
 }
 
+std::vector<std::string> expiring_certificates(const proxy::Snapshot& snapshot, core::SystemTime now) {
+  std::vector<std::string> out;
+  for (const auto& listener : snapshot.listeners) {
+    if (!listener.tls) continue;
+    for (const auto& cert : listener.tls->expiries()) {
+      if (cert.not_after - now >= kCertificateExpiryWarning) continue;
+      out.push_back("gateway " + listener.name + ": the certificate of " + cert.name + " (" + cert.subject + ") " +
+                    (cert.not_after <= now ? "has expired" : "expires within 7 days"));
+    }
+  }
+  return out;
+}
+
 AdminHandler::AdminHandler(const StatusSource& status, const core::Clock& clock)
     : status_(status), clock_(clock) {}
 
@@ -74,6 +87,8 @@ http::Response AdminHandler::respond(const http::Request& request) {
     auto snapshot = status_.snapshot();
     auto problems = readiness_problems(snapshot.get(), status_.runtime(), clock_.system_now());
     nlohmann::json body = {{"ready", problems.empty()}, {"reasons", problems}};
+    // Not reasons to take the pod out of service (every replica would go at once), but said here.
+    if (snapshot) body["warnings"] = expiring_certificates(*snapshot, clock_.system_now());
     if (snapshot) body["configVersion"] = snapshot->version;
     return json_response(problems.empty() ? bhttp::status::ok : bhttp::status::service_unavailable, body, version);
   }

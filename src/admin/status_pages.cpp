@@ -177,6 +177,25 @@ std::string metrics_text(const proxy::Snapshot* snapshot, const std::vector<Cred
   line("# TYPE lambdagate_config_reloads_total counter");
   line(fmt::format("lambdagate_config_reloads_total{{result=\"success\"}} {}", status.config_reloads_success.load()));
   line(fmt::format("lambdagate_config_reloads_total{{result=\"failure\"}} {}", status.config_reloads_failure.load()));
+  line("# HELP lambdagate_tls_handshakes_total HTTPS handshakes by result.");
+  line("# TYPE lambdagate_tls_handshakes_total counter");
+  constexpr const char* kHandshakeResults[] = {"ok", "failed", "timeout", "client_rejected"};
+  for (std::size_t i = 0; i < status.tls_handshakes.size(); ++i) {
+    line(fmt::format("lambdagate_tls_handshakes_total{{result=\"{}\"}} {}", kHandshakeResults[i],
+                     status.tls_handshakes[i].load()));
+  }
+  if (snapshot) {
+    line("# HELP lambdagate_tls_certificate_expiry_seconds Seconds until a served certificate expires.");
+    line("# TYPE lambdagate_tls_certificate_expiry_seconds gauge");
+    for (const auto& listener : snapshot->listeners) {
+      if (!listener.tls) continue;
+      for (const auto& cert : listener.tls->expiries()) {
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(cert.not_after - now).count();
+        line(fmt::format("lambdagate_tls_certificate_expiry_seconds{{gateway=\"{}\",certificate=\"{}\"}} {}",
+                         label(listener.name), label(cert.name), left));
+      }
+    }
+  }
   if (snapshot) {
     line("# HELP lambdagate_config_version Version of the configuration snapshot in force.");
     line("# TYPE lambdagate_config_version gauge");

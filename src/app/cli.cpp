@@ -43,7 +43,7 @@ usage:
 
 options:
   --config PATH            YAML file or directory (all *.yaml|*.yml in it); repeatable; required
-  --listen HOST:PORT       plain-HTTP listener; overrides Gateway documents (default 0.0.0.0:8080)
+  --listen HOST:PORT       plain-HTTP listener: the first plain Gateway's address (default 0.0.0.0:8080)
   --admin HOST:PORT|off    admin listener: /healthz, /readyz (default 127.0.0.1:19000)
   --threads N              worker threads (default: number of cores)
   --drain-timeout SECONDS  on SIGTERM/SIGINT, how long in-flight requests may take (default 20)

@@ -239,9 +239,16 @@ void ConfigWatcher::arm_timer(core::SteadyTime due) {
   });
 }
 
+void ConfigWatcher::watch_referenced(std::vector<std::string> files) {
+  referenced_ = std::move(files);
+  if (stream_.is_open()) sync_watches();
+}
+
 void ConfigWatcher::sync_watches() {
   std::map<std::string, std::vector<WatchTarget>> by_directory;
-  for (auto& target : watch_targets(paths_)) by_directory[target.directory].push_back(std::move(target));
+  std::vector<std::string> paths = paths_;
+  paths.insert(paths.end(), referenced_.begin(), referenced_.end());
+  for (auto& target : watch_targets(paths)) by_directory[target.directory].push_back(std::move(target));
   std::map<int, std::vector<WatchTarget>> next;
   const int fd = stream_.native_handle();
   for (auto& [directory, targets] : by_directory) {

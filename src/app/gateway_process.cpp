@@ -86,20 +86,35 @@ tcp::endpoint resolve_listen(const HostPort& hp) {
   return tcp::endpoint(address, hp.port);
 }
 
-// Listen addresses: --listen, else the plain-HTTP Gateway documents, else 0.0.0.0:8080.
-std::vector<HostPort> listen_addresses(const CliOptions& options, const config::Config& config,
-                                       spdlog::logger& logger) {
-  if (options.listen) return {*options.listen};
-  std::vector<HostPort> out;
-  for (const auto& gw : config.gateways) {
-    if (gw.ssl) {
-      logger.warn("{}:{}: gateway {}/{} has ssl: true; HTTPS listeners are not supported yet, skipping it",
-                  gw.where.file, gw.where.line, gw.metadata.namespace_, gw.metadata.name);
+// One listener to bind on every worker: a Gateway of the snapshot.
+struct ListenerPlan {
+  std::string name;
+  HostPort address;
+  bool tls = false;
+};
+
+// Every Gateway's listener at its bindAddress:bindPort, except that --listen gives the first
+// plain one its address (the implicit one when there is no Gateway document). An ssl Gateway
+// that serves no certificate gets none: every handshake would fail.
+std::vector<ListenerPlan> plan_listeners(const CliOptions& options, const proxy::Snapshot& snapshot,
+                                         spdlog::logger& logger) {
+  std::vector<ListenerPlan> out;
+  bool listen_used = false;
+  for (const auto& listener : snapshot.listeners) {
+    const config::Gateway& gw = listener.gateway;
+    ListenerPlan plan{listener.name, HostPort{gw.bind_address, gw.bind_port}, gw.ssl};
+    if (!gw.ssl && options.listen && !listen_used) {
+      plan.address = *options.listen;
+      listen_used = true;
+    }
+    if (gw.ssl && !listener.tls) {
+      logger.warn("{}:{}: gateway {} has ssl: true but serves no VirtualService with sslConfig; it gets no listener",
+                  gw.where.file, gw.where.line, listener.name);
       continue;
     }
-    out.push_back(HostPort{gw.bind_address, gw.bind_port});
+    out.push_back(std::move(plan));
   }
-  if (out.empty()) out.push_back(HostPort{"0.0.0.0", 8080});
+  if (options.listen && !listen_used) out.insert(out.begin(), ListenerPlan{"", *options.listen, false});
   return out;
 }
 
@@ -161,6 +176,7 @@ std::optional<int> GatewayProcess::load_configuration() {
     return kExitInvalidConfig;
   }
   snapshots_.publish(loaded.snapshot);
+  for (const auto& w : admin::expiring_certificates(*loaded.snapshot, clock_.system_now())) logger_->warn("{}", w);
   for (const auto& [ref, upstream] : loaded.snapshot->upstreams) {
     logger_->info(
         "upstream {}: region {}, endpoint {}, credentials: {}, {} hand-written function(s), function "
@@ -181,13 +197,20 @@ std::optional<int> GatewayProcess::bind_listeners() {
       workers_.push_back(std::make_unique<Worker>(snapshots_, refusing_, clock_, *sleeper_, options_, tls_,
                                                   metrics_->shard(i), *logger_));
     }
-    for (const auto& address : listen_addresses(options_, *snapshots_.get()->config, *logger_)) {
-      tcp::endpoint endpoint = resolve_listen(address);
+    for (const auto& plan : plan_listeners(options_, *snapshots_.get(), *logger_)) {
+      std::optional<http::TlsAccept> tls;
+      if (plan.tls) tls = tls_accept(plan.name);
+      tcp::endpoint endpoint = resolve_listen(plan.address);
       // Port 0 picks a port once; every other worker binds that same port.
-      endpoint = workers_.front()->bind(endpoint);
-      for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->bind(endpoint);
-      logger_->info("listening on {}:{} ({} worker threads)", endpoint.address().to_string(), endpoint.port(),
-                    threads);
+      endpoint = workers_.front()->bind(endpoint, plan.name, tls);
+      for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->bind(endpoint, plan.name, tls);
+      if (plan.tls) {
+        logger_->info("https listening on {}:{} (gateway {}, {} worker threads)", endpoint.address().to_string(),
+                      endpoint.port(), plan.name, threads);
+      } else {
+        logger_->info("listening on {}:{} ({} worker threads; gateway {})", endpoint.address().to_string(),
+                      endpoint.port(), threads, plan.name.empty() ? "none" : plan.name);
+      }
     }
     if (options_.admin) {
       admin_handler_ = std::make_unique<admin::AdminHandler>(*this, clock_);
@@ -216,6 +239,8 @@ void GatewayProcess::serve_until_shutdown() {
   // Without inotify it logs a warning and SIGHUP stays the only trigger; the gateway runs anyway.
   watcher_ = std::make_unique<ConfigWatcher>(
       control_, options_.config_paths, [this] { reload("configuration files changed"); }, *logger_, clock_);
+  // sslFiles are watched too: a kubelet Secret volume update rotates certificates like a change.
+  watcher_->watch_referenced(wiring::ssl_file_paths(*snapshots_.get()->config));
   watcher_->start();
   // Until the shutdown sequence has run ...
   while (!shut_down_ && control_.run_one() > 0) {
@@ -263,7 +288,9 @@ void GatewayProcess::reload(const char* trigger) {
   if (reloaded.snapshot) {
     ++version_;
     snapshots_.publish(reloaded.snapshot);
+    for (const auto& w : admin::expiring_certificates(*reloaded.snapshot, clock_.system_now())) logger_->warn("{}", w);
     discovery_.retain(discovered_upstreams(*reloaded.snapshot));
+    if (watcher_) watcher_->watch_referenced(wiring::ssl_file_paths(*reloaded.snapshot->config));
     status_.config_reloads_success.fetch_add(1, std::memory_order_relaxed);
     logger_->info("configuration reloaded (version {}; reloads: {} succeeded, {} failed)", version_,
                   status_.config_reloads_success.load(), status_.config_reloads_failure.load());
@@ -309,6 +336,21 @@ asio::awaitable<void> GatewayProcess::shut_down_on_signal() {
   plan.unwind_timeout = kUnwindBound;
   report_ = co_await shut_down(*this, plan, *sleeper_);
   shut_down_ = true;
+}
+
+// An HTTPS listener reads its certificates from the snapshot in force at each handshake, so a
+// reload rotates them for the next connection; handshakes are counted by result.
+http::TlsAccept GatewayProcess::tls_accept(const std::string& listener) {
+  http::TlsAccept tls;
+  tls.context = [this, listener]() -> std::shared_ptr<const http::ServerTlsContext> {
+    auto snapshot = snapshots_.get();
+    const proxy::ListenerRuntime* found = snapshot ? snapshot->find_listener(listener) : nullptr;
+    return found ? found->tls : nullptr;
+  };
+  tls.on_handshake = [this](http::TlsAccept::Result result) {
+    status_.tls_handshakes[static_cast<std::size_t>(result)].fetch_add(1, std::memory_order_relaxed);
+  };
+  return tls;
 }
 
 // ---- ShutdownTarget -------------------------------------------------------------------------

@@ -73,6 +73,7 @@ class GatewayProcess final : public admin::StatusSource, public ShutdownTarget {
  private:
   wiring::LoadedSnapshot load(std::uint64_t version);
   void reload(const char* trigger);
+  http::TlsAccept tls_accept(const std::string& listener);
   boost::asio::awaitable<void> handle_signals();
   boost::asio::awaitable<void> shut_down_on_signal();
   // Ends what runs on the control thread when serve_until_shutdown never ran (start-up failed).

@@ -30,10 +30,13 @@ Worker::~Worker() {
   }
 }
 
-tcp::endpoint Worker::bind(const tcp::endpoint& endpoint) {
+tcp::endpoint Worker::bind(const tcp::endpoint& endpoint, std::string listener,
+                           std::optional<http::TlsAccept> tls) {
   auto on_error = [this](std::string_view message) { logger_.error("listener: {}", message); };
   servers_.push_back(
       std::make_unique<http::Server>(io_, endpoint, gateway_, http::ServerLimits{}, true, on_error));
+  servers_.back()->set_listener_name(std::move(listener));
+  if (tls) servers_.back()->serve_tls(std::move(*tls));
   return servers_.back()->local_endpoint();
 }
 

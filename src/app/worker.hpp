@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -40,7 +42,9 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   // Binds a listener now (on the caller's thread) so "address in use" is reported at start-up.
-  boost::asio::ip::tcp::endpoint bind(const boost::asio::ip::tcp::endpoint& endpoint);
+  // `listener` names its Gateway (whose routes serve it); with `tls`, it is an HTTPS listener.
+  boost::asio::ip::tcp::endpoint bind(const boost::asio::ip::tcp::endpoint& endpoint, std::string listener = {},
+                                      std::optional<http::TlsAccept> tls = std::nullopt);
   // Starts the listeners and the thread.
   void start();
 

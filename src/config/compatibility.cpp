@@ -18,8 +18,6 @@ using P = PendingFeature;
 // Delete a row when the runtime enforces the feature; the warnings and the docs follow. (When the
 // last row goes, make this an empty std::array<PendingFeatureRow, 0>.)
 constexpr PendingFeatureRow kPendingFeatures[] = {
-    {P::TlsTermination, "TLS termination (Gateway ssl, VirtualService sslConfig)",
-     "ssl Gateways get no listener and their VirtualServices are not served"},
     {P::ProxyProtocol, "PROXY protocol (useProxyProto, options.proxyProtocol)",
      "the listener expects plain HTTP as the first bytes, so connections that start with a PROXY header "
      "fail"},
@@ -30,7 +28,6 @@ constexpr PendingFeatureRow kPendingFeatures[] = {
     {P::ConnectionLimits,
      "connection limits and path handling (httpConnectionManagerSettings, spec.lambdagate.listener)",
      "lambdagate's built-in limits and path handling apply"},
-    {P::Redirects, "redirectAction", "routes with a redirectAction answer 404"},
 };
 
 // ---- Groups and their roots -----------------------------------------------------------------

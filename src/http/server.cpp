@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -25,7 +26,7 @@ namespace detail {
 bool is_disconnect(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == asio::error::broken_pipe ||
-         ec == bhttp::error::partial_message;
+         ec == bhttp::error::partial_message || ec == asio::ssl::error::stream_truncated;
 }
 
 bool expects_continue(const Request& header) {
@@ -124,6 +125,10 @@ asio::awaitable<void> Server::accept_loop() {
       continue;
     }
     accepted_.fetch_add(1, std::memory_order_relaxed);
+    if (tls_) {
+      tasks_.spawn([this, &socket](TaskGroup::Member& member) { return tls_session(std::move(socket), member); });
+      continue;
+    }
     tasks_.spawn([this, &socket](TaskGroup::Member& member) { return session(std::move(socket), member); });
   }
 }
@@ -142,6 +147,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
     connection.remote_address = remote.address().to_string();
     connection.remote_port = remote.port();
   }
+  connection.listener = listener_;
   // Which listener: a Gateway's access log sinks follow its port.
   if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
   beast::tcp_stream stream(std::move(socket));

@@ -8,6 +8,7 @@
 #include "lambdagate/discovery/catalog_builder.hpp"
 #include "lambdagate/policy/authenticator.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
+#include "lambdagate/proxy/redirect.hpp"
 
 namespace lambdagate::proxy {
 
@@ -130,9 +131,14 @@ std::string build_event(const InboundRequest& request, const MatchInput& match,
   incoming.target = event_target;
   incoming.headers.reserve(16);
   for (const auto& field : message) {
+    // Over TLS the scheme is known, so a client's own X-Forwarded-Proto is replaced (below).
+    if (request.https && boost::beast::iequals(field.name_string(), "x-forwarded-proto")) continue;
     incoming.headers.emplace_back(std::string_view(field.name_string().data(), field.name_string().size()),
                                   std::string_view(field.value().data(), field.value().size()));
   }
+  // As API Gateway does (it only speaks HTTPS). Plain requests keep what the client sent.
+  if (request.https) incoming.headers.emplace_back("X-Forwarded-Proto", "https");
+  incoming.client_certificate = request.client_certificate;
   incoming.body = message.body();
   incoming.source_ip = request.remote_address;
   incoming.request_id = request.request_id;
@@ -243,14 +249,16 @@ std::chrono::milliseconds route_timeout(const routing::CompiledRoute& route, con
   return timeout.value_or(options.default_timeout);
 }
 
-const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request) {
+const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request,
+                                          std::string_view listener) {
   const MatchInput match(request);
-  return snapshot.routes->match(match.view);
+  return snapshot.routes_for(listener).match(match.view);
 }
 
 Resolution resolve_destination(const Snapshot& snapshot, const InboundRequest& request,
                                const GatewayOptions& options, std::mt19937_64& random) {
-  return resolve_route(snapshot, request, match_route(snapshot, request.message), options, random);
+  return resolve_route(snapshot, request, match_route(snapshot, request.message, request.listener), options,
+                       random);
 }
 
 Resolution resolve_route(const Snapshot& snapshot, const InboundRequest& request,
@@ -266,8 +274,15 @@ Resolution resolve_route(const Snapshot& snapshot, const InboundRequest& request
     return resolution;
   }
   const config::Route& route = *resolution.route->route;
+  if (route.redirect_action) {
+    RedirectRequest redirect{request.https, match.view.host, match.view.path, match.view.query,
+                             matched_prefix(route, match.view.path)};
+    resolution.outcome =
+        DirectResponse{route.redirect_action->response_code, {}, redirect_location(*route.redirect_action, redirect)};
+    return resolution;
+  }
   if (route.direct_response) {
-    resolution.outcome = DirectResponse{route.direct_response->status, route.direct_response->body};
+    resolution.outcome = DirectResponse{route.direct_response->status, route.direct_response->body, {}};
     return resolution;
   }
   if (!route.route_action || route.route_action->destinations.empty()) {

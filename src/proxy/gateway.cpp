@@ -188,7 +188,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
                                                                  PolicyState& policy) {
   // The request may change here (claimsToHeaders, the token removed), so it is matched first and
   // resolved after the policies; the route's deadline covers both (a JWKS fetch included).
-  const routing::CompiledRoute* route = match_route(snapshot, request);
+  const routing::CompiledRoute* route = match_route(snapshot, request, connection.listener);
   core::Deadline deadline = core::Deadline::never();
   if (!route) {
     policy_stage_.admit_unrouted(request, snapshot, policy);
@@ -204,7 +204,13 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
       co_return std::move(*policy.answer);
     }
   }
-  const InboundRequest inbound{request, request_id, connection.remote_address, clock_.system_now(),
+  const InboundRequest inbound{request,
+                               request_id,
+                               connection.remote_address,
+                               clock_.system_now(),
+                               connection.listener,
+                               connection.tls,
+                               connection.client_certificate.get(),
                                policy.claims.get()};
   Resolution resolution = resolve_route(snapshot, inbound, route, options_, ids_.random());
   matched = resolution.route;
@@ -221,6 +227,7 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
   if (auto* direct = std::get_if<DirectResponse>(&resolution.outcome)) {
     http::Response response{static_cast<bhttp::status>(direct->status), request.version()};
     response.body() = direct->body;
+    if (!direct->location.empty()) response.set(bhttp::field::location, direct->location);
     response.prepare_payload();
     co_return response;
   }

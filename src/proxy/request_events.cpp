@@ -19,6 +19,17 @@ namespace {
 using Json = nlohmann::json;                 // sorted keys, as Gloo writes its event
 using OrderedJson = nlohmann::ordered_json;  // AWS's documented field order, easier to read
 
+// API Gateway's clientCert object.
+OrderedJson client_cert(const http::ClientCertificate& cert) {
+  OrderedJson out = OrderedJson::object();
+  out["clientCertPem"] = cert.pem;
+  out["subjectDN"] = cert.subject_dn;
+  out["issuerDN"] = cert.issuer_dn;
+  out["serialNumber"] = cert.serial_number;
+  out["validity"] = {{"notBefore", cert.not_before}, {"notAfter", cert.not_after}};
+  return out;
+}
+
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -305,6 +316,7 @@ std::string api_gateway_v1_event(const IncomingRequest& request, const EventCont
                           "cognitoIdentityPoolId", "principalOrgId"}) {
     identity[key] = nullptr;
   }
+  if (request.client_certificate) identity["clientCert"] = client_cert(*request.client_certificate);
   identity["sourceIp"] = std::string(request.source_ip);
   identity["user"] = nullptr;
   identity["userAgent"] = user_agent ? OrderedJson(std::string(*user_agent)) : OrderedJson(nullptr);
@@ -387,6 +399,9 @@ std::string api_gateway_v2_event(const IncomingRequest& request, const EventCont
   OrderedJson request_context = OrderedJson::object();
   request_context["accountId"] = std::string(or_default(context.account_id, kAnonymousAccountId));
   request_context["apiId"] = std::string(context.api_id);
+  if (request.client_certificate) {
+    request_context["authentication"] = {{"clientCert", client_cert(*request.client_certificate)}};
+  }
   if (!context.authorizer.empty()) request_context["authorizer"] = OrderedJson::parse(context.authorizer);
   request_context["domainName"] = domain;
   request_context["domainPrefix"] = domain_prefix(domain);

@@ -13,9 +13,17 @@ const config::Matcher& default_matcher() {
 }  // namespace
 
 std::shared_ptr<const RouteTable> RouteTable::compile(std::shared_ptr<const config::Config> config) {
+  std::vector<const config::VirtualService*> all;
+  for (const auto& vs : config->virtual_services) all.push_back(&vs);
+  return compile(std::move(config), all);
+}
+
+std::shared_ptr<const RouteTable> RouteTable::compile(
+    std::shared_ptr<const config::Config> config, const std::vector<const config::VirtualService*>& virtual_services) {
   auto table = std::make_shared<RouteTable>();
   table->config_ = std::move(config);
-  for (const auto& vs : table->config_->virtual_services) {
+  for (const config::VirtualService* served : virtual_services) {
+    const config::VirtualService& vs = *served;
     if (vs.routes.empty()) continue;  // Gloo ignores a virtual service with no routes
     CompiledVirtualHost host;
     host.virtual_service = &vs;

@@ -160,6 +160,9 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
   snapshot->loaded_at = now;
   snapshot->config = config;
   snapshot->routes = routing::RouteTable::compile(config);
+  snapshot->no_routes = routing::RouteTable::compile(config, {});
+  ListenerProblems problems{build.errors, build.warnings, environment.ssl_files_optional};
+  snapshot->listeners = build_listeners(config, environment.read_file, problems);
 
   const CredentialContext context = credential_context(*config, environment);
   for (const auto& upstream : config->upstreams) {

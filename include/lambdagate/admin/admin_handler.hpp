@@ -2,6 +2,7 @@
 // AdminHandler: the admin listener's endpoints (DESIGN.md §5): /healthz, /readyz, /upstreams,
 // /metrics and /config_dump, answered from a StatusSource (status_source.hpp). Nothing it answers
 // ever contains a secret.
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,6 +15,11 @@
 #include "lambdagate/proxy/snapshot.hpp"
 
 namespace lambdagate::admin {
+
+// A served certificate this close to its expiry is warned about (log, /readyz warnings).
+inline constexpr std::chrono::hours kCertificateExpiryWarning{24 * 7};
+// One line per served certificate that expires within kCertificateExpiryWarning (or has).
+std::vector<std::string> expiring_certificates(const proxy::Snapshot& snapshot, core::SystemTime now);
 
 // Why the gateway is not ready (empty = ready): draining, listeners not bound, no snapshot, an
 // Upstream without usable credentials, or one whose first discovery round has not ended yet.

@@ -3,6 +3,7 @@
 // The wiring (app) implements it over the snapshot store, the credentials registry, the workers'
 // metric shards and listeners; admin never reaches into those itself. Read from the admin thread
 // while the workers run: implementations must be safe to call from any thread.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,8 @@ struct RuntimeStatus {
   // Configuration reloads (SIGHUP or a file change) by result.
   std::atomic<std::uint64_t> config_reloads_success{0};
   std::atomic<std::uint64_t> config_reloads_failure{0};
+  // HTTPS handshakes by http::TlsAccept::Result: ok, failed, timed out, client rejected.
+  std::array<std::atomic<std::uint64_t>, 4> tls_handshakes{};
 };
 
 // One credentials cache as /metrics reports it (never a secret).

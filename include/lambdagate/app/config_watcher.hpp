@@ -81,6 +81,10 @@ class ConfigWatcher {
   // Sets up inotify and starts reading events. False (after a warning) when inotify is
   // unavailable; the gateway then reloads on SIGHUP only.
   bool start();
+  // Files the configuration refers to (sslFiles certificates and keys, a mounted Secret volume):
+  // watched like the --config paths from now on, replacing the previous set. On the io_context's
+  // thread.
+  void watch_referenced(std::vector<std::string> files);
   // Stops watching (on the io_context's thread); no callback runs afterwards.
   void stop();
 
@@ -92,6 +96,7 @@ class ConfigWatcher {
 
   boost::asio::io_context& io_;
   std::vector<std::string> paths_;
+  std::vector<std::string> referenced_;
   std::function<void()> on_change_;
   spdlog::logger& logger_;
   const core::Clock& clock_;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,13 +27,31 @@ namespace lambdagate::http {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+class ServerTlsContext;
+struct ClientCertificate;
+
 struct ConnectionInfo {
   std::string remote_address;
   uint16_t remote_port = 0;
+  // The listener (Gateway) the connection came in on: its route table serves it. Empty = the
+  // snapshot's table of every VirtualService.
+  std::string listener;
+  bool tls = false;  // HTTPS: the scheme the request events report
+  // The certificate the client presented (mutual TLS), if any.
+  std::shared_ptr<const ClientCertificate> client_certificate;
   uint16_t local_port = 0;  // the listener's port
   // What the request handler keeps for the life of this connection (per-connection rate-limit
   // buckets); opaque to the server, touched only by the connection's own thread.
   mutable std::shared_ptr<void> handler_state;
+};
+
+// An HTTPS listener's side of the accept path (tls_session.cpp): the TLS context in force for the
+// next handshake (a reload may replace it; open connections keep theirs), and who hears how each
+// handshake ended.
+struct TlsAccept {
+  enum class Result { Ok, Failed, TimedOut, ClientRejected };
+  std::function<std::shared_ptr<const ServerTlsContext>()> context;
+  std::function<void(Result)> on_handshake;  // optional
 };
 
 // Lets a handler send its response in pieces as they become available (Lambda response
@@ -93,6 +112,9 @@ public:
 
  // Starts accepting (on the io_context's thread).
  void start();
+ // Before start(): names the listener in every ConnectionInfo, and makes it an HTTPS listener.
+ void set_listener_name(std::string name) { listener_ = std::move(name); }
+ void serve_tls(TlsAccept tls) { tls_ = std::move(tls); }
 
  // The shutdown steps, in this order, each on the io_context's thread:
  // 1. Stops accepting: the listening socket closes (new connections are refused); sessions
@@ -114,6 +136,8 @@ public:
 private:
  boost::asio::awaitable<void> accept_loop();
  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
+ // The HTTPS accept path, beside the plain one (tls_session.cpp).
+ boost::asio::awaitable<void> tls_session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
  void report(std::exception_ptr failure);
 
  boost::asio::io_context& io_;
@@ -121,6 +145,8 @@ private:
  RequestHandler& handler_;
  ServerLimits limits_;
  ErrorLog on_error_;
+ std::string listener_;
+ std::optional<TlsAccept> tls_;
  bool stopping_ = false;
  bool cut_off_ = false;
  std::atomic<std::uint64_t> accepted_{0};

@@ -22,6 +22,7 @@
 #include "lambdagate/core/error.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/server.hpp"
+#include "lambdagate/http/tls_server_context.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
@@ -41,6 +42,11 @@ struct InboundRequest {
   std::string_view request_id;      // the gateway's x-request-id (events' requestId)
   std::string_view remote_address;  // the client (events' sourceIp)
   core::SystemTime now;             // the events' requestTime
+  // The listener it came in on (its Gateway's routes; empty = every VirtualService), whether over
+  // TLS (scheme, X-Forwarded-Proto, redirects) and the client's certificate (mutual TLS).
+  std::string_view listener = {};
+  bool https = false;
+  const http::ClientCertificate* client_certificate = nullptr;
   // The claims of the request's verified JWT, for the API Gateway events' requestContext.authorizer;
   // null when none was verified.
   const nlohmann::json* claims = nullptr;
@@ -64,6 +70,7 @@ struct Invocation {
 struct DirectResponse {
   unsigned status = 200;
   std::string_view body;  // lives in the snapshot
+  std::string location;   // a redirectAction's Location header; empty = none
 };
 
 struct Resolution {
@@ -78,8 +85,10 @@ struct Resolution {
   bool wants_discovery_round = false;
 };
 
-// The route `request` matches, or null.
-const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request);
+// The route `request` matches among those of `listener` (ConnectionInfo::listener; empty: every
+// VirtualService), or null.
+const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request,
+                                          std::string_view listener = {});
 
 // The route timeout: the route's own, else the virtual host's, else the default; zero: none.
 std::chrono::milliseconds route_timeout(const routing::CompiledRoute& route, const GatewayOptions& options);

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/http/tls_server_context.hpp"
 
 namespace lambdagate::proxy {
 
@@ -47,6 +48,9 @@ struct IncomingRequest {
   std::string_view request_id;  // the gateway's x-request-id
   std::string_view protocol = "HTTP/1.1";
   core::SystemTime time;
+  // The certificate the client presented over mutual TLS: API Gateway's clientCert (1.0:
+  // requestContext.identity.clientCert; 2.0: requestContext.authentication.clientCert).
+  const http::ClientCertificate* client_certificate = nullptr;
 };
 
 // The API Gateway identity of the route, for requestContext.

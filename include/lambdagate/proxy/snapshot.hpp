@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lambdagate/aws/credentials.hpp"
@@ -15,6 +16,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
+#include "lambdagate/http/tls_server_context.hpp"
 #include "lambdagate/observability/access_log_format.hpp"
 #include "lambdagate/proxy/route_policies.hpp"
 #include "lambdagate/routing/route_table.hpp"
@@ -40,6 +42,15 @@ struct UpstreamRuntime {
   std::shared_ptr<const discovery::DiscoveredFunctions> discovered;
 };
 
+// One listener (a Gateway) as the request path sees it: the VirtualServices it serves, compiled,
+// and for an HTTPS one its certificates (rebuilt with every snapshot, so a reload rotates them).
+struct ListenerRuntime {
+  std::string name;  // "namespace/name"; implicit ones are "(implicit)/gateway-proxy[-ssl]"
+  config::Gateway gateway;
+  std::shared_ptr<const routing::RouteTable> routes;
+  std::shared_ptr<const http::ServerTlsContext> tls;  // ssl Gateways only
+};
+
 // A Gateway's accessLoggingService fileSinks, formats compiled. They replace the built-in
 // access log line for requests on that Gateway's listener.
 struct AccessLogSink {
@@ -55,12 +66,27 @@ struct Snapshot {
   std::uint64_t version = 0;
   core::SystemTime loaded_at;
   std::shared_ptr<const config::Config> config;
-  std::shared_ptr<const routing::RouteTable> routes;
+  std::shared_ptr<const routing::RouteTable> routes;  // every VirtualService (--validate, unnamed listeners)
+  std::vector<ListenerRuntime> listeners;              // bind_gateways' order
+  std::shared_ptr<const routing::RouteTable> no_routes;  // for a listener this snapshot does not know
   std::map<config::ResourceRef, UpstreamRuntime> upstreams;
   // Asked for an early round when a request names a function not found yet; null without discovery.
   discovery::DiscoveryRegistry* discovery = nullptr;
   // CORS, JWT, rate limits and concurrency caps per route (empty when no route has any).
   PolicyIndex policies;
+
+  const ListenerRuntime* find_listener(std::string_view name) const {
+    for (const auto& l : listeners)
+      if (l.name == name) return &l;
+    return nullptr;
+  }
+  // The routes a request on `listener` (ConnectionInfo::listener) may take: its Gateway's; every
+  // VirtualService for an unnamed one; none for a listener a reload removed.
+  const routing::RouteTable& routes_for(std::string_view listener) const {
+    if (listener.empty() || !no_routes) return *routes;
+    const ListenerRuntime* found = find_listener(listener);
+    return found ? *found->routes : *no_routes;
+  }
 
   // Every plain-HTTP Gateway document's fileSinks (maybe none), in load order.
   std::vector<GatewayAccessLogs> access_logs;

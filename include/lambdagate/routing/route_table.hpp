@@ -109,6 +109,9 @@ class RouteTable {
 public:
   // Compiles every VirtualService of `config`; the table keeps `config` alive.
   static std::shared_ptr<const RouteTable> compile(std::shared_ptr<const config::Config> config);
+  // Compiles only `virtual_services` (pointers into `config`, e.g. what one Gateway serves).
+  static std::shared_ptr<const RouteTable> compile(std::shared_ptr<const config::Config> config,
+                                                   const std::vector<const config::VirtualService*>& virtual_services);
 
   // The route for this request, or null (404 route_not_found).
   const CompiledRoute* match(const RequestView& request) const;

@@ -13,6 +13,7 @@
 #include "lambdagate/config/model.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
+#include "lambdagate/wiring/listener_builder.hpp"
 
 namespace lambdagate::discovery {
 class DiscoveryRegistry;
@@ -37,6 +38,9 @@ struct Environment {
   // the system clock (tests that do not look at buckets, --validate).
   const core::Clock* clock = nullptr;
   std::string session_name = "lambdagate";  // RoleSessionName when AWS_ROLE_SESSION_NAME is unset
+  FileReader read_file = &read_whole_file;  // sslFiles certificates and keys
+  // --validate: an sslFiles file missing here (no mounted Secret volume) is only a warning.
+  bool ssl_files_optional = false;
 };
 
 struct SnapshotBuild {

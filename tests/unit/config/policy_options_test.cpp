@@ -363,20 +363,23 @@ spec:
 }
 
 // Each feature the runtime does not enforce yet is one warning per load, at its first place, with
-// the number of places. (redirectAction is such a feature at the time of writing; when it is
-// enforced, use another row of the pending table here.)
+// the number of places. (The listener health check is such a feature at the time of writing; when
+// it is enforced, use another row of the pending table here.)
 TEST_CASE("not-enforced-yet features are one warning per load", "[config][policy]") {
-  auto redirect = [](const std::string& name) {
-    return "    - name: " + name + "\n      matchers: [{prefix: /" + name +
-           "}]\n      redirectAction: {hostRedirect: example.org}\n";
-  };
-  LoadResult result = load_vs("", redirect("a") + redirect("b") + redirect("c"));
+  std::string yaml;
+  for (const char* name : {"a", "b", "c"}) {
+    yaml += std::string("---\napiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: ") + name +
+            "}\nspec:\n  bindPort: " + (name[0] == 'a' ? "8081" : name[0] == 'b' ? "8082" : "8083") +
+            "\n  httpGateway: {options: {healthCheck: {path: /healthz}}}\n";
+  }
+  LoadResult result = test::load_one("test.yaml", yaml);
   INFO(joined(result));
   REQUIRE(result.ok());
   CHECK(lines(result) ==
         std::vector<std::string>{
-            "test.yaml:9: warning: redirectAction: parsed and checked, not enforced yet; routes with a "
-            "redirectAction answer 404 (3 places; the first is here)"});
+            "test.yaml:7: warning: the listener health check (httpGateway.options.healthCheck): parsed and "
+            "checked, not enforced yet; the path is routed like any other request; probe the admin listener's "
+            "/readyz (3 places; the first is here)"});
 }
 
 // CORS, JWT, local rate limits and concurrency caps are enforced: written everywhere, they give no

@@ -110,9 +110,6 @@ spec: {}
         std::vector<std::string>{
             "gw.yaml:8: info: one lambdagate process serves every Gateway it reads, so proxy "
             "names are ignored: 'spec.proxyNames'",
-            "gw.yaml:16: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed "
-            "and checked, not enforced yet; ssl Gateways get no listener and their "
-            "VirtualServices are not served",
         });
   const auto& gateways = result.config->gateways;
   REQUIRE(gateways.size() == 3);

@@ -284,8 +284,6 @@ TEST_CASE("unimplemented Gloo route features are warnings", "[config][virtual_se
   CHECK(
       lines(result) ==
       std::vector<std::string>{
-          "test.yaml:9: warning: redirectAction: parsed and checked, not enforced yet; routes with a "
-          "redirectAction answer 404",
           "test.yaml:10: warning: " + p +
               "[1].routeAction.upstreamGroup' is not supported yet; route #2 answers 404 "
               "until it is",
@@ -300,22 +298,22 @@ TEST_CASE("unimplemented Gloo route features are warnings", "[config][virtual_se
       });
   const VirtualService& vs = only_vs(result);
   REQUIRE(vs.routes.size() == 3);
-  // A redirect is parsed; until redirects are served, it and the unsupported action answer 404
-  // rather than letting their requests fall through to a later route.
+  // A redirect is parsed and served as such (no placeholder answer); the unsupported action
+  // answers 404 rather than letting its requests fall through to a later route.
   REQUIRE(vs.routes[0].redirect_action);
   CHECK(vs.routes[0].redirect_action->host_redirect == "example.com");
-  for (std::size_t i = 0; i < 2; ++i) {
-    REQUIRE(vs.routes[i].direct_response);
-    CHECK(vs.routes[i].direct_response->status == 404);
-    CHECK_FALSE(vs.routes[i].route_action);
-  }
+  CHECK_FALSE(vs.routes[0].direct_response);
+  CHECK_FALSE(vs.routes[0].route_action);
+  REQUIRE(vs.routes[1].direct_response);
+  CHECK(vs.routes[1].direct_response->status == 404);
+  CHECK_FALSE(vs.routes[1].route_action);
   CHECK(vs.routes[2].inheritable_matchers == true);
   CHECK(vs.routes[2].options.timeout == 20s);
   CHECK(vs.routes[2].route_action);
 }
 
-// sslConfig is read (TLS termination itself is a pending feature, so a warning says so); its
-// Secret must exist, and without Gateway documents an implicit ssl Gateway serves it.
+// sslConfig is read; its Secret must exist, and without Gateway documents an implicit ssl Gateway
+// serves it.
 TEST_CASE("sslConfig is read and its Secret checked", "[config][virtual_service]") {
   const std::string yaml =
       "apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: vs}\nspec:\n"
@@ -329,9 +327,6 @@ TEST_CASE("sslConfig is read and its Secret checked", "[config][virtual_service]
             "t.yaml:5: info: no Gateway document: the VirtualServices with sslConfig are served by an "
             "implicit ssl "
             "Gateway on 0.0.0.0:8443 (Gloo's Helm default gateway-proxy-ssl)",
-            "t.yaml:5: warning: TLS termination (Gateway ssl, VirtualService sslConfig): parsed and checked, "
-            "not "
-            "enforced yet; ssl Gateways get no listener and their VirtualServices are not served",
         });
 }
 

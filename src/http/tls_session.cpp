@@ -1,0 +1,86 @@
+// The HTTPS accept path of a Server (server.hpp), beside the plain one in server.cpp: the TLS
+// handshake within a timeout, the client checks mutual TLS asks for, then the same session loop
+// (session.hpp) over the TLS stream, and a TLS close at the end.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "lambdagate/http/server.hpp"
+#include "lambdagate/http/session.hpp"
+#include "lambdagate/http/tls_server_context.hpp"
+
+namespace lambdagate::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// How long a TLS close waits for the client's close_notify before the socket just closes.
+constexpr std::chrono::seconds kCloseTimeout{3};
+
+}  // namespace
+
+asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member& member) {
+  active_.fetch_add(1, std::memory_order_relaxed);
+  struct Count {
+    std::atomic<std::size_t>& active;
+    ~Count() { active.fetch_sub(1, std::memory_order_relaxed); }
+  } count{active_};
+  auto report = [this](TlsAccept::Result result) {
+    if (tls_->on_handshake) tls_->on_handshake(result);
+  };
+  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+  ConnectionInfo connection;
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (!ec) {
+    connection.remote_address = remote.address().to_string();
+    connection.remote_port = remote.port();
+  }
+  connection.listener = listener_;
+  if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
+  connection.tls = true;
+  // The context in force now; the connection keeps it alive whatever a reload publishes later.
+  std::shared_ptr<const ServerTlsContext> context = tls_->context();
+  if (!context) co_return;
+
+  asio::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), context->base());
+  // Cancelling a handshake loses nothing: shutdown may end it at once. The header timeout bounds
+  // it, as it bounds the first request's header on a plain connection.
+  member.idle = true;
+  beast::get_lowest_layer(stream).expires_after(limits_.header_timeout);
+  auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+  member.idle = false;
+  if (handshake_ec) {
+    // Plain HTTP sent to this port, a protocol version or cipher refused, no client certificate
+    // where mutual TLS needs one, an SNI no certificate serves: the connection just ends.
+    report(handshake_ec == beast::error::timeout ? TlsAccept::Result::TimedOut : TlsAccept::Result::Failed);
+    co_return;
+  }
+  if (!context->check_client(stream.native_handle()).empty()) {
+    report(TlsAccept::Result::ClientRejected);
+    beast::get_lowest_layer(stream).expires_after(kCloseTimeout);
+    auto [close_ec] = co_await stream.async_shutdown(kTuple);
+    (void)close_ec;
+    co_return;
+  }
+  report(TlsAccept::Result::Ok);
+  if (auto certificate = ServerTlsContext::client_certificate(stream.native_handle())) {
+    connection.client_certificate = std::make_shared<const ClientCertificate>(std::move(*certificate));
+  }
+
+  beast::flat_buffer buffer;
+  SessionContext session_context{handler_, limits_, std::move(connection), stopping_, member};
+  co_await run_session(stream, buffer, session_context);
+  // A TLS close (close_notify), so the client can tell the end from a truncation.
+  beast::get_lowest_layer(stream).expires_after(kCloseTimeout);
+  auto [close_ec] = co_await stream.async_shutdown(kTuple);
+  (void)close_ec;
+}
+
+}  // namespace lambdagate::http
