@@ -2,7 +2,9 @@
 // session loop itself is session.hpp's.
 #include "lambdagate/http/server.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -54,9 +56,34 @@ Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, RequestHandl
   }
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
+  // Kept free for the moment descriptors run out (refuse_without_descriptors).
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
+
+void Server::refuse_without_descriptors() {
+  if (reserve_fd_ >= 0) {
+    ::close(reserve_fd_);
+    reserve_fd_ = -1;
+  }
+  const int client = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (client >= 0) ::close(client);
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ++descriptor_refusals_;
+  if (descriptor_refusals_ == 1 || descriptor_refusals_ % 1000 == 0) {
+    const std::string message = "out of file descriptors (RLIMIT_NOFILE): closed a new connection at once (" +
+                                std::to_string(descriptor_refusals_) +
+                                " so far); lower spec.lambdagate.listener.maxConnections or raise the limit";
+    if (on_error_) {
+      on_error_(message);
+    } else {
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
+  }
+}
 
 tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -113,12 +140,21 @@ asio::awaitable<void> Server::accept_loop() {
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
-      // Out of file descriptors or a transient error: pause instead of spinning.
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+        // Out of descriptors: the client would wait in the backlog until it gives up. Free the
+        // reserve descriptor, take the client and close it at once, then take the reserve back.
+        refuse_without_descriptors();
+        continue;
+      }
+      // A transient error: pause instead of spinning.
       asio::steady_timer pause(io_, std::chrono::milliseconds(50));
       co_await pause.async_wait(kTuple);
       continue;
     }
-    if (active_connections() >= limits_.max_connections) {
+    const bool admitted =
+        limits_.budget ? limits_.budget->try_acquire() : active_connections() < limits_.max_connections;
+    if (!admitted) {
+      // Over the cap: closed at once, so the client knows now instead of hanging.
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
@@ -132,8 +168,12 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
   active_.fetch_add(1, std::memory_order_relaxed);
   struct Count {
     std::atomic<std::size_t>& active;
-    ~Count() { active.fetch_sub(1, std::memory_order_relaxed); }
-  } count{active_};
+    ConnectionBudget* budget;
+    ~Count() {
+      active.fetch_sub(1, std::memory_order_relaxed);
+      if (budget) budget->release();
+    }
+  } count{active_, limits_.budget.get()};
 
   ConnectionInfo connection;
   boost::system::error_code ec;

@@ -19,6 +19,9 @@
 #include <string_view>
 
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/http/connection_budget.hpp"
+#include "lambdagate/http/path_normalization.hpp"
+#include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/task_group.hpp"
 
 namespace lambdagate::http {
@@ -63,16 +66,32 @@ public:
   virtual Response reject(core::ErrorKind kind, std::string message, const Request* request) = 0;
 };
 
-// Explicit, configurable limits (STYLE.md §10).
+// Explicit, configurable limits (STYLE.md §10). The defaults are the safe ones for a gateway
+// without a Gateway document (issue 12); a Gateway's httpConnectionManagerSettings replaces them
+// (app/listener_settings.hpp).
 struct ServerLimits {
   std::size_t max_body_bytes = 6 * 1024 * 1024;  // Lambda's synchronous payload limit
+  // The request line and headers; chunk extensions (summed over the body) and trailers count
+  // against it too, and the read buffer is bounded by it (read_buffer_limit).
   std::uint32_t max_header_bytes = 64 * 1024;
-  std::chrono::seconds header_timeout{30};  // from the first byte of a request to its last header
-  std::chrono::seconds body_timeout{60};    // to receive the whole body
-  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
-  std::chrono::seconds write_timeout{60};
-  std::size_t max_connections = 10000;      // per worker
+  std::chrono::milliseconds header_timeout{10'000};  // from the first byte of a request to its last header
+  std::chrono::milliseconds body_timeout{60'000};    // to receive the whole body
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds write_timeout{60'000};
+  std::uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  HeaderPolicy headers;
+  PathOptions paths;
+  std::size_t max_connections = 10000;  // per Server, when no budget is shared
+  // The process-wide cap over every listener (null: max_connections per Server).
+  std::shared_ptr<ConnectionBudget> budget;
 };
+
+// The most bytes a session's read buffer may hold: a whole header (or trailer, or chunk-extension
+// line) plus one read. Beast needs the header contiguous, so without this bound a header that
+// never ends grows the buffer without limit.
+inline std::size_t read_buffer_limit(const ServerLimits& limits) {
+  return static_cast<std::size_t>(limits.max_header_bytes) + 16 * 1024;
+}
 
 class Server {
 public:
@@ -111,6 +130,8 @@ private:
  boost::asio::awaitable<void> accept_loop();
  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
  void report(std::exception_ptr failure);
+ // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
+ void refuse_without_descriptors();
 
  boost::asio::io_context& io_;
  boost::asio::ip::tcp::acceptor acceptor_;
@@ -119,6 +140,8 @@ private:
  ErrorLog on_error_;
  bool stopping_ = false;
  bool cut_off_ = false;
+ int reserve_fd_ = -1;
+ std::uint64_t descriptor_refusals_ = 0;
  std::atomic<std::uint64_t> accepted_{0};
  std::atomic<std::size_t> active_{0};
  TaskGroup tasks_;  // the accept loop and the sessions

@@ -206,8 +206,9 @@ TEST_CASE("session: limits refuse the request and close the connection", "[http]
   CHECK(c.ended);
 }
 
-// Each step arms its own timeout on the stream (Beast's idiom): the idle wait, the rest of a
-// header once it started, the body, the response; the handler's own work is not timed by the
+// Each step arms its own timeout on the stream (Beast's idiom): the idle wait for a first byte,
+// the rest of the header from then on (so a slow header is cut at the header timeout), the body,
+// the response; the handler's own work is not timed by the
 // stream. An expiring timeout ends the session without a response.
 TEST_CASE("session: each step arms its own timeout, and expiry ends the session", "[http][session]") {
   Connection c;
@@ -231,7 +232,7 @@ TEST_CASE("session: each step arms its own timeout, and expiry ends the session"
   CHECK_FALSE(c.server.armed());
   c.handler.release();
   c.settle();
-  CHECK(c.server.timeouts == std::vector<std::chrono::steady_clock::duration>{61s, 62s, 63s, 61s});
+  CHECK(c.server.timeouts == std::vector<std::chrono::steady_clock::duration>{61s, 31s, 62s, 63s, 61s});
 
   // A request that starts in the buffer (pipelined bytes) gets the header timeout, not the idle one.
   c.handler.hold = false;
@@ -390,4 +391,149 @@ TEST_CASE("session: a streamed response is chunked and keeps the connection", "[
   CHECK(count_of(out, "Transfer-Encoding: chunked") == 2);
   CHECK(count_of(out, "7\r\nhello, \r\n5\r\nworld\r\n0\r\n\r\n") == 2);
   CHECK_FALSE(ended);
+}
+
+// Issue 12, item 3: a Transfer-Encoding that does not frame the body as chunked is refused and
+// the connection closed, so the body is never read as a second request and never routed.
+TEST_CASE("session: Transfer-Encoding other than chunked cannot smuggle a request", "[http][session][edge]") {
+  for (const char* coding : {"gzip", "chunked, identity", "identity"}) {
+    INFO(coding);
+    Connection c;
+    c.start();
+    c.send(std::string("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + coding +
+           "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.settle();
+    CHECK(c.handler.requests.empty());
+    CHECK(c.received().starts_with("HTTP/1.1 400"));
+    CHECK(count_of(c.received(), "HTTP/1.1") == 1);
+    CHECK(c.ended);
+  }
+  // Content-Length with Transfer-Encoding, and differing Content-Lengths: 400 and closed.
+  for (const char* head : {"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n",
+                           "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n",
+                           "Content-Length: 3\r\nContent-Length: 4\r\n"}) {
+    INFO(head);
+    Connection c;
+    c.start();
+    c.send(std::string("POST /a HTTP/1.1\r\nHost: x\r\n") + head + "\r\n0\r\n\r\n");
+    c.settle();
+    CHECK(c.handler.requests.empty());
+    CHECK(c.received().starts_with("HTTP/1.1 400"));
+    CHECK(c.ended);
+  }
+}
+
+// Issue 12, item 9: HTTP/1.1 without Host, or with two, is refused 400.
+TEST_CASE("session: HTTP/1.1 needs exactly one Host", "[http][session][edge]") {
+  for (const char* bytes : {"GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
+    INFO(bytes);
+    Connection c;
+    c.start();
+    c.send(bytes);
+    c.settle();
+    CHECK(c.handler.requests.empty());
+    CHECK(c.received().starts_with("HTTP/1.1 400"));
+    CHECK(c.ended);
+  }
+}
+
+// Issue 12, item 9: a HEAD answer carries the header only (its Content-Length says what a GET
+// would get), so the next pipelined response is read as a response, not as a body; a streamed
+// HEAD answer sends no chunks.
+TEST_CASE("session: HEAD gets headers only, and pipelining still works", "[http][session][edge]") {
+  Connection c;
+  c.handler.answer = [](const http::Request& request) {
+    http::Response response{bhttp::status::ok, request.version()};
+    response.body() = "a body of 17 byte";
+    return response;
+  };
+  c.start();
+  c.send("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n" + kGet);
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 2);
+  const std::string out = c.received();
+  CHECK(out.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK_THAT(out, Catch::Contains("Content-Length: 17\r\n"));
+  CHECK(count_of(out, "a body of 17 byte") == 1);
+  CHECK(out.find("\r\n\r\nHTTP/1.1 200 OK\r\n") != std::string::npos);
+  CHECK_FALSE(c.ended);
+}
+
+// Issue 12, item 9: an HTTP/1.0 client never gets "100 Continue" (it does not know interim
+// responses); its body is read all the same.
+TEST_CASE("session: no 100 Continue to HTTP/1.0", "[http][session][edge]") {
+  Connection c;
+  c.start();
+  c.send("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  c.settle();
+  CHECK(c.received().empty());
+  c.send("ok");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].body() == "ok");
+  CHECK_THAT(c.received(), !Catch::Contains("100 Continue"));
+}
+
+// Issue 12, item 1: a chunk extension or a trailer that never ends is cut at the header limit
+// (431) instead of growing the read buffer: after more than the limit is sent, the session has
+// answered and the buffer stayed within its bound.
+TEST_CASE("session: endless chunk extensions and trailers are bounded", "[http][session][edge]") {
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  struct Case {
+    const char* name;
+    std::string start;
+    std::string filler;
+  };
+  const std::vector<Case> cases = {
+      {"one endless extension", head + "5;ext=", std::string(4096, 'a')},
+      {"one endless trailer", head + "5\r\nhello\r\n0\r\nX-Trailer: ", std::string(4096, 'b')},
+      {"many chunks with extensions", head, "1;" + std::string(1000, 'c') + "\r\nz\r\n"},
+  };
+  const auto test = GENERATE_COPY(from_range(cases));
+  INFO(test.name);
+  Connection c;
+  c.limits.max_header_bytes = 8 * 1024;
+  c.start();
+  c.send(test.start);
+  std::size_t sent = test.start.size();
+  while (!c.ended && sent < 4 * 1024 * 1024) {
+    c.send(test.filler);
+    sent += test.filler.size();
+    c.settle();
+    CHECK(c.buffer.size() <= http::read_buffer_limit(c.limits));
+  }
+  CHECK(c.ended);
+  CHECK(sent < 256 * 1024);
+  CHECK(c.handler.requests.empty());
+  CHECK(c.received().starts_with("HTTP/1.1 431"));
+}
+
+// The handler sees the normalised target (issue 12, item 4); a target that is not a path is
+// refused 400.
+TEST_CASE("session: the target is normalised before the handler sees it", "[http][session][edge]") {
+  Connection c;
+  c.start();
+  c.send("GET /api/x/../%73ecret//a?q=/../ HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].target() == "/api/secret/a?q=/../");
+
+  Connection bad;
+  bad.start();
+  bad.send("GET http://example.com/a HTTP/1.1\r\nHost: x\r\n\r\n");
+  bad.settle();
+  CHECK(bad.handler.requests.empty());
+  CHECK(bad.received().starts_with("HTTP/1.1 400"));
+}
+
+// maxRequestsPerConnection: the last allowed response says Connection: close and the session ends.
+TEST_CASE("session: max requests per connection", "[http][session][edge]") {
+  Connection c;
+  c.limits.max_requests_per_connection = 2;
+  c.start();
+  c.send(kGet + kGet + kGet);
+  c.settle();
+  CHECK(c.handler.requests.size() == 2);
+  CHECK(count_of(c.received(), "Connection: close") == 1);
+  CHECK(c.ended);
 }
