@@ -2,6 +2,8 @@
 // gateway_process.hpp).
 #include "gateway_process.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "lambdagate/app/listener_settings.hpp"
 #include "lambdagate/app/runtime.hpp"
 
 namespace lambdagate::app {
@@ -71,20 +74,35 @@ tcp::endpoint resolve_listen(const HostPort& hp) {
   return tcp::endpoint(address, hp.port);
 }
 
-// Listen addresses: --listen, else the plain-HTTP Gateway documents, else 0.0.0.0:8080.
-std::vector<HostPort> listen_addresses(const CliOptions& options, const config::Config& config,
-                                       spdlog::logger& logger) {
-  if (options.listen) return {*options.listen};
-  std::vector<HostPort> out;
+struct ListenAddress {
+  HostPort address;
+  const config::Gateway* gateway = nullptr;  // whose settings apply; null = the defaults
+};
+
+// Listen addresses: --listen, else the plain-HTTP Gateway documents, else 0.0.0.0:8080. --listen
+// replaces only the address: the first plain Gateway's settings still apply.
+std::vector<ListenAddress> listen_addresses(const CliOptions& options, const config::Config& config,
+                                            spdlog::logger& logger) {
+  if (options.listen) {
+    const config::Gateway* first_plain = nullptr;
+    for (const auto& gw : config.gateways) {
+      if (!gw.ssl) {
+        first_plain = &gw;
+        break;
+      }
+    }
+    return {ListenAddress{*options.listen, first_plain}};
+  }
+  std::vector<ListenAddress> out;
   for (const auto& gw : config.gateways) {
     if (gw.ssl) {
       logger.warn("{}:{}: gateway {}/{} has ssl: true; HTTPS listeners are not supported yet, skipping it",
                   gw.where.file, gw.where.line, gw.metadata.namespace_, gw.metadata.name);
       continue;
     }
-    out.push_back(HostPort{gw.bind_address, gw.bind_port});
+    out.push_back(ListenAddress{HostPort{gw.bind_address, gw.bind_port}, &gw});
   }
-  if (out.empty()) out.push_back(HostPort{"0.0.0.0", 8080});
+  if (out.empty()) out.push_back(ListenAddress{HostPort{"0.0.0.0", 8080}, nullptr});
   return out;
 }
 
@@ -160,11 +178,25 @@ std::optional<int> GatewayProcess::bind_listeners() {
       workers_.push_back(std::make_unique<Worker>(snapshots_, refusing_, clock_, *sleeper_, options_, tls_,
                                                   metrics_->shard(i), *logger_));
     }
-    for (const auto& address : listen_addresses(options_, *snapshots_.get()->config, *logger_)) {
-      tcp::endpoint endpoint = resolve_listen(address);
+    const config::Config& config = *snapshots_.get()->config;
+    // One connection budget over every listener and worker, leaving descriptors for the rest.
+    rlimit descriptors{};
+    const std::uint64_t descriptor_limit =
+        ::getrlimit(RLIMIT_NOFILE, &descriptors) == 0 && descriptors.rlim_cur != RLIM_INFINITY
+            ? descriptors.rlim_cur
+            : 1u << 20;
+    const std::size_t cap = connection_cap(config.settings, descriptor_limit);
+    auto budget = std::make_shared<http::ConnectionBudget>(
+        cap, [logger = logger_](std::string_view message) { logger->warn("{}", message); });
+    logger_->info("connection limit: {} client connections (descriptor limit {})", cap, descriptor_limit);
+    for (const auto& listen : listen_addresses(options_, config, *logger_)) {
+      http::ServerLimits limits = listener_limits(listen.gateway);
+      limits.budget = budget;
+      limits.draining = &status_.draining;
+      tcp::endpoint endpoint = resolve_listen(listen.address);
       // Port 0 picks a port once; every other worker binds that same port.
-      endpoint = workers_.front()->bind(endpoint);
-      for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->bind(endpoint);
+      endpoint = workers_.front()->bind(endpoint, limits);
+      for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->bind(endpoint, limits);
       logger_->info("listening on {}:{} ({} worker threads)", endpoint.address().to_string(), endpoint.port(),
                     threads);
     }
@@ -275,8 +307,10 @@ asio::awaitable<void> GatewayProcess::handle_signals() {
       continue;
     }
     shutting_down_ = true;
-    logger_->info("received {}: draining (stop accepting, finish in-flight requests, up to {}s)",
-                  signo == SIGTERM ? "SIGTERM" : "SIGINT", options_.drain_timeout.count());
+    logger_->info(
+        "received {}: draining (readiness 503, serving {}s more, then stop accepting and finish in-flight "
+        "requests, up to {}s)",
+        signo == SIGTERM ? "SIGTERM" : "SIGINT", options_.shutdown_delay.count(), options_.drain_timeout.count());
     asio::co_spawn(control_, shut_down_on_signal(), log_failure(*logger_, "shutdown"));
   }
 }
@@ -284,6 +318,7 @@ asio::awaitable<void> GatewayProcess::handle_signals() {
 asio::awaitable<void> GatewayProcess::shut_down_on_signal() {
   ShutdownPlan plan;
   plan.drain_timeout = options_.drain_timeout;
+  plan.shutdown_delay = options_.shutdown_delay;
   plan.unwind_timeout = kUnwindBound;
   report_ = co_await shut_down(*this, plan, *sleeper_);
   shut_down_ = true;

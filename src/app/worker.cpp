@@ -25,10 +25,9 @@ Worker::~Worker() {
   }
 }
 
-tcp::endpoint Worker::bind(const tcp::endpoint& endpoint) {
+tcp::endpoint Worker::bind(const tcp::endpoint& endpoint, const http::ServerLimits& limits) {
   auto on_error = [this](std::string_view message) { logger_.error("listener: {}", message); };
-  servers_.push_back(
-      std::make_unique<http::Server>(io_, endpoint, gateway_, http::ServerLimits{}, true, on_error));
+  servers_.push_back(std::make_unique<http::Server>(io_, endpoint, gateway_, limits, true, on_error));
   return servers_.back()->local_endpoint();
 }
 

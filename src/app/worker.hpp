@@ -40,7 +40,8 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   // Binds a listener now (on the caller's thread) so "address in use" is reported at start-up.
-  boost::asio::ip::tcp::endpoint bind(const boost::asio::ip::tcp::endpoint& endpoint);
+  boost::asio::ip::tcp::endpoint bind(const boost::asio::ip::tcp::endpoint& endpoint,
+                                      const http::ServerLimits& limits);
   // Starts the listeners and the thread.
   void start();
 

@@ -13,6 +13,7 @@
 #include <boost/system/system_error.hpp>
 #include <cstdio>
 
+#include "lambdagate/http/proxy_protocol.hpp"
 #include "lambdagate/http/session.hpp"
 
 namespace lambdagate::http {
@@ -33,6 +34,10 @@ bool is_disconnect(const boost::system::error_code& ec) {
 bool expects_continue(const Request& header) {
   auto it = header.find(bhttp::field::expect);
   return it != header.end() && beast::iequals(it->value(), "100-continue");
+}
+
+bool is_health_check(std::string_view target, std::string_view path) {
+  return target.substr(0, target.find('?')) == path;
 }
 
 }  // namespace detail
@@ -164,6 +169,36 @@ asio::awaitable<void> Server::accept_loop() {
   }
 }
 
+// Reads the PROXY protocol header at the start of a connection into `buffer`, consumes it and
+// puts the client address it carries into `connection`. False: the connection must be closed
+// (an invalid or missing header, the header timeout, the peer gone). With
+// allow_without_proxy_protocol, plain traffic stays in `buffer` for the session.
+asio::awaitable<bool> Server::read_proxy_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                ConnectionInfo& connection) {
+  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  stream.expires_after(limits_.header_timeout);
+  for (;;) {
+    const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+    const ProxyParse parsed = parse_proxy_header(bytes);
+    if (parsed.status == ProxyParse::Status::Complete) {
+      buffer.consume(parsed.header.length);
+      if (parsed.header.source_address) {
+        connection.remote_address = *parsed.header.source_address;
+        connection.remote_port = parsed.header.source_port;
+      }
+      co_return true;
+    }
+    if (parsed.status == ProxyParse::Status::Invalid) {
+      if (limits_.allow_without_proxy_protocol && !starts_like_proxy_header(bytes)) co_return true;
+      co_return false;
+    }
+    auto space = buffer.prepare(kMaxProxyHeaderBytes - std::min(buffer.size(), kMaxProxyHeaderBytes) + 1);
+    auto [ec, n] = co_await stream.async_read_some(space, kTuple);
+    buffer.commit(n);
+    if (ec) co_return false;
+  }
+}
+
 asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
   active_.fetch_add(1, std::memory_order_relaxed);
   struct Count {
@@ -184,6 +219,12 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
   }
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  if (limits_.proxy_protocol) {
+    member.idle = true;  // nothing is lost by cancelling the wait for the header
+    const bool accepted = co_await read_proxy_header(stream, buffer, connection);
+    member.idle = false;
+    if (!accepted) co_return;
+  }
   SessionContext context{handler_, limits_, std::move(connection), stopping_, member};
   co_await run_session(stream, buffer, context);
   // A half-close, so the client reads everything written before it sees the end.

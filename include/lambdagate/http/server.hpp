@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -81,6 +82,17 @@ struct ServerLimits {
   std::uint32_t max_requests_per_connection = 0;  // 0 = unlimited
   HeaderPolicy headers;
   PathOptions paths;
+  // Gloo's httpGateway.options.healthCheck.path, answered by the listener itself: 200, or 503
+  // once `draining` is set (from SIGTERM on, so a load balancer stops sending during the
+  // shutdown delay). Empty: no health check; the path is routed like any other.
+  std::string health_check_path;
+  const std::atomic<bool>* draining = nullptr;
+  // PROXY protocol v1/v2 before the first byte (Gateway useProxyProto / options.proxyProtocol):
+  // the client address it carries replaces the connection's. Without a valid header the
+  // connection is closed, unless allow_without and the bytes are plain traffic. The wait for it
+  // is bounded by header_timeout.
+  bool proxy_protocol = false;
+  bool allow_without_proxy_protocol = false;
   std::size_t max_connections = 10000;  // per Server, when no budget is shared
   // The process-wide cap over every listener (null: max_connections per Server).
   std::shared_ptr<ConnectionBudget> budget;
@@ -132,6 +144,8 @@ private:
  void report(std::exception_ptr failure);
  // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
  void refuse_without_descriptors();
+ boost::asio::awaitable<bool> read_proxy_header(boost::beast::tcp_stream& stream,
+                                                boost::beast::flat_buffer& buffer, ConnectionInfo& connection);
 
  boost::asio::io_context& io_;
  boost::asio::ip::tcp::acceptor acceptor_;

@@ -61,6 +61,8 @@ inline constexpr auto kSessionTuple = boost::asio::as_tuple(boost::asio::use_awa
 // Errors that just mean "the peer went away", "we stopped" or "time is up": close quietly.
 bool is_disconnect(const boost::system::error_code& ec);
 bool expects_continue(const Request& header);
+// Whether a (normalised) target asks for the listener's health check path; the query is ignored.
+bool is_health_check(std::string_view target, std::string_view path);
 
 template <class Stream>
 void expires_after(Stream& stream, std::chrono::steady_clock::duration d) {
@@ -304,6 +306,17 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
       break;
     }
     request.target(target.target);
+    if (!limits.health_check_path.empty() && detail::is_health_check(target.target, limits.health_check_path)) {
+      const bool draining = limits.draining && limits.draining->load(std::memory_order_relaxed);
+      Response response{draining ? bhttp::status::service_unavailable : bhttp::status::ok, request.version()};
+      response.set(bhttp::field::content_type, "application/json");
+      response.body() = draining ? R"({"status":"draining"})" : R"({"status":"ok"})";
+      response.keep_alive(request.keep_alive() && !context.stopping);
+      const bool keep_alive = response.keep_alive();
+      const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
+      if (!written || !keep_alive) break;
+      continue;
+    }
     // The handler bounds its own work with the route's deadline.
     boost::beast::get_lowest_layer(stream).expires_never();
     Response response;

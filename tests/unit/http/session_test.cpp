@@ -13,6 +13,7 @@
 #include <boost/beast/_experimental/test/fail_count.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -536,4 +537,25 @@ TEST_CASE("session: max requests per connection", "[http][session][edge]") {
   CHECK(c.handler.requests.size() == 2);
   CHECK(count_of(c.received(), "Connection: close") == 1);
   CHECK(c.ended);
+}
+
+// Gloo's healthCheck.path is answered by the listener itself: 200 while serving, 503 once
+// draining, without reaching the handler; other paths are routed as usual.
+TEST_CASE("session: the listener's health check path", "[http][session][edge]") {
+  Connection c;
+  std::atomic<bool> draining{false};
+  c.limits.health_check_path = "/healthz";
+  c.limits.draining = &draining;
+  c.start();
+  c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  CHECK(c.received().starts_with("HTTP/1.1 200 OK\r\n"));
+  draining = true;
+  c.send("GET /./healthz?probe=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  CHECK(count_of(c.received(), "HTTP/1.1 503") == 1);
+  c.send("GET /healthzx HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].target() == "/healthzx");
 }
