@@ -93,14 +93,14 @@ try:
     answer = s.recv(65536)
 except OSError:
     answer = b""
-print(answer[:12].decode("latin-1") or "closed", sent)
+print(answer[:12].decode("latin-1").replace(" ", "_") or "closed", sent)
 PYEOF
 }
 before="$(rss_kb)"
 for kind in extension trailer; do
   read -r status sent < <(flood "$kind")
   check "an endless chunk $kind is answered 431 (or closed) before 48 MiB" yes \
-    "$([[ "$status" == "HTTP/1.1 431" || "$status" == closed ]] && [ "$sent" -lt $((48 * 1024 * 1024)) ] && echo yes || echo "no: $status after $sent bytes")"
+    "$([[ "$status" == HTTP/1.1_431 || "$status" == closed ]] && [ "$sent" -lt $((48 * 1024 * 1024)) ] && echo yes || echo "no: $status after $sent bytes")"
 done
 after="$(rss_kb)"
 echo "     RSS before the floods ${before} KiB, after ${after} KiB"
@@ -138,12 +138,17 @@ echo "     slowloris connection closed after ${cut_after} s"
 check "the slowloris client is cut between 1.5 and 4 s" yes \
   "$("$PY" -c "print('yes' if 1.5 <= float('$cut_after') <= 4 else 'no')")"
 
+# --- Gloo's healthCheck.path, answered by the listener itself. -------------------------------
+check "healthCheck.path answers 200 on the listener" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$GW/health")"
+check "...without reaching a route or the function" 1 "$(echo_calls)"
+
 # --- Item 8: --shutdown-delay. ---------------------------------------------------------------
 signalled=$(date +%s.%N)
 kill -TERM "$GW_PID"
 wait_for "/readyz to turn 503" 2 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $ADMIN/readyz)\" = 503 ]"
 check "during the delay the listener still accepts and serves" 403 \
   "$(curl -s -o /dev/null -w '%{http_code}' "$GW/api/secret")"
+check "...and its healthCheck.path answers 503" 503 "$(curl -s -o /dev/null -w '%{http_code}' "$GW/health")"
 rc=0
 wait "$GW_PID" || rc=$?
 took="$("$PY" -c "import time; print('%.1f' % (time.time() - $signalled))")"
@@ -206,5 +211,42 @@ check "a new client gets an answer or a close within a second" yes \
   "$("$PY" -c "print('yes' if '$client_status' in ('HTTP/1.1_403', 'closed') and $client_took < 1 else 'no')")"
 check_contains "the limit is logged" "connection limit of 96" "$(cat "$WORK/gateway-fds.log")"
 check "the gateway is still running" yes "$(kill -0 "$GW_PID" && echo yes || echo no)"
+
+stop_gateway || true
+
+# --- PROXY protocol v1 and v2 (issue 15). -----------------------------------------------------
+start_gateway proxy --config "$ROOT/tests/integration/config/edge-proxy"
+# proxied VERSION: sends a PROXY header of VERSION (v1, v2, none) for client 203.0.113.7:51000,
+# then a request; prints the event's sourceIp, or "closed" when the connection closes unanswered.
+proxied() {
+  "$PY" - "$GW_PORT" "$1" <<'PYEOF'
+import json, socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+if sys.argv[2] == "v1":
+    s.sendall(b"PROXY TCP4 203.0.113.7 10.0.0.1 51000 8080\r\n")
+elif sys.argv[2] == "v2":
+    addresses = socket.inet_aton("203.0.113.7") + socket.inet_aton("10.0.0.1") + struct.pack("!HH", 51000, 8080)
+    s.sendall(b"\r\n\r\n\x00\r\nQUIT\n" + bytes([0x21, 0x11]) + struct.pack("!H", len(addresses)) + addresses)
+s.sendall(b"POST /who HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
+data = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except OSError:
+    pass
+if not data:
+    print("closed")
+else:
+    body = data.split(b"\r\n\r\n", 1)[1]
+    print(json.loads(body)["requestContext"]["identity"]["sourceIp"])
+PYEOF
+}
+check "PROXY v1: the event's sourceIp is the client the header names" 203.0.113.7 "$(proxied v1)"
+check "PROXY v2: the event's sourceIp is the client the header names" 203.0.113.7 "$(proxied v2)"
+check "without a PROXY header the connection is closed unanswered" closed "$(proxied none)"
+check_contains "the access log names the proxied client" " 203.0.113.7 POST /who 200" "$(cat "$WORK/gateway-proxy.log")"
 
 finish
