@@ -12,9 +12,16 @@ shift || true
 declare -A sources=(
   [eventstream]="src/aws/eventstream.cpp src/core/crc32.cpp"
   [unwrap]="src/proxy/response_unwrap.cpp src/proxy/http_prelude.cpp src/core/base64.cpp"
+  [jwt]="src/policy/base64url.cpp src/policy/key_set.cpp src/policy/jwt_verifier.cpp"
+  [proxy_protocol]="src/http/proxy_protocol.cpp"
+  [path]="src/http/path_normalization.cpp"
+)
+# Extra link flags per target.
+declare -A libs=(
+  [jwt]="-lcrypto"
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(eventstream unwrap)
+[ ${#targets[@]} -gt 0 ] || targets=(eventstream unwrap jwt proxy_protocol path)
 
 cxx="${CLANGXX:-clang++}"
 command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
@@ -26,7 +33,7 @@ for target in "${targets[@]}"; do
   echo "fuzz: building $target"
   # shellcheck disable=SC2086
   "$cxx" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -Iinclude -Isrc "tests/fuzz/${target}_fuzz.cpp" ${sources[$target]} -o "$out/${target}_fuzz"
+    -Iinclude -Isrc "tests/fuzz/${target}_fuzz.cpp" ${sources[$target]} -o "$out/${target}_fuzz" ${libs[$target]:-}
   work="$out/${target}_corpus"
   rm -rf "$work" && mkdir -p "$work" && cp "tests/fuzz/corpus/$target"/* "$work/"
   echo "fuzz: running $target for ${seconds}s"

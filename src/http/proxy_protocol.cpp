@@ -50,10 +50,16 @@ std::optional<std::string> parse_address(std::string_view text, int family) {
 
 ProxyParse parse_v1(std::string_view bytes) {
   const std::size_t end = bytes.find("\r\n");
+  // Printable ASCII up to the CRLF (a lone CR may be the last byte so far): judged on the bytes
+  // seen, so a header arriving byte by byte gets the verdict the whole one gets.
+  const std::size_t scanned = end == std::string_view::npos ? bytes.size() : end;
+  for (std::size_t i = 0; i < scanned; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c == '\r' && i + 1 == bytes.size()) continue;
+    if (c < 0x20 || c > 0x7E) return invalid("PROXY v1 header has a byte that is not printable ASCII");
+  }
   if (end == std::string_view::npos) {
     if (bytes.size() >= kV1MaxLength) return invalid("PROXY v1 header longer than 107 bytes");
-    if (bytes.find('\n') != std::string_view::npos || bytes.find('\0') != std::string_view::npos)
-      return invalid("PROXY v1 header not ended by CRLF");
     return {};
   }
   if (end + 2 > kV1MaxLength) return invalid("PROXY v1 header longer than 107 bytes");
