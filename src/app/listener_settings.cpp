@@ -64,6 +64,9 @@ http::ServerLimits listener_limits(const config::Gateway* gateway) {
     limits.headers.underscores = underscores(*hcm.headers_with_underscores_action);
   if (hcm.normalize_path) limits.paths.normalize = *hcm.normalize_path;
   if (hcm.merge_slashes) limits.paths.merge_slashes = *hcm.merge_slashes;
+  if (hcm.use_remote_address) limits.client_address.use_remote_address = *hcm.use_remote_address;
+  if (hcm.xff_num_trusted_hops) limits.client_address.xff_num_trusted_hops = *hcm.xff_num_trusted_hops;
+  if (hcm.skip_xff_append) limits.client_address.skip_xff_append = *hcm.skip_xff_append;
   if (hcm.path_with_escaped_slashes_action)
     limits.paths.escaped_slashes = escaped_slashes(*hcm.path_with_escaped_slashes_action);
   return limits;

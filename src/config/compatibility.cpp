@@ -20,9 +20,6 @@ using P = PendingFeature;
 constexpr PendingFeatureRow kPendingFeatures[] = {
     {P::TlsTermination, "TLS termination (Gateway ssl, VirtualService sslConfig)",
      "ssl Gateways get no listener and their VirtualServices are not served"},
-    {P::ClientAddress, "client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend)",
-     "the connection's peer address (or the one its PROXY protocol header names) is the client's; "
-     "X-Forwarded-For is neither read nor appended"},
     {P::AccessLogSinks, "access log file sinks (options.accessLoggingService)",
      "only lambdagate's built-in access log is written"},
     {P::ConnectionLimits,
@@ -620,9 +617,11 @@ constexpr GlooField kFields[] = {
     {"Hcm", "pathWithEscapedSlashesAction", S::Works,
      "IMPLEMENTATION_SPECIFIC_DEFAULT (keep) | KEEP_UNCHANGED | REJECT_REQUEST | UNESCAPE_AND_REDIRECT | "
      "UNESCAPE_AND_FORWARD."},
-    {"Hcm", "useRemoteAddress", S::Works, "", P::ClientAddress},
-    {"Hcm", "xffNumTrustedHops", S::Works, "", P::ClientAddress},
-    {"Hcm", "skipXffAppend", S::Works, "", P::ClientAddress},
+    {"Hcm", "useRemoteAddress", S::WorksDifferently,
+     "lambdagate's default is true (Envoy's false): the connection's address (or its PROXY protocol "
+     "header's) is the client's and is appended to X-Forwarded-For."},
+    {"Hcm", "xffNumTrustedHops", S::Works, ""},
+    {"Hcm", "skipXffAppend", S::Works, ""},
     {"Hcm", "drainTimeout", S::Ignored, "the drain time is --drain-timeout's"},
     {"Hcm", "serverName", S::Ignored, "lambdagate sends no Server header"},
     {"Hcm", "acceptHttp10", S::Ignored, "HTTP/1.0 requests are always served"},

@@ -217,7 +217,8 @@ stop_gateway || true
 # --- PROXY protocol v1 and v2 (issue 15). -----------------------------------------------------
 start_gateway proxy --config "$ROOT/tests/integration/config/edge-proxy"
 # proxied VERSION: sends a PROXY header of VERSION (v1, v2, none) for client 203.0.113.7:51000,
-# then a request; prints the event's sourceIp, or "closed" when the connection closes unanswered.
+# then a request; prints the event's sourceIp and X-Forwarded-For, or "closed" when the
+# connection closes unanswered.
 proxied() {
   "$PY" - "$GW_PORT" "$1" <<'PYEOF'
 import json, socket, struct, sys
@@ -241,11 +242,15 @@ if not data:
     print("closed")
 else:
     body = data.split(b"\r\n\r\n", 1)[1]
-    print(json.loads(body)["requestContext"]["identity"]["sourceIp"])
+    event = json.loads(body)
+    xff = [v for k, v in event["headers"].items() if k.lower() == "x-forwarded-for"]
+    print(event["requestContext"]["identity"]["sourceIp"], xff[0] if xff else "-")
 PYEOF
 }
-check "PROXY v1: the event's sourceIp is the client the header names" 203.0.113.7 "$(proxied v1)"
-check "PROXY v2: the event's sourceIp is the client the header names" 203.0.113.7 "$(proxied v2)"
+check "PROXY v1: the event's sourceIp and X-Forwarded-For are the client the header names" \
+  "203.0.113.7 203.0.113.7" "$(proxied v1)"
+check "PROXY v2: the event's sourceIp and X-Forwarded-For are the client the header names" \
+  "203.0.113.7 203.0.113.7" "$(proxied v2)"
 check "without a PROXY header the connection is closed unanswered" closed "$(proxied none)"
 check_contains "the access log names the proxied client" " 203.0.113.7 POST /who 200" "$(cat "$WORK/gateway-proxy.log")"
 

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/connection_budget.hpp"
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
@@ -92,6 +93,8 @@ struct ServerLimits {
   // connection is closed, unless allow_without and the bytes are plain traffic. The wait for it
   // is bounded by header_timeout.
   bool proxy_protocol = false;
+  // Which address is the client's; X-Forwarded-For after this hop.
+  ClientAddressPolicy client_address;
   bool allow_without_proxy_protocol = false;
   std::size_t max_connections = 10000;  // per Server, when no budget is shared
   // The process-wide cap over every listener (null: max_connections per Server).

@@ -36,6 +36,7 @@
 #include <string>
 #include <tuple>
 
+#include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/server.hpp"
@@ -320,12 +321,28 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
     // The handler bounds its own work with the route's deadline.
     boost::beast::get_lowest_layer(stream).expires_never();
     Response response;
+    // The client's address for this request (logged, sourceIp in events) and X-Forwarded-For.
+    ConnectionInfo client = context.connection;
+    {
+      std::string xff;
+      const auto [first, last] = request.equal_range("X-Forwarded-For");
+      for (auto it = first; it != last; ++it) {
+        if (!xff.empty()) xff += ", ";
+        xff.append(it->value());
+      }
+      ClientAddress resolved = client_address(client.remote_address, xff, limits.client_address);
+      if (resolved.address != client.remote_address) {
+        client.remote_address = std::move(resolved.address);
+        client.remote_port = 0;
+      }
+      if (resolved.forwarded_for) request.set("X-Forwarded-For", *resolved.forwarded_for);
+    }
     detail::SessionWriter<Stream> writer(stream, limits.write_timeout, request.version(), head_only);
     const bool last_allowed =
         limits.max_requests_per_connection != 0 && served >= limits.max_requests_per_connection;
     bool failed = false;
     try {
-      response = co_await context.handler.handle(request, context.connection, writer);
+      response = co_await context.handler.handle(request, client, writer);
     } catch (const boost::system::system_error& e) {
       // Cut off by shutdown (terminal cancellation): nothing is answered; the session ends.
       if (e.code() == boost::asio::error::operation_aborted) throw;

@@ -179,10 +179,7 @@ TEST_CASE("httpConnectionManagerSettings are typed", "[config][gateway]") {
           "gw.yaml:7: warning: the in-flight byte cap and the connection lifetime "
           "(spec.lambdagate.listener.maxBytesInFlight, httpConnectionManagerSettings.maxConnectionDuration): "
           "parsed and checked, not enforced yet; only the per-request body limit bounds buffered bytes; "
-          "connections end by the idle timeout or maxRequestsPerConnection",
-          "gw.yaml:7: warning: client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend): "
-          "parsed and checked, not enforced yet; the connection's peer address (or the one its PROXY "
-          "protocol header names) is the client's; X-Forwarded-For is neither read nor appended"});
+          "connections end by the idle timeout or maxRequestsPerConnection"});
 
   struct Case {
     std::string field;
