@@ -2,9 +2,9 @@
 // timeout, retries, prefixRewrite and headerManipulation; every other Gloo option is a "not
 // supported" warning.
 #include <algorithm>
-#include <cctype>
 
 #include "config/documents.hpp"
+#include "lambdagate/core/ascii.hpp"
 #include "config/duration.hpp"
 #include "config/field_checks.hpp"
 
@@ -53,12 +53,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
-}
-
-std::string lower(std::string value) {
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return value;
 }
 
 }  // namespace
@@ -214,7 +208,7 @@ std::optional<std::string> header_name(const Field& field, const std::string& na
     field.error("'" + field.path + "' " + quote_value(name) + " is not a valid header name");
     return std::nullopt;
   }
-  std::string lowered = lower(name);
+  std::string lowered = core::to_lower_ascii(name);
   if (std::find(std::begin(kManagedHeaders), std::end(kManagedHeaders), lowered) !=
       std::end(kManagedHeaders)) {
     field.error("'" + field.path + "' " + quote_value(lowered) +

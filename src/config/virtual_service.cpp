@@ -1,10 +1,10 @@
 // gateway.solo.io/v1 VirtualService: virtual host, routes, matchers and Lambda destinations
 // (DESIGN.md §3, gloo.md §1 and §3).
 #include <algorithm>
-#include <cctype>
 #include <limits>
 
 #include "config/documents.hpp"
+#include "lambdagate/core/ascii.hpp"
 #include "config/field_checks.hpp"
 
 namespace lambdagate::config::detail {
@@ -21,18 +21,6 @@ constexpr std::string_view kRouteActionTypes[] = {"single", "multi", "upstreamGr
 // routes (invalidConfigPolicy.replaceInvalidRoutes): dropping the route would let its requests
 // fall through to a later route and invoke a function nobody meant them for.
 constexpr unsigned kUnsupportedRouteStatus = 404;
-
-std::string lower(std::string value) {
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return value;
-}
-
-std::string upper(std::string value) {
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return value;
-}
 
 std::string name_or_number(const std::string& name, std::size_t index) {
   return name.empty() ? "#" + std::to_string(index + 1) : "'" + name + "'";
@@ -103,7 +91,7 @@ std::optional<Matcher> parse_matcher(const Field& item) {
     }
     header->finish();
     if (!name) continue;
-    h.name = lower(*name);  // HTTP header names are case-insensitive
+    h.name = core::to_lower_ascii(*name);  // HTTP header names are case-insensitive
     matcher.headers.push_back(std::move(h));
   }
 
@@ -131,7 +119,7 @@ std::optional<Matcher> parse_matcher(const Field& item) {
           methods_field->error("'" + methods_field->path + "' has an empty method");
           continue;
         }
-        matcher.methods.push_back(upper(std::move(method)));
+        matcher.methods.push_back(core::to_upper_ascii(method));
       }
     }
   }
@@ -448,7 +436,7 @@ void parse_virtual_service(MapReader& doc, const DocumentHeader& header, LoadSta
                                ": use an exact name, '*', or one '*' at the start or end");
           continue;
         }
-        vs.domains.push_back(lower(std::move(domain)));  // host names are case-insensitive
+        vs.domains.push_back(core::to_lower_ascii(domain));  // host names are case-insensitive
       }
     }
   }

@@ -8,6 +8,14 @@ namespace lambdagate::core {
 
 constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+constexpr char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+inline std::string to_upper_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = ascii_upper(c);
+  return out;
+}
+
 inline std::string to_lower_ascii(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = ascii_lower(c);
