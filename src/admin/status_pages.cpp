@@ -97,6 +97,27 @@ void request_metrics(const observability::MetricsSummary& m, std::string& out) {
     line(fmt::format("lambdagate_throttles_total{{upstream=\"{}\",function=\"{}\"}} {}", label(k.upstream),
                      label(k.function), v));
   }
+  line("# HELP lambdagate_rate_limited_total Requests shed before Lambda by a local rate limit or a "
+       "concurrency cap, by route and limit.");
+  line("# TYPE lambdagate_rate_limited_total counter");
+  for (const auto& [k, v] : m.policy) {
+    if (k.kind != "rate_limited") continue;
+    line(fmt::format("lambdagate_rate_limited_total{{route=\"{}\",limit=\"{}\"}} {}", label(k.route),
+                     label(k.reason), v));
+  }
+  line("# HELP lambdagate_jwt_failures_total Requests whose JWT did not verify, by route and reason.");
+  line("# TYPE lambdagate_jwt_failures_total counter");
+  for (const auto& [k, v] : m.policy) {
+    if (k.kind != "jwt_failure") continue;
+    line(fmt::format("lambdagate_jwt_failures_total{{route=\"{}\",reason=\"{}\"}} {}", label(k.route),
+                     label(k.reason), v));
+  }
+  line("# HELP lambdagate_cors_preflights_total CORS preflights answered by the gateway, by route.");
+  line("# TYPE lambdagate_cors_preflights_total counter");
+  for (const auto& [k, v] : m.policy) {
+    if (k.kind != "cors_preflight") continue;
+    line(fmt::format("lambdagate_cors_preflights_total{{route=\"{}\"}} {}", label(k.route), v));
+  }
 }
 
 }  // namespace

@@ -52,6 +52,21 @@ discovery::RoundObserver log_discovery_rounds(std::shared_ptr<spdlog::logger> lo
   };
 }
 
+// Remote JWKS fetches: failures at warn (the last good keys stay), changes at info.
+policy::JwksObserver log_jwks_fetches(std::shared_ptr<spdlog::logger> logger) {
+  return [logger](const policy::JwksFetchReport& report) {
+    if (!report.ok) {
+      logger->warn("jwks {}: fetch failed ({} in a row): {}; serving {} key(s) still, next fetch in {} ms",
+                   report.url, report.consecutive_failures, report.error, report.keys,
+                   report.next_fetch_in.count());
+      return;
+    }
+    logger->info("jwks {}: {} key(s){}", report.url, report.keys,
+                 report.requested ? " (fetched for an unknown kid)" : "");
+    for (const auto& skipped : report.skipped) logger->warn("jwks {}: key left out: {}", report.url, skipped);
+  };
+}
+
 // The Upstreams a snapshot discovers functions for: their discoverers stay, the others stop.
 std::vector<std::string> discovered_upstreams(const proxy::Snapshot& snapshot) {
   std::vector<std::string> keys;
@@ -134,6 +149,10 @@ GatewayProcess::GatewayProcess(const CliOptions& options, std::shared_ptr<spdlog
       registry_(control_.get_executor(), control_http_, clock_, sleeper_),
       // Function discovery runs on the control thread too, signed with the Upstreams' credentials.
       discovery_(control_.get_executor(), control_http_, clock_, sleeper_, log_discovery_rounds(logger_)),
+      // Remote JWKS too, through the same pool (no ownership: the pool outlives the registry).
+      jwks_(control_.get_executor(),
+            std::shared_ptr<http::HttpClient>(std::shared_ptr<void>(), &control_http_), clock_, sleeper_,
+            log_jwks_fetches(logger_)),
       signals_(control_, SIGTERM, SIGINT, SIGHUP) {}
 
 GatewayProcess::~GatewayProcess() {
@@ -144,6 +163,8 @@ wiring::LoadedSnapshot GatewayProcess::load(std::uint64_t version) {
   wiring::Environment environment;
   environment.credentials = &registry_;
   environment.discovery = &discovery_;
+  environment.jwks = &jwks_;
+  environment.clock = &clock_;
   environment.session_name = session_name_;
   return wiring::load_snapshot(options_.config_paths, version, clock_.system_now(), environment);
 }
@@ -258,6 +279,7 @@ int GatewayProcess::stop() {
 void GatewayProcess::abandon_background() {
   registry_.stop_all();
   discovery_.stop_all();
+  jwks_.stop_all();
   control_.restart();
   control_.run_for(kUnwindBound);
 }
@@ -362,6 +384,7 @@ asio::awaitable<void> GatewayProcess::stop_background() {
   if (watcher_) watcher_->stop();
   registry_.stop_all();
   discovery_.stop_all();
+  jwks_.stop_all();
   if (admin_server_) {
     admin_server_->cancel_sessions();
     co_await admin_server_->sessions_ended();

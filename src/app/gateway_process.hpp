@@ -31,6 +31,7 @@
 #include "lambdagate/observability/metrics.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 #include "lambdagate/wiring/credentials_registry.hpp"
+#include "lambdagate/wiring/jwks_registry.hpp"
 #include "lambdagate/wiring/snapshot_builder.hpp"
 #include "worker.hpp"
 
@@ -92,6 +93,7 @@ class GatewayProcess final : public admin::StatusSource, public ShutdownTarget {
   http::PooledHttpClient control_http_;
   wiring::CredentialsRegistry registry_;
   discovery::DiscoveryRegistry discovery_;
+  wiring::JwksRegistry jwks_;
   std::unique_ptr<observability::Metrics> metrics_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<admin::AdminHandler> admin_handler_;

@@ -22,18 +22,7 @@ constexpr PendingFeatureRow kPendingFeatures[] = {
      "ssl Gateways get no listener and their VirtualServices are not served"},
     {P::AccessLogSinks, "access log file sinks (options.accessLoggingService)",
      "only lambdagate's built-in access log is written"},
-    {P::ConnectionLimits,
-     "the in-flight byte cap and the connection lifetime (spec.lambdagate.listener.maxBytesInFlight, "
-     "httpConnectionManagerSettings.maxConnectionDuration)",
-     "only the per-request body limit bounds buffered bytes; connections end by the idle timeout or "
-     "maxRequestsPerConnection"},
-    {P::Cors, "CORS (options.cors)", "responses get no CORS headers and preflight requests reach the routes"},
-    {P::Jwt, "JWT verification (options.jwtStaged, options.jwt)",
-     "requests are NOT authenticated: every request reaches its function"},
-    {P::LocalRateLimits, "local rate limits (ratelimit.localRatelimit, httpLocalRatelimit)",
-     "no request is rate limited"},
     {P::Redirects, "redirectAction", "routes with a redirectAction answer 404"},
-    {P::ConcurrencyCaps, "concurrency caps (lambdagate.maxConcurrency)", "calls in flight are not capped"},
 };
 
 // ---- Groups and their roots -----------------------------------------------------------------
@@ -604,7 +593,8 @@ constexpr GlooField kFields[] = {
      "Bounds each response write; default 60s; 0 keeps the default."},
     {"Hcm", "requestTimeout", S::WorksDifferently,
      "Bounds receiving the body (and caps the header timeout); default 60s; 0 keeps the default."},
-    {"Hcm", "maxConnectionDuration", S::Works, "", P::ConnectionLimits},
+    {"Hcm", "maxConnectionDuration", S::Works,
+     "Once passed, the response in progress is the connection's last; an idle connection is closed."},
     {"Hcm", "maxRequestsPerConnection", S::Works, ""},
     {"Hcm", "maxRequestHeadersKb", S::Works, "1 to 8192."},
     {"Hcm", "maxHeadersCount", S::Works, ""},
@@ -680,8 +670,8 @@ constexpr GlooField kFields[] = {
      "Client connections at once over every listener; default (RLIMIT_NOFILE - 64) / 2. Over it a new "
      "connection is closed at once, with a rate-limited warning."},
     {"Settings", "lambdagate.listener.maxBytesInFlight", S::Extension,
-     "Bytes buffered at once over all connections (bytes, or a quantity such as 64Mi); over it: 503.",
-     P::ConnectionLimits},
+     "Request bytes buffered at once over all connections (bytes, or a quantity such as 64Mi; default "
+     "256Mi); over it: 503 overloaded."},
     {"Settings", "discoveryNamespace", S::NotApplicable, kControlPlane},
     {"Settings", "watchNamespaces", S::NotApplicable, kControlPlane},
     {"Settings", "watchNamespaceSelectors", S::NotApplicable, kControlPlane},

@@ -76,6 +76,10 @@ void MetricsShard::record_throttle(std::string_view upstream, std::string_view f
   throttles_.get({{upstream, function, {}}, 0}).value.fetch_add(1, kRelaxed);
 }
 
+void MetricsShard::record_policy(std::string_view kind, std::string_view route, std::string_view reason) {
+  policy_.get({{kind, route, reason}, 0}).value.fetch_add(1, kRelaxed);
+}
+
 void MetricsShard::add_to(MetricsSummary& out) const {
   requests_.for_each([&](const Node<Counter>& n) {
     out.requests[RequestKey{n.labels[0], n.labels[1], n.labels[2], n.code}] += n.value.value.load(kRelaxed);
@@ -100,6 +104,9 @@ void MetricsShard::add_to(MetricsSummary& out) const {
   retries_.for_each([&](const Node<Counter>& n) { out.retries[n.labels[0]] += n.value.value.load(kRelaxed); });
   throttles_.for_each([&](const Node<Counter>& n) {
     out.throttles[FunctionKey{n.labels[0], n.labels[1]}] += n.value.value.load(kRelaxed);
+  });
+  policy_.for_each([&](const Node<Counter>& n) {
+    out.policy[PolicyKey{n.labels[0], n.labels[1], n.labels[2]}] += n.value.value.load(kRelaxed);
   });
 }
 

@@ -8,6 +8,7 @@
 #include "lambdagate/core/percent_decoding.hpp"
 #include "lambdagate/policy/jwks_fetcher.hpp"
 #include "lambdagate/policy/policy_error.hpp"
+#include "lambdagate/policy/verified_token_cache.hpp"
 
 namespace lambdagate::policy {
 
@@ -245,7 +246,8 @@ Authenticator::~Authenticator() = default;
 std::size_t Authenticator::provider_count() const { return providers_.size(); }
 
 Authenticator::Evaluation Authenticator::evaluate(const beast_http::request_header<>& request,
-                                                  core::SystemTime now, std::string_view realm) const {
+                                                  core::SystemTime now, std::string_view realm,
+                                                  VerifiedTokenCache* cache) const {
   Evaluation out;
   std::optional<JwtFailure> furthest;
   for (const auto& provider : providers_) {
@@ -253,7 +255,18 @@ Authenticator::Evaluation Authenticator::evaluate(const beast_http::request_head
     if (!provider->find_token(request, found)) continue;
     out.result.token_present = true;
     const std::shared_ptr<const KeySet> keys = provider->keys->get();
-    JwtResult verified = verify_jwt(found.token, keys.get(), provider->rules, now, limits_);
+    // A token this worker verified before with these same keys needs only its time claims
+    // checked again; anything else is verified in full (and remembered when it passes).
+    std::shared_ptr<const json> cached =
+        cache ? cache->find(provider.get(), found.token, keys.get()) : nullptr;
+    JwtResult verified = JwtFailure::Malformed;
+    if (cached && !check_issuer_and_time(*cached, provider->rules, now)) {
+      verified = VerifiedJwt{std::move(cached), Algorithm::RS256, {}};
+    } else {
+      verified = verify_jwt(found.token, keys.get(), provider->rules, now, limits_);
+      if (const auto* ok = std::get_if<VerifiedJwt>(&verified); ok && cache)
+        cache->insert(provider.get(), found.token, keys, ok->claims);
+    }
     if (auto* ok = std::get_if<VerifiedJwt>(&verified)) {
       AuthResult& result = out.result;
       result.verdict = AuthResult::Verdict::Allow;
@@ -302,14 +315,14 @@ Authenticator::Evaluation Authenticator::evaluate(const beast_http::request_head
 }
 
 AuthResult Authenticator::authenticate(const beast_http::request_header<>& request, core::SystemTime now,
-                                       std::string_view realm) const {
-  return evaluate(request, now, realm).result;
+                                       std::string_view realm, VerifiedTokenCache* cache) const {
+  return evaluate(request, now, realm, cache).result;
 }
 
 boost::asio::awaitable<AuthResult> Authenticator::authenticate_async(
     const beast_http::request_header<>& request, const core::Clock& clock, core::Deadline deadline,
-    std::string_view realm) const {
-  Evaluation first = evaluate(request, clock.system_now(), realm);
+    std::string_view realm, VerifiedTokenCache* cache) const {
+  Evaluation first = evaluate(request, clock.system_now(), realm, cache);
   if (first.result.claims || first.refetch.empty()) co_return std::move(first.result);
   std::vector<std::pair<JwksFetcher*, std::uint64_t>> waits;
   for (JwksFetcher* fetcher : first.refetch) {
@@ -322,7 +335,7 @@ boost::asio::awaitable<AuthResult> Authenticator::authenticate_async(
     const std::uint64_t after = seen;
     co_await fetcher->wait_for_fetch(after, deadline);
   }
-  Evaluation second = evaluate(request, clock.system_now(), realm);
+  Evaluation second = evaluate(request, clock.system_now(), realm, cache);
   co_return std::move(second.result);
 }
 

@@ -6,6 +6,7 @@
 
 #include "lambdagate/aws/lambda_api.hpp"
 #include "lambdagate/discovery/catalog_builder.hpp"
+#include "lambdagate/policy/authenticator.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
 
 namespace lambdagate::proxy {
@@ -30,13 +31,6 @@ class BeastHeaders final : public routing::RequestHeaders {
 std::string_view header_value(const http::Request& request, bhttp::field field) {
   auto it = request.find(field);
   return it == request.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-}
-
-// The route timeout: the route's own, else the virtual host's, else the default; zero disables.
-std::chrono::milliseconds route_timeout(const routing::CompiledRoute& route, const GatewayOptions& options) {
-  auto timeout = route.route->options.timeout;
-  if (!timeout) timeout = route.virtual_service->options.timeout;
-  return timeout.value_or(options.default_timeout);
 }
 
 const config::Destination& pick_destination(const config::RouteAction& action, std::mt19937_64& rng) {
@@ -148,8 +142,15 @@ std::string build_event(const InboundRequest& request, const MatchInput& match,
   EventContext context;
   context.account_id = upstream.upstream->aws.aws_account_id;
   context.resource_path = resource_path_of(*route.route);
-  return spec.payload_format_version == "2.0" ? api_gateway_v2_event(incoming, context)
-                                              : api_gateway_v1_event(incoming, context);
+  const bool v2 = spec.payload_format_version == "2.0";
+  // Where API Gateway's JWT authorizer puts the verified claims.
+  std::string authorizer;
+  if (request.claims) {
+    authorizer = v2 ? policy::api_gateway_v2_authorizer(*request.claims)
+                    : policy::api_gateway_v1_authorizer(*request.claims);
+    context.authorizer = authorizer;
+  }
+  return v2 ? api_gateway_v2_event(incoming, context) : api_gateway_v1_event(incoming, context);
 }
 
 // The payload: the body as it is (Gloo's default), or an event describing the whole request;
@@ -236,11 +237,28 @@ void resolve_call(const Snapshot& snapshot, const InboundRequest& request, const
 
 }  // namespace
 
+std::chrono::milliseconds route_timeout(const routing::CompiledRoute& route, const GatewayOptions& options) {
+  auto timeout = route.route->options.timeout;
+  if (!timeout) timeout = route.virtual_service->options.timeout;
+  return timeout.value_or(options.default_timeout);
+}
+
+const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request) {
+  const MatchInput match(request);
+  return snapshot.routes->match(match.view);
+}
+
 Resolution resolve_destination(const Snapshot& snapshot, const InboundRequest& request,
                                const GatewayOptions& options, std::mt19937_64& random) {
+  return resolve_route(snapshot, request, match_route(snapshot, request.message), options, random);
+}
+
+Resolution resolve_route(const Snapshot& snapshot, const InboundRequest& request,
+                         const routing::CompiledRoute* matched, const GatewayOptions& options,
+                         std::mt19937_64& random) {
   Resolution resolution;
   const MatchInput match(request.message);
-  resolution.route = snapshot.routes->match(match.view);
+  resolution.route = matched;
   if (!resolution.route) {
     resolution.outcome =
         core::Error{core::ErrorKind::RouteNotFound, "no route matches " + std::string(match.view.method) +

@@ -33,6 +33,7 @@ struct Gateway::Call {
   Invocation& invocation;
   core::Deadline deadline;
   Outcome& outcome;
+  const PolicyState& policy;
 
   http::Response fail(const core::Error& error) const {
     outcome.error_code = core::to_string(error.kind);
@@ -69,7 +70,8 @@ Gateway::Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, 
       access_log_(access_log),
       draining_(draining),
       options_(options),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      policy_stage_(clock, metrics) {}
 
 std::string Gateway::request_id_for(const http::Request& request) {
   auto incoming = request.find("x-request-id");
@@ -131,8 +133,13 @@ boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, c
     outcome.error_code = core::to_string(unloaded.kind);
   } else {
     const routing::CompiledRoute* matched = nullptr;
-    response = co_await route_and_invoke(request, connection, *snapshot, request_id, outcome, matched, writer);
+    PolicyState policy;
+    response =
+        co_await route_and_invoke(request, connection, *snapshot, request_id, outcome, matched, writer,
+                                  policy);
     if (matched && !writer.started()) manipulate_response_headers(response, matched->route->options);
+    // CORS and x-ratelimit-* on every answer, lambdagate's own errors included.
+    if (!writer.started()) PolicyStage::decorate(response, policy);
   }
   response.set("x-request-id", request_id);
   log_request(request, connection, request_id, outcome, response, writer.started(), started);
@@ -163,14 +170,34 @@ void Gateway::log_request(const http::Request& request, const http::ConnectionIn
     metrics_->record_request(outcome.route, outcome.upstream, outcome.function, entry.status, elapsed);
 }
 
-boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Request& request,
+boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& request,
                                                                  const http::ConnectionInfo& connection,
                                                                  const Snapshot& snapshot,
                                                                  std::string_view request_id, Outcome& outcome,
                                                                  const routing::CompiledRoute*& matched,
-                                                                 http::ResponseWriter& writer) {
-  const InboundRequest inbound{request, request_id, connection.remote_address, clock_.system_now()};
-  Resolution resolution = resolve_destination(snapshot, inbound, options_, ids_.random());
+                                                                 http::ResponseWriter& writer,
+                                                                 PolicyState& policy) {
+  // The request may change here (claimsToHeaders, the token removed), so it is matched first and
+  // resolved after the policies; the route's deadline covers both (a JWKS fetch included).
+  const routing::CompiledRoute* route = match_route(snapshot, request);
+  core::Deadline deadline = core::Deadline::never();
+  if (!route) {
+    policy_stage_.admit_unrouted(request, snapshot, policy);
+  } else {
+    const auto timeout = route_timeout(*route, options_);
+    if (timeout.count() != 0) deadline = core::Deadline::after(clock_, timeout);
+    co_await policy_stage_.admit(request, connection, snapshot, *route, deadline,
+                                 request_id, policy);
+    if (policy.answer) {
+      matched = route;
+      outcome.route = route->name;
+      outcome.error_code = policy.error_code;
+      co_return std::move(*policy.answer);
+    }
+  }
+  const InboundRequest inbound{request, request_id, connection.remote_address, clock_.system_now(),
+                               policy.claims.get()};
+  Resolution resolution = resolve_route(snapshot, inbound, route, options_, ids_.random());
   matched = resolution.route;
   if (resolution.route) outcome.route = resolution.route->name;
   if (resolution.upstream) outcome.upstream = resolution.upstream->key;
@@ -190,11 +217,14 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(const http::Req
     co_return make_error_response(*error, request_id, request.version());
   }
   Invocation& invocation = std::get<Invocation>(resolution.outcome);
-  const core::Deadline deadline = invocation.timeout.count() == 0
-                                      ? core::Deadline::never()
-                                      : core::Deadline::after(clock_, invocation.timeout);
-  Call call{request,    request_id, snapshot, *resolution.route, *resolution.upstream,
-            invocation, deadline,   outcome};
+  policy_stage_.admit_function(request, snapshot, resolution.upstream->key, invocation.logical_name,
+                               outcome.route, request_id, policy);
+  if (policy.answer) {
+    outcome.error_code = policy.error_code;
+    co_return std::move(*policy.answer);
+  }
+  Call call{request,  request_id, snapshot, *resolution.route, *resolution.upstream,
+            invocation, deadline, outcome, policy};
   if (invocation.streaming) co_return co_await invoke_streaming(call, writer);
   co_return co_await invoke_buffered(call);
 }
@@ -248,6 +278,7 @@ boost::asio::awaitable<http::Response> Gateway::invoke_streaming(Call& call, htt
       call.invocation.spec->unwrap_as_api_gateway || call.invocation.spec->unwrap_as_alb;
   StreamRelay relay(writer, call.request.version(), call.request_id, call.route.route->options,
                     http_integration);
+  relay.decorate_with(call.policy);
   // Retries happen only before the stream begins: Lambda refused the call or could not be reached.
   auto attempt = [&](core::Deadline try_deadline) {
     return client->invoke_stream(call.invocation.invoke, try_deadline, relay);

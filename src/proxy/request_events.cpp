@@ -315,6 +315,7 @@ std::string api_gateway_v1_event(const IncomingRequest& request, const EventCont
   request_context["apiId"] = std::string(context.api_id);
   request_context["domainName"] = domain;
   request_context["domainPrefix"] = domain_prefix(domain);
+  if (!context.authorizer.empty()) request_context["authorizer"] = OrderedJson::parse(context.authorizer);
   request_context["extendedRequestId"] = std::string(request.request_id);
   request_context["httpMethod"] = std::string(request.method);
   request_context["identity"] = std::move(identity);
@@ -386,6 +387,7 @@ std::string api_gateway_v2_event(const IncomingRequest& request, const EventCont
   OrderedJson request_context = OrderedJson::object();
   request_context["accountId"] = std::string(or_default(context.account_id, kAnonymousAccountId));
   request_context["apiId"] = std::string(context.api_id);
+  if (!context.authorizer.empty()) request_context["authorizer"] = OrderedJson::parse(context.authorizer);
   request_context["domainName"] = domain;
   request_context["domainPrefix"] = domain_prefix(domain);
   request_context["http"] = std::move(http);

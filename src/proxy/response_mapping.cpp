@@ -18,7 +18,10 @@ http::Response make_error_response(const core::Error& error, std::string_view re
   http::Response response{static_cast<bhttp::status>(core::http_status(error.kind)), version};
   response.set(bhttp::field::content_type, "application/json");
   response.set("x-request-id", request_id);
-  if (error.kind == core::ErrorKind::LambdaThrottled) {
+  // Lambda's throttling always says when to come back (1s when it did not); a local rate limit
+  // says when its next token comes; a concurrency cap cannot know, so it says nothing.
+  if (error.kind == core::ErrorKind::LambdaThrottled ||
+      (error.kind == core::ErrorKind::RateLimited && error.retry_after)) {
     const auto wait = error.retry_after.value_or(std::chrono::seconds(1));
     response.set(bhttp::field::retry_after, std::to_string(std::max<long long>(
                                                 1, std::chrono::ceil<std::chrono::seconds>(wait).count())));

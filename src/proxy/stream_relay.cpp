@@ -53,6 +53,7 @@ RelayState StreamRelay::state() const {
 boost::asio::awaitable<bool> StreamRelay::begin(http::Response& head) {
   // As for buffered responses: the route's header changes first, then the request id.
   manipulate_response_headers(head, route_options_);
+  if (policy_) PolicyStage::decorate(head, *policy_);
   head.set("x-request-id", request_id_);
   status_ = head.result_int();
   const bool ok = co_await writer_.begin(head);

@@ -53,6 +53,11 @@ const CompiledRoute* RouteTable::match(const RequestView& request) const {
   return virtual_host.index.match(virtual_host.routes, request);
 }
 
+const config::VirtualService* RouteTable::virtual_service_for(std::string_view host) const {
+  const auto index = domains_.find(host);
+  return index ? hosts_[*index].virtual_service : nullptr;
+}
+
 std::size_t RouteTable::route_count() const {
   std::size_t n = 0;
   for (const auto& h : hosts_) n += h.routes.size();

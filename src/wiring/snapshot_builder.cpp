@@ -7,6 +7,7 @@
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/discovery_registry.hpp"
 #include "lambdagate/wiring/credentials_registry.hpp"
+#include "lambdagate/wiring/policy_builder.hpp"
 
 namespace lambdagate::wiring {
 
@@ -166,6 +167,11 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
     snapshot->upstreams.emplace(config::ResourceRef{upstream.metadata.name, upstream.metadata.namespace_},
                                 std::move(*rt));
   }
+  if (!build.errors.empty()) return build;
+  // CORS, JWT, rate limits and concurrency caps; buckets start full at load (a reload refills).
+  static const core::SystemClock system_clock;  // stateless; for callers that pass no clock
+  const core::Clock& clock = environment.clock ? *environment.clock : system_clock;
+  build_policies(*config, environment.jwks, clock.steady_now(), snapshot->policies, build.errors);
   if (!build.errors.empty()) return build;
 
   // Function discovery, only once the snapshot is known to be good: obtaining may replace an

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/error.hpp"
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/connection_budget.hpp"
@@ -34,6 +35,9 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 struct ConnectionInfo {
   std::string remote_address;
   uint16_t remote_port = 0;
+  // What the request handler keeps for the life of this connection (per-connection rate-limit
+  // buckets); opaque to the server, touched only by the connection's own thread.
+  mutable std::shared_ptr<void> handler_state;
 };
 
 // Lets a handler send its response in pieces as they become available (Lambda response
@@ -81,6 +85,12 @@ struct ServerLimits {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
   std::chrono::milliseconds write_timeout{60'000};
   std::uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  // Gloo's maxConnectionDuration: once a connection is this old, the response in progress is its
+  // last (Connection: close) and an idle connection is closed. 0 = none. Needs `clock`.
+  std::chrono::milliseconds max_connection_duration{0};
+  const core::Clock* clock = nullptr;
+  // The process-wide cap on request bytes buffered at once (null: none); over it, 503 overloaded.
+  std::shared_ptr<ByteBudget> bytes_in_flight;
   HeaderPolicy headers;
   PathOptions paths;
   // Gloo's httpGateway.options.healthCheck.path, answered by the listener itself: 200, or 503

@@ -174,6 +174,14 @@ inline Response rejection(SessionContext& context, core::ErrorKind kind, std::st
   return response;
 }
 
+// The answer when the request bytes in flight over the whole process would pass their cap.
+inline Response overloaded(SessionContext& context, const Request* request) {
+  return rejection(context, core::ErrorKind::Overloaded,
+                   "too many request bytes in flight in the gateway (spec.lambdagate.listener.maxBytesInFlight); "
+                   "retry later",
+                   request);
+}
+
 // The refusal for a failed header or body read, if the failure deserves one (a peer that went
 // away does not).
 inline std::optional<Response> read_failure(SessionContext& context, const boost::system::error_code& ec,
@@ -200,19 +208,21 @@ inline std::optional<Response> read_failure(SessionContext& context, const boost
   return rejection(context, core::ErrorKind::BadRequest, "malformed HTTP request: " + ec.message(), nullptr);
 }
 
-// Reads one request into `parser` (header, the 100 Continue it asks for, body). False when the
-// connection is done: the peer left, or a refusal was sent.
+// Reads one request into `parser` (header, the 100 Continue it asks for, body), its bytes taken
+// from the in-flight budget into `reservation`. `idle_limit`: how long to wait for its first
+// byte. False when the connection is done: the peer left, or a refusal was sent.
 template <class Stream>
 boost::asio::awaitable<bool> read_request(
     Stream& stream, boost::beast::flat_buffer& buffer,
-    boost::beast::http::request_parser<boost::beast::http::string_body>& parser, SessionContext& context) {
+    boost::beast::http::request_parser<boost::beast::http::string_body>& parser, SessionContext& context,
+    std::chrono::steady_clock::duration idle_limit, ByteReservation& reservation) {
   namespace bhttp = boost::beast::http;
   const ServerLimits& limits = context.limits;
   // Idle until the first byte of a request is here; the header timeout runs from then, so a
   // client sending its header a byte at a time is cut at the header timeout (slowloris).
   if (buffer.size() == 0) {
     context.member.idle = true;
-    expires_after(stream, limits.idle_timeout);
+    expires_after(stream, idle_limit);
     auto space = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
     auto [iec, in] = co_await stream.async_read_some(space, kSessionTuple);
     buffer.commit(in);
@@ -229,6 +239,14 @@ boost::asio::awaitable<bool> read_request(
   }
   if (auto refusal = check_request_head(parser.get(), limits.headers)) {
     Response response = rejection(context, refusal->kind, std::move(refusal->message), &parser.get());
+    co_await send_response(stream, response, limits.write_timeout);
+    co_return false;
+  }
+  // The body's bytes come out of the process-wide budget before they are read (a declared
+  // length) or once read (chunked); over it, 503 overloaded and the connection closed.
+  const auto declared = parser.content_length();
+  if (declared && !reservation.reserve(*declared)) {
+    Response response = overloaded(context, &parser.get());
     co_await send_response(stream, response, limits.write_timeout);
     co_return false;
   }
@@ -258,6 +276,11 @@ boost::asio::awaitable<bool> read_request(
       if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
       co_return false;
     }
+    if (!reservation.reserve(parser.get().body().size())) {
+      Response response = overloaded(context, &parser.get());
+      co_await send_response(stream, response, limits.write_timeout);
+      co_return false;
+    }
   }
   co_return true;
 }
@@ -279,11 +302,26 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
   // read (431) instead of growing the buffer (issue 12: 64 MiB sent grew RSS by 66 MiB).
   buffer.max_size(std::max(read_buffer_limit(limits), buffer.size()));
   std::uint32_t served = 0;
-  while (!context.stopping) {
+  // maxConnectionDuration: how long the connection may still live (none without a limit).
+  const core::SteadyTime opened = limits.clock ? limits.clock->steady_now() : core::SteadyTime{};
+  auto remaining_life = [&]() -> std::optional<std::chrono::steady_clock::duration> {
+    if (limits.max_connection_duration.count() == 0 || !limits.clock) return std::nullopt;
+    return opened + limits.max_connection_duration - limits.clock->steady_now();
+  };
+  auto past_lifetime = [&] {
+    const auto remaining = remaining_life();
+    return remaining && remaining->count() <= 0;
+  };
+  while (!context.stopping && !past_lifetime()) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(limits.max_body_bytes);
     parser.header_limit(limits.max_header_bytes);
-    const bool complete = co_await detail::read_request(stream, buffer, parser, context);
+    // An idle connection is closed when its lifetime ends, even before the idle timeout.
+    std::chrono::steady_clock::duration idle_limit = limits.idle_timeout;
+    if (const auto remaining = remaining_life()) idle_limit = std::min(idle_limit, *remaining);
+    // Held until this request is answered (the end of this iteration).
+    ByteReservation reservation(limits.bytes_in_flight.get());
+    const bool complete = co_await detail::read_request(stream, buffer, parser, context, idle_limit, reservation);
     if (!complete) break;
 
     Request request = parser.release();
@@ -312,7 +350,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
       Response response{draining ? bhttp::status::service_unavailable : bhttp::status::ok, request.version()};
       response.set(bhttp::field::content_type, "application/json");
       response.body() = draining ? R"({"status":"draining"})" : R"({"status":"ok"})";
-      response.keep_alive(request.keep_alive() && !context.stopping);
+      response.keep_alive(request.keep_alive() && !context.stopping && !past_lifetime());
       const bool keep_alive = response.keep_alive();
       const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
       if (!written || !keep_alive) break;
@@ -350,17 +388,22 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
     } catch (const std::exception&) {
       failed = true;
     }
+    // `client` is this request's copy; what the handler keeps per connection (per-connection
+    // rate-limit buckets) must outlive the request, so it goes back to the connection's own info.
+    context.connection.handler_state = std::move(client.handler_state);
     if (failed) {
       if (writer.started()) writer.abort();
       response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);
     }
     if (writer.started()) {
       // Streamed: the response is on the wire already. An unfinished stream closes the connection.
-      if (!writer.reusable() || context.stopping || !request.keep_alive() || last_allowed) break;
+      if (!writer.reusable() || context.stopping || !request.keep_alive() || last_allowed || past_lifetime())
+        break;
       continue;
     }
     response.version(request.version());
-    response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed);
+    response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed &&
+                        !past_lifetime());
     const bool keep_alive = response.keep_alive();
     const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
     if (!written || !keep_alive) break;

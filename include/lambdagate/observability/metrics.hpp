@@ -54,6 +54,13 @@ struct FunctionKey {
   auto operator<=>(const FunctionKey&) const = default;
 };
 
+// A request policy's decision (policy_stage): kind "rate_limited" (reason: the limit's level,
+// "route_concurrency" or "function_concurrency"), "jwt_failure" (reason: the JWT failure) or
+// "cors_preflight" (reason "answered").
+struct PolicyKey {
+  std::string kind, route, reason;
+  auto operator<=>(const PolicyKey&) const = default;
+};
 struct HistogramValue {
   std::array<std::uint64_t, kDurationBuckets.size() + 1> buckets{};  // per bucket, not cumulative; last = +Inf
   std::uint64_t count = 0;
@@ -67,6 +74,7 @@ struct MetricsSummary {
   std::map<InvocationKey, std::uint64_t> invocations;
   std::map<std::string, std::uint64_t> retries;  // by route
   std::map<FunctionKey, std::uint64_t> throttles;
+  std::map<PolicyKey, std::uint64_t> policy;
 };
 
 // ---- the per-worker shard --------------------------------------------------------------------
@@ -88,6 +96,8 @@ public:
   void record_invocation(std::string_view upstream, std::string_view function, InvocationResult result);
   void record_retry(std::string_view route);
   void record_throttle(std::string_view upstream, std::string_view function);
+  // A request policy's decision (PolicyKey); label values are static text or route names.
+  void record_policy(std::string_view kind, std::string_view route, std::string_view reason);
 
   // Adds this shard's values to `out`. Safe from any thread.
   void add_to(MetricsSummary& out) const;
@@ -139,6 +149,7 @@ private:
   Family<Counter> invocations_;
   Family<Counter> retries_;
   Family<Counter> throttles_;
+  Family<Counter> policy_;
 };
 
 // The process's registry: one shard per worker, fixed at construction (before any thread runs).

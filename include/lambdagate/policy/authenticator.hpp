@@ -35,6 +35,7 @@
 namespace lambdagate::policy {
 
 class JwksFetcher;
+class VerifiedTokenCache;
 
 // A header for the request to the function, from claimsToHeaders.
 struct ClaimHeader {
@@ -85,15 +86,17 @@ class Authenticator {
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
-  // Decides with the keys at hand, without waiting. `realm` as from bearer_realm().
+  // Decides with the keys at hand, without waiting. `realm` as from bearer_realm(). `cache`:
+  // the calling worker's verified tokens (verified_token_cache.hpp); null verifies every time.
   AuthResult authenticate(const boost::beast::http::request_header<>& request, core::SystemTime now,
-                          std::string_view realm) const;
+                          std::string_view realm, VerifiedTokenCache* cache = nullptr) const;
 
   // The same, but when a remote JWKS lacks the token's kid (or has no keys yet), waits for one
   // early fetch — no longer than `deadline` — and decides again.
   boost::asio::awaitable<AuthResult> authenticate_async(const boost::beast::http::request_header<>& request,
                                                         const core::Clock& clock, core::Deadline deadline,
-                                                        std::string_view realm) const;
+                                                        std::string_view realm,
+                                                        VerifiedTokenCache* cache = nullptr) const;
 
   std::size_t provider_count() const;
 
@@ -101,7 +104,7 @@ class Authenticator {
   struct Provider;
   struct Evaluation;
   Evaluation evaluate(const boost::beast::http::request_header<>& request, core::SystemTime now,
-                      std::string_view realm) const;
+                      std::string_view realm, VerifiedTokenCache* cache) const;
 
   std::vector<std::unique_ptr<Provider>> providers_;
   config::JwtValidationPolicy policy_;

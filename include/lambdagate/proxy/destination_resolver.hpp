@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <random>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ struct InboundRequest {
   std::string_view request_id;      // the gateway's x-request-id (events' requestId)
   std::string_view remote_address;  // the client (events' sourceIp)
   core::SystemTime now;             // the events' requestTime
+  // The claims of the request's verified JWT, for the API Gateway events' requestContext.authorizer;
+  // null when none was verified.
+  const nlohmann::json* claims = nullptr;
 };
 
 // A request on its way to a function: what the invoking steps need.
@@ -74,7 +78,18 @@ struct Resolution {
   bool wants_discovery_round = false;
 };
 
+// The route `request` matches, or null.
+const routing::CompiledRoute* match_route(const Snapshot& snapshot, const http::Request& request);
+
+// The route timeout: the route's own, else the virtual host's, else the default; zero: none.
+std::chrono::milliseconds route_timeout(const routing::CompiledRoute& route, const GatewayOptions& options);
+
+// Matches the route, then resolves it.
 Resolution resolve_destination(const Snapshot& snapshot, const InboundRequest& request,
                                const GatewayOptions& options, std::mt19937_64& random);
+// Resolves `route` (as match_route gave it; null: route_not_found) for `request`.
+Resolution resolve_route(const Snapshot& snapshot, const InboundRequest& request,
+                         const routing::CompiledRoute* route, const GatewayOptions& options,
+                         std::mt19937_64& random);
 
 }  // namespace lambdagate::proxy

@@ -20,6 +20,7 @@
 #include "lambdagate/observability/logging.hpp"
 #include "lambdagate/observability/metrics.hpp"
 #include "lambdagate/proxy/destination_resolver.hpp"
+#include "lambdagate/proxy/policy_stage.hpp"
 #include "lambdagate/proxy/response_mapping.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 
@@ -42,13 +43,14 @@ private:
   struct Outcome;
   struct Call;
 
-  // Resolves the destination and answers: directly, with an error, or by invoking the function.
+  // Matches the route, runs its request policies (policy_stage), resolves the destination and
+  // answers: directly, with an error, or by invoking the function.
   // `matched` is set to the route that matched, if any (for its response header options).
-  boost::asio::awaitable<http::Response> route_and_invoke(const http::Request& request,
+  boost::asio::awaitable<http::Response> route_and_invoke(http::Request& request,
                                                           const http::ConnectionInfo& connection,
                                                           const Snapshot& snapshot, std::string_view request_id,
                                                           Outcome& outcome, const routing::CompiledRoute*& matched,
-                                                          http::ResponseWriter& writer);
+                                                          http::ResponseWriter& writer, PolicyState& policy);
   // Invoke, with the route's retries, and the function's output mapped to the HTTP response.
   boost::asio::awaitable<http::Response> invoke_buffered(Call& call);
   // InvokeWithResponseStream, relayed to the client through `writer` as chunks arrive.
@@ -71,6 +73,7 @@ private:
   GatewayOptions options_;
   observability::MetricsShard* metrics_;
   core::RequestIdGenerator ids_;
+  PolicyStage policy_stage_;  // this worker's: its verified-token cache is not shared
 
   // Lambda clients of this worker for the current snapshot; rebuilt when the snapshot changes.
   // Requests hold their client by shared_ptr, so a swap never pulls one from under them.

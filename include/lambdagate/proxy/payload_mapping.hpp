@@ -65,6 +65,9 @@ struct EventContext {
   // first one, port removed; "" without a Host header). The pipeline passes the host it routed on,
   // which also covers an absolute-form request-target.
   std::string_view domain_name;
+  // requestContext.authorizer as JSON text (a verified JWT's claims, policy::api_gateway_v1/v2_
+  // authorizer); empty: the key is left out, as API Gateway does for routes without authorizer.
+  std::string_view authorizer;
 };
 
 inline constexpr std::string_view kAnonymousAccountId = "000000000000";

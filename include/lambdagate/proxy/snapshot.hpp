@@ -14,6 +14,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
+#include "lambdagate/proxy/route_policies.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
 namespace lambdagate::discovery {
@@ -45,6 +46,8 @@ struct Snapshot {
   std::map<config::ResourceRef, UpstreamRuntime> upstreams;
   // Asked for an early round when a request names a function not found yet; null without discovery.
   discovery::DiscoveryRegistry* discovery = nullptr;
+  // CORS, JWT, rate limits and concurrency caps per route (empty when no route has any).
+  PolicyIndex policies;
 
   const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const {
     auto it = upstreams.find(ref);

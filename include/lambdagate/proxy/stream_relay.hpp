@@ -13,6 +13,7 @@
 #include "lambdagate/config/model.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
+#include "lambdagate/proxy/policy_stage.hpp"
 #include "lambdagate/proxy/response_mapping.hpp"
 
 namespace lambdagate::proxy {
@@ -23,6 +24,9 @@ class StreamRelay final : public aws::InvokeStreamHandler {
   // after them. Both must outlive the relay.
   StreamRelay(http::ResponseWriter& writer, unsigned version, std::string_view request_id,
               const config::RouteOptions& route_options, bool http_integration);
+
+  // The request policies' headers (CORS, x-ratelimit-*) for the head; `state` must outlive the relay.
+  void decorate_with(const PolicyState& state) { policy_ = &state; }
 
   boost::asio::awaitable<bool> on_payload(std::string_view bytes) override;
 
@@ -41,6 +45,7 @@ class StreamRelay final : public aws::InvokeStreamHandler {
   std::string_view request_id_;
   const config::RouteOptions& route_options_;
   bool http_integration_;
+  const PolicyState* policy_ = nullptr;
   HttpPreludeParser prelude_;
   std::string body_;
   std::string failure_;

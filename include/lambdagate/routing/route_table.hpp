@@ -112,6 +112,9 @@ public:
 
   // The route for this request, or null (404 route_not_found).
   const CompiledRoute* match(const RequestView& request) const;
+  // The virtual host serving `host`, or null: whose CORS policy an answer gets when no route
+  // of that host matches.
+  const config::VirtualService* virtual_service_for(std::string_view host) const;
 
   std::size_t route_count() const;
 

@@ -21,6 +21,7 @@ class DiscoveryRegistry;
 namespace lambdagate::wiring {
 
 class CredentialsRegistry;
+class JwksRegistry;
 
 // What snapshot building needs from outside the configuration (tests pass their own).
 struct Environment {
@@ -30,6 +31,11 @@ struct Environment {
   CredentialsRegistry* credentials = nullptr;
   // Owner of the function discoverers. Null (--validate, tests): nothing is discovered.
   discovery::DiscoveryRegistry* discovery = nullptr;
+  // Owner of the remote JWKS fetchers. Null (--validate, tests): they are never started.
+  JwksRegistry* jwks = nullptr;
+  // Where rate-limit buckets take their start time from (they refill on its steady time). Null:
+  // the system clock (tests that do not look at buckets, --validate).
+  const core::Clock* clock = nullptr;
   std::string session_name = "lambdagate";  // RoleSessionName when AWS_ROLE_SESSION_NAME is unset
 };
 

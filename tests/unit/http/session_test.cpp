@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "fakes/fake_clock.hpp"
 #include "fakes/fake_stream.hpp"
 
 namespace {
@@ -99,7 +101,7 @@ struct Connection {
   }
 
   void start() {
-    context.emplace(http::SessionContext{handler, limits, {"192.0.2.1", 1234}, stopping, member});
+    context.emplace(http::SessionContext{handler, limits, {"192.0.2.1", 1234, {}}, stopping, member});
     asio::co_spawn(io, http::run_session(server, buffer, *context),
                    asio::bind_cancellation_slot(member.signal.slot(), [this](std::exception_ptr e) {
                      ended = true;
@@ -558,4 +560,128 @@ TEST_CASE("session: the listener's health check path", "[http][session][edge]") 
   c.settle();
   REQUIRE(c.handler.requests.size() == 1);
   CHECK(c.handler.requests[0].target() == "/healthzx");
+}
+
+// What the handler keeps per connection (api's per-connection rate-limit buckets, in
+// ConnectionInfo::handler_state) lives as long as the connection, not one request, even though
+// each request gets its own copy of the connection's info (the client address may differ per
+// request); a new connection starts without it.
+TEST_CASE("session: the handler's per-connection state outlives each request", "[http][session][edge]") {
+  class Counting final : public http::RequestHandler {
+   public:
+    asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+                                           http::ResponseWriter&) override {
+      auto count = std::static_pointer_cast<int>(connection.handler_state);
+      if (!count) {
+        count = std::make_shared<int>(0);
+        connection.handler_state = count;
+      }
+      seen.push_back(++*count);
+      co_return http::Response{bhttp::status::ok, request.version()};
+    }
+    http::Response reject(core::ErrorKind, std::string, const http::Request*) override { return {}; }
+    std::vector<int> seen;
+  } counting;
+  asio::io_context io;
+  http::ServerLimits limits;
+  bool stopping = false;
+  auto serve = [&](FakeStream& server, http::TaskGroup::Member& member, beast::flat_buffer& buffer,
+                   std::optional<http::SessionContext>& context) {
+    context.emplace(http::SessionContext{counting, limits, {"192.0.2.1", 1234, {}}, stopping, member});
+    asio::co_spawn(io, http::run_session(server, buffer, *context), asio::detached);
+  };
+  FakeStream first(io);
+  beast::test::stream first_client(io);
+  first_client.connect(first.inner());
+  http::TaskGroup::Member first_member;
+  beast::flat_buffer first_buffer;
+  std::optional<http::SessionContext> first_context;
+  serve(first, first_member, first_buffer, first_context);
+  first_client.write_some(asio::buffer(kGet + kGet + kGet));
+  io.poll();
+  CHECK(counting.seen == std::vector<int>{1, 2, 3});
+
+  FakeStream second(io);
+  beast::test::stream second_client(io);
+  second_client.connect(second.inner());
+  http::TaskGroup::Member second_member;
+  beast::flat_buffer second_buffer;
+  std::optional<http::SessionContext> second_context;
+  serve(second, second_member, second_buffer, second_context);
+  second_client.write_some(asio::buffer(kGet));
+  io.restart();
+  io.poll();
+  CHECK(counting.seen == std::vector<int>{1, 2, 3, 1});
+  first_client.close();
+  second_client.close();
+  io.restart();
+  io.poll();
+}
+
+// Gloo's maxConnectionDuration: the idle wait is cut to what is left of the connection's life,
+// and once it has passed, the response in progress says Connection: close and ends the session.
+TEST_CASE("session: max connection duration", "[http][session][edge]") {
+  testing::FakeClock clock;
+  Connection c;
+  c.limits.clock = &clock;
+  c.limits.max_connection_duration = std::chrono::seconds(30);
+  c.start();
+  c.send(kGet);
+  c.settle();
+  CHECK(count_of(c.received(), "Connection: close") == 0);
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(std::chrono::seconds(30)));
+  clock.advance(std::chrono::seconds(20));
+  c.send(kGet);
+  c.settle();
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(std::chrono::seconds(10)));
+  CHECK_FALSE(c.ended);
+  clock.advance(std::chrono::seconds(11));
+  c.send(kGet + kGet);
+  c.settle();
+  CHECK(c.handler.requests.size() == 3);
+  CHECK(count_of(c.received(), "Connection: close") == 1);
+  CHECK(c.ended);
+}
+
+// The process-wide cap on request bytes in flight: a declared body that does not fit is refused
+// 503 overloaded before it is read (the handler never sees it); one that fits is served, and its
+// bytes are given back once it is answered.
+TEST_CASE("session: the bytes-in-flight cap answers 503 overloaded", "[http][session][edge]") {
+  auto budget = std::make_shared<http::ByteBudget>(10);
+  {
+    Connection c;
+    c.limits.bytes_in_flight = budget;
+    c.handler.hold = true;
+    c.start();
+    c.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n12345678");
+    c.settle();
+    CHECK(c.handler.holding());
+    CHECK(budget->used() == 8);
+
+    Connection other;
+    other.limits.bytes_in_flight = budget;
+    other.start();
+    other.send("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n12345");
+    other.settle();
+    CHECK(other.received().starts_with("HTTP/1.1 503"));
+    CHECK(other.handler.rejections == std::vector<std::string>{"overloaded"});
+    CHECK(other.handler.requests.empty());
+    CHECK(other.ended);
+    // Chunked bodies are counted once read.
+    Connection chunked;
+    chunked.limits.bytes_in_flight = budget;
+    chunked.start();
+    chunked.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n0\r\n\r\n");
+    chunked.settle();
+    CHECK(chunked.received().starts_with("HTTP/1.1 503"));
+    CHECK(chunked.handler.requests.empty());
+
+    c.handler.release();
+    c.settle();
+    CHECK(c.received().starts_with("HTTP/1.1 200"));
+    CHECK(budget->used() == 0);
+    c.client.close();
+    c.settle();
+  }
+  CHECK(budget->used() == 0);
 }

@@ -1,0 +1,50 @@
+#pragma once
+// JwksRegistry: the long-lived owner of every remote JWKS fetcher (jwks.remote), one per URL.
+// Like the CredentialsRegistry it outlives configuration snapshots, so a reload keeps the keys
+// already fetched and two providers naming the same URL share one fetcher. Fetchers run on the
+// control thread, through its HTTPS client (system CAs plus AWS_CA_BUNDLE), and are stopped with
+// the process. When two providers give the same URL different cacheDurations, the first wins.
+#include <boost/asio/any_io_executor.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "lambdagate/config/model.hpp"
+#include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/http/client.hpp"
+#include "lambdagate/policy/jwks_fetcher.hpp"
+
+namespace lambdagate::wiring {
+
+class JwksRegistry {
+ public:
+  // `http` is used only on `control`.
+  JwksRegistry(boost::asio::any_io_executor control, std::shared_ptr<http::HttpClient> http,
+               const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
+               policy::JwksObserver observer = {}, policy::JwksFetcherOptions options = {});
+  ~JwksRegistry();
+  JwksRegistry(const JwksRegistry&) = delete;
+  JwksRegistry& operator=(const JwksRegistry&) = delete;
+
+  // The fetcher for `remote.url`, created and started on first use. Throws policy::PolicyError
+  // for a URL that cannot be fetched.
+  std::shared_ptr<policy::JwksFetcher> obtain(const config::RemoteJwks& remote);
+
+  std::map<std::string, std::shared_ptr<policy::JwksFetcher>> fetchers() const;
+
+  void stop_all();
+
+ private:
+  boost::asio::any_io_executor control_;
+  std::shared_ptr<http::HttpClient> http_;
+  const core::Clock& clock_;
+  std::shared_ptr<core::Sleeper> sleeper_;
+  policy::JwksObserver observer_;
+  policy::JwksFetcherOptions options_;
+  mutable std::mutex mutex_;  // obtain() at load and reload, fetchers() from the admin page
+  std::map<std::string, std::shared_ptr<policy::JwksFetcher>> fetchers_;
+};
+
+}  // namespace lambdagate::wiring
