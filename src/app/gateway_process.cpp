@@ -139,6 +139,7 @@ GatewayProcess::GatewayProcess(const CliOptions& options, std::shared_ptr<spdlog
     : options_(options),
       logger_(std::move(logger)),
       sleeper_(std::make_shared<core::TimerSleeper>(clock_)),
+      problems_(clock_, logger_.get()),
       // As the SDKs do: one session name per process.
       session_name_("lambdagate-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                                        clock_.system_now().time_since_epoch())
@@ -153,7 +154,11 @@ GatewayProcess::GatewayProcess(const CliOptions& options, std::shared_ptr<spdlog
       jwks_(control_.get_executor(),
             std::shared_ptr<http::HttpClient>(std::shared_ptr<void>(), &control_http_), clock_, sleeper_,
             log_jwks_fetches(logger_)),
-      signals_(control_, SIGTERM, SIGINT, SIGHUP) {}
+      signals_(control_, SIGTERM, SIGINT, SIGHUP) {
+  registry_.on_failure([this](const std::string& key, const std::string& description, std::string_view problem) {
+    problems_.warn("credentials " + key, "credentials: refreshing " + description + " failed: " + std::string(problem));
+  });
+}
 
 GatewayProcess::~GatewayProcess() {
   if (!served_) abandon_background();
@@ -197,7 +202,7 @@ std::optional<int> GatewayProcess::bind_listeners() {
   try {
     for (unsigned i = 0; i < threads; ++i) {
       workers_.push_back(std::make_unique<Worker>(snapshots_, refusing_, clock_, *sleeper_, options_, tls_,
-                                                  metrics_->shard(i), *logger_));
+                                                  metrics_->shard(i), *logger_, problems_));
     }
     const config::Config& config = *snapshots_.get()->config;
     // One connection budget over every listener and worker, leaving descriptors for the rest.

@@ -10,13 +10,14 @@ using tcp = asio::ip::tcp;
 
 Worker::Worker(const proxy::SnapshotStore& snapshots, const std::atomic<bool>& draining,
                const core::Clock& clock, core::Sleeper& sleeper, const CliOptions& options,
-               http::TlsOptions tls, observability::MetricsShard& metrics, spdlog::logger& logger)
+               http::TlsOptions tls, observability::MetricsShard& metrics, spdlog::logger& logger,
+               observability::RateLimitedLog& problems)
     : logger_(logger),
       work_(asio::make_work_guard(io_)),
       http_client_(io_.get_executor(), clock, std::move(tls)),
       access_log_(options.log_format, true),
       gateway_(snapshots, http_client_, clock, sleeper, access_log_, draining, proxy::GatewayOptions{},
-               &metrics) {}
+               &metrics, &problems) {}
 
 Worker::~Worker() {
   if (thread_.joinable()) {

@@ -24,6 +24,7 @@
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
 #include "lambdagate/observability/metrics.hpp"
+#include "lambdagate/observability/rate_limited_log.hpp"
 #include "lambdagate/proxy/gateway.hpp"
 
 namespace lambdagate::app {
@@ -33,7 +34,7 @@ class Worker {
   // `draining`: the gateway refuses new requests (503 draining) while it is set.
   Worker(const proxy::SnapshotStore& snapshots, const std::atomic<bool>& draining, const core::Clock& clock,
          core::Sleeper& sleeper, const CliOptions& options, http::TlsOptions tls,
-         observability::MetricsShard& metrics, spdlog::logger& logger);
+         observability::MetricsShard& metrics, spdlog::logger& logger, observability::RateLimitedLog& problems);
   // Joins the thread if finish() did not.
   ~Worker();
   Worker(const Worker&) = delete;

@@ -254,4 +254,31 @@ check "PROXY v2: the event's sourceIp and X-Forwarded-For are the client the hea
 check "without a PROXY header the connection is closed unanswered" closed "$(proxied none)"
 check_contains "the access log names the proxied client" " 203.0.113.7 POST /who 200" "$(cat "$WORK/gateway-proxy.log")"
 
+stop_gateway || true
+
+# --- Item 9: client error messages name the route and the logical function only; transport
+# failures are logged at warn with the endpoint, once per 10 s. ----------------------------------
+REFUSED_PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$REFUSED_PORT" start_gateway refused \
+  --config "$ROOT/tests/integration/config/edge-refused"
+wait_ready
+GW="http://127.0.0.1:$GW_PORT"
+body="$(curl -s "$GW/orders" --data '{}')"
+check "a refused Lambda endpoint: 502 upstream_unavailable" upstream_unavailable \
+  "$(json_get "$body" 'j["code"]')"
+check_contains "...naming the logical function and the route" "function 'orders' (route '" "$body"
+for internal in 123456789012 arn: orders-prod aws-prod-account 127.0.0.1 "$REFUSED_PORT"; do
+  check "...and not '$internal'" no "$([[ "$body" == *"$internal"* ]] && echo yes || echo no)"
+done
+for _ in 1 2 3; do curl -s -o /dev/null "$GW/orders" --data '{}'; done
+sleep 0.2
+log="$(cat "$WORK/gateway-refused.log")"
+warn_lines="$(grep -c 'could not reach Lambda for the call' <<<"$log" || true)"
+check "one warn line for four refused calls (rate-limited)" 1 "$warn_lines"
+check_contains "...at warn, with the endpoint and the function's ARN" \
+  "127.0.0.1:$REFUSED_PORT" "$(grep 'could not reach Lambda for the call' <<<"$log" | grep -i warn)"
+check_contains "...naming the function invoked" "123456789012:function:orders-prod" \
+  "$(grep 'could not reach Lambda for the call' <<<"$log")"
+stop_gateway || true
+
 finish
