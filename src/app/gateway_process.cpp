@@ -215,9 +215,13 @@ std::optional<int> GatewayProcess::bind_listeners() {
     auto budget = std::make_shared<http::ConnectionBudget>(
         cap, [logger = logger_](std::string_view message) { logger->warn("{}", message); });
     logger_->info("connection limit: {} client connections (descriptor limit {})", cap, descriptor_limit);
+    // One cap on request bytes in flight, over every listener and worker too.
+    auto bytes_in_flight = std::make_shared<http::ByteBudget>(bytes_in_flight_cap(config.settings));
     for (const auto& listen : listen_addresses(options_, config, *logger_)) {
       http::ServerLimits limits = listener_limits(listen.gateway);
       limits.budget = budget;
+      limits.bytes_in_flight = bytes_in_flight;
+      limits.clock = &clock_;
       limits.draining = &status_.draining;
       tcp::endpoint endpoint = resolve_listen(listen.address);
       // Port 0 picks a port once; every other worker binds that same port.

@@ -60,6 +60,7 @@ http::ServerLimits listener_limits(const config::Gateway* gateway) {
   if (hcm.max_request_headers_kb) limits.max_header_bytes = *hcm.max_request_headers_kb * 1024;
   if (hcm.max_headers_count) limits.headers.max_headers_count = *hcm.max_headers_count;
   if (hcm.max_requests_per_connection) limits.max_requests_per_connection = *hcm.max_requests_per_connection;
+  if (hcm.max_connection_duration) limits.max_connection_duration = *hcm.max_connection_duration;
   if (hcm.headers_with_underscores_action)
     limits.headers.underscores = underscores(*hcm.headers_with_underscores_action);
   if (hcm.normalize_path) limits.paths.normalize = *hcm.normalize_path;
@@ -75,6 +76,11 @@ http::ServerLimits listener_limits(const config::Gateway* gateway) {
 std::size_t connection_cap(const std::optional<config::Settings>& settings, std::uint64_t descriptor_limit) {
   if (settings && settings->listener.max_connections) return *settings->listener.max_connections;
   return http::connection_cap_for_descriptors(descriptor_limit);
+}
+
+std::uint64_t bytes_in_flight_cap(const std::optional<config::Settings>& settings) {
+  if (settings && settings->listener.max_bytes_in_flight) return *settings->listener.max_bytes_in_flight;
+  return kDefaultBytesInFlight;
 }
 
 }  // namespace lambdagate::app

@@ -24,4 +24,10 @@ http::ServerLimits listener_limits(const config::Gateway* gateway);
 // derived from the descriptor limit (http::connection_cap_for_descriptors).
 std::size_t connection_cap(const std::optional<config::Settings>& settings, std::uint64_t descriptor_limit);
 
+// The cap on request bytes buffered at once over the process: Settings
+// spec.lambdagate.listener.maxBytesInFlight, else kDefaultBytesInFlight (256 MiB: some forty
+// requests at Lambda's 6 MiB limit, far below a pod's memory).
+inline constexpr std::uint64_t kDefaultBytesInFlight = 256ull * 1024 * 1024;
+std::uint64_t bytes_in_flight_cap(const std::optional<config::Settings>& settings);
+
 }  // namespace lambdagate::app
