@@ -51,6 +51,8 @@ options:
                            before the listeners close (default 0)
   --log-level LEVEL        trace|debug|info|warn|error (default info)
   --log-format FORMAT      text|json (default text)
+  --access-log on|off      the built-in access log on stdout (default on); a Gateway's
+                           accessLoggingService fileSink replaces it for that Gateway either way
   --validate               check the configuration, print every problem as FILE:LINE: message,
                            exit 0 if valid, 1 if not; binds nothing, calls no AWS API
   --version                print the version and exit
@@ -138,6 +140,10 @@ CliParse parse_cli(const std::vector<std::string>& args) {
       auto format = v ? observability::parse_log_format(*v) : std::nullopt;
       if (!format) return fail("--log-format needs text|json, got '" + v.value_or("") + "'");
       options.log_format = *format;
+    } else if (arg == "--access-log") {
+      auto v = value();
+      if (!v || (*v != "on" && *v != "off")) return fail("--access-log needs on|off, got '" + v.value_or("") + "'");
+      options.access_log = *v == "on";
     } else if (arg == "discover" && i == 0) {
       options.command = Command::Discover;
     } else {

@@ -15,9 +15,14 @@ Worker::Worker(const proxy::SnapshotStore& snapshots, const std::atomic<bool>& d
     : logger_(logger),
       work_(asio::make_work_guard(io_)),
       http_client_(io_.get_executor(), clock, std::move(tls)),
-      access_log_(options.log_format, true),
+      access_log_(options.log_format, options.access_log),
       gateway_(snapshots, http_client_, clock, sleeper, access_log_, draining, proxy::GatewayOptions{},
-               &metrics, &problems) {}
+               &metrics, &problems) {
+  // Lines wait in the buffer only until the requests ready now have been served: one write per
+  // batch under load, at once when idle (nginx's buffer= without flush='s delay).
+  access_log_.set_flush_scheduler([this] { asio::post(io_, [this] { access_log_.flush(); }); });
+  access_log_.set_error_reporter([this](const std::string& problem) { logger_.error("{}", problem); });
+}
 
 Worker::~Worker() {
   if (thread_.joinable()) {
@@ -73,6 +78,8 @@ void Worker::finish(std::chrono::steady_clock::duration bound) {
     io_.stop();
   }
   thread_.join();
+  // io_.stop() may have dropped a posted flush; the thread is gone, so this is the only user now.
+  access_log_.flush();
 }
 
 std::size_t Worker::active_connections() const {

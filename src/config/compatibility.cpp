@@ -20,8 +20,6 @@ using P = PendingFeature;
 constexpr PendingFeatureRow kPendingFeatures[] = {
     {P::TlsTermination, "TLS termination (Gateway ssl, VirtualService sslConfig)",
      "ssl Gateways get no listener and their VirtualServices are not served"},
-    {P::AccessLogSinks, "access log file sinks (options.accessLoggingService)",
-     "only lambdagate's built-in access log is written"},
     {P::Redirects, "redirectAction", "routes with a redirectAction answer 404"},
 };
 
@@ -556,12 +554,17 @@ constexpr GlooField kFields[] = {
     {"Gateway", "httpGateway.options.statefulSession", S::Ignored, "a Lambda Upstream has one endpoint"},
     {"Gateway", "httpGateway.options.headerValidationSettings", S::Ignored,
      "lambdagate validates headers its own way (RFC 9110)"},
-    {"Gateway", "options.accessLoggingService.accessLog[].fileSink.path", S::Works, "/dev/stdout works.",
+    {"Gateway", "options.accessLoggingService.accessLog[].fileSink.path", S::Works,
+     "/dev/stdout works. The sinks replace lambdagate's built-in access log line for requests on this "
+     "Gateway's listener (never both).",
      P::AccessLogSinks},
     {"Gateway", "options.accessLoggingService.accessLog[].fileSink.stringFormat", S::Works,
-     "Envoy command operators; an unknown operator is a config error.", P::AccessLogSinks},
+     "Envoy command operators (plus %LAMBDAGATE_FUNCTION%, %LAMBDAGATE_ATTEMPTS%, ...; see the README); an "
+     "unknown operator is a config error.",
+     P::AccessLogSinks},
     {"Gateway", "options.accessLoggingService.accessLog[].fileSink.jsonFormat", S::Works,
-     "Envoy command operators in the values.", P::AccessLogSinks},
+     "Envoy command operators in the values; a value that is one operator keeps its type (number, null).",
+     P::AccessLogSinks},
     {"Gateway", "options.accessLoggingService.accessLog[].grpcService", S::Ignored,
      "gRPC access log services are not supported; this entry writes nothing"},
     {"Gateway", "options.accessLoggingService.accessLog[].openTelemetryService", S::Ignored,

@@ -7,8 +7,6 @@
 // request's Deadline through Beast's `expires_after`, the one timeout idiom of this layer.
 // A send's coroutine uses the client, so the client (and the Clock given to it) must outlive
 // every send in flight; DNS lookups and TLS closes that outlive it hold no reference to it.
-#include <sys/socket.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -32,7 +30,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/optional/optional.hpp>
 #include <boost/system/system_error.hpp>
-#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -75,8 +72,13 @@ ClientError make_error(ClientErrorKind kind, std::string message) {
   return ClientError{kind, std::move(message)};
 }
 
+// One pass over the bytes. (string_view::find_first_of with a three-byte set calls memchr on
+// the set once per byte of `text`, which showed up at 3.5% of the proxy's profile.)
 bool has_line_break(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+  for (const char c : text) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  }
+  return false;
 }
 
 // Maps a failed write or read to an error kind (the taxonomy of client.hpp).
@@ -155,18 +157,6 @@ class ResponseReader final : public bhttp::basic_parser<false> {
 
   ClientResponse response_;
 };
-
-// True when an idle connection can carry a request: the server has not closed it and has not
-// sent anything unasked (which would leave the next response out of step). A non-blocking peek
-// costs one syscall and catches most of the keep-alive race before any byte is written.
-bool peer_still_open(Connection& connection) {
-  auto& socket = connection.tcp().socket();
-  if (!socket.is_open()) return false;
-  char byte = 0;
-  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return false;  // 0: the server closed it; > 0: unrequested bytes
-}
 
 // Closes a TLS connection politely, detached from any request.
 asio::awaitable<void> close_tls(std::unique_ptr<Connection> connection,
@@ -607,8 +597,10 @@ std::unique_ptr<Connection> PooledHttpClient::Impl::take_idle(const std::string&
       idle.clear();
       return nullptr;
     }
-    if (peer_still_open(*connection)) return connection;
-    // Closed by the server while idle: dropped here, closed by its destructor.
+    // No liveness probe here (it cost a recvfrom per request): a connection the server closed
+    // while idle fails its write or read with nothing received, and send() then retries once on a
+    // fresh connection, as Envoy and nginx do.
+    if (connection->tcp().socket().is_open()) return connection;
   }
   return nullptr;
 }

@@ -217,6 +217,8 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
     connection.remote_address = remote.address().to_string();
     connection.remote_port = remote.port();
   }
+  // Which listener: a Gateway's access log sinks follow its port.
+  if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   if (limits_.proxy_protocol) {

@@ -4,6 +4,11 @@
 
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -57,7 +62,35 @@ std::shared_ptr<spdlog::logger> make_logger(spdlog::level::level_enum level, Log
   return logger;
 }
 
-AccessLog::AccessLog(LogFormat format, bool enabled, int fd) : format_(format), enabled_(enabled), fd_(fd) {}
+LineBuffer::LineBuffer(int fd, std::size_t capacity) : fd_(fd), capacity_(capacity) { pending_.reserve(capacity_); }
+
+LineBuffer::~LineBuffer() { flush(); }
+
+void LineBuffer::append(std::string_view line) {
+  if (!pending_.empty() && pending_.size() + line.size() + 1 > capacity_) flush();
+  pending_.append(line);
+  pending_.push_back('\n');
+  // A line longer than the whole buffer goes out at once rather than growing the buffer.
+  if (pending_.size() >= capacity_) flush();
+}
+
+void LineBuffer::flush() {
+  const char* p = pending_.data();
+  std::size_t left = pending_.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      break;  // a broken log pipe must not break request handling
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  pending_.clear();
+}
+
+AccessLog::AccessLog(LogFormat format, bool enabled, int fd, std::size_t buffer_capacity)
+    : format_(format), enabled_(enabled), out_(fd, buffer_capacity), out_capacity_(buffer_capacity) {}
 
 void AccessLog::write(const AccessLogEntry& e) {
   if (!enabled_) return;
@@ -79,18 +112,54 @@ void AccessLog::write(const AccessLogEntry& e) {
                    e.function.empty() ? "-" : e.function, e.attempts, e.bytes_received, e.bytes_sent);
     if (!e.error_code.empty()) fmt::format_to(std::back_inserter(line_), " error={}", e.error_code);
   }
-  line_.push_back('\n');
-  // One write per line: lines from different workers never interleave (O_APPEND / pipes).
-  const char* p = line_.data();
-  std::size_t left = line_.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, p, left);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      return;  // a broken log pipe must not break request handling
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  out_.append(line_);
+  scheduled_flush_needed();
+}
+
+void AccessLog::scheduled_flush_needed() {
+  if (schedule_flush_ && !flush_scheduled_) {
+    flush_scheduled_ = true;
+    schedule_flush_();
+  }
+}
+
+AccessLog::File& AccessLog::file(const std::string& path) {
+  auto it = files_.find(path);
+  if (it != files_.end()) return it->second;
+  File f;
+  if (path == "/dev/stdout") {
+    f.fd = 1;
+  } else if (path == "/dev/stderr") {
+    f.fd = 2;
+  } else {
+    f.fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    f.owned = f.fd >= 0;
+    if (f.fd < 0 && report_) report_("access log file " + path + ": " + std::strerror(errno));
+  }
+  if (f.fd >= 0) f.out = std::make_unique<LineBuffer>(f.fd, out_capacity_);
+  return files_.emplace(path, std::move(f)).first->second;
+}
+
+void AccessLog::write_line(const std::string& path, std::string_view line) {
+  File& f = file(path);
+  if (!f.out) return;
+  f.out->append(line);
+  scheduled_flush_needed();
+}
+
+void AccessLog::flush() {
+  flush_scheduled_ = false;
+  out_.flush();
+  for (auto& [path, f] : files_) {
+    if (f.out) f.out->flush();
+  }
+}
+
+AccessLog::~AccessLog() {
+  flush();
+  for (auto& [path, f] : files_) {
+    f.out.reset();
+    if (f.owned) ::close(f.fd);
   }
 }
 

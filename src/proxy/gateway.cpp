@@ -4,6 +4,7 @@
 
 #include "lambdagate/discovery/discovery_registry.hpp"
 #include "lambdagate/proxy/client_errors.hpp"
+#include "lambdagate/proxy/gateway_access_log.hpp"
 #include "lambdagate/proxy/retry_driver.hpp"
 #include "lambdagate/proxy/stream_relay.hpp"
 
@@ -16,6 +17,7 @@ namespace bhttp = boost::beast::http;
 struct Gateway::Outcome {
   std::string_view route;
   std::string_view upstream;
+  const http::Endpoint* upstream_endpoint = nullptr;  // the Lambda endpoint, for %UPSTREAM_HOST%
   std::string function;  // resolved per request (may be an ARN built from awsAccountId)
   unsigned attempts = 0;
   std::string_view error_code;  // static text from core::to_string
@@ -168,11 +170,12 @@ boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, c
     if (!writer.started()) PolicyStage::decorate(response, policy);
   }
   response.set("x-request-id", request_id);
-  log_request(request, connection, request_id, outcome, response, writer.started(), started);
+  log_request(snapshot.get(), request, connection, request_id, outcome, response, writer.started(), started);
   co_return response;
 }
 
-void Gateway::log_request(const http::Request& request, const http::ConnectionInfo& connection,
+void Gateway::log_request(const Snapshot* snapshot, const http::Request& request,
+                          const http::ConnectionInfo& connection,
                           std::string_view request_id, const Outcome& outcome, const http::Response& response,
                           bool streamed, core::SteadyTime started) {
   observability::AccessLogEntry entry;
@@ -191,7 +194,13 @@ void Gateway::log_request(const http::Request& request, const http::ConnectionIn
   entry.bytes_received = request.body().size();
   entry.bytes_sent = streamed ? outcome.streamed_bytes : response.body().size();
   entry.error_code = outcome.error_code;
-  access_log_.write(entry);
+  // A Gateway's fileSinks replace the built-in line for its listener.
+  if (const auto* sinks = snapshot ? snapshot->access_log_sinks(connection.local_port) : nullptr) {
+    write_access_log_sinks(*sinks, entry, request, response, connection, outcome.upstream_endpoint, access_log_,
+                           sink_line_);
+  } else {
+    access_log_.write(entry);
+  }
   if (metrics_)
     metrics_->record_request(outcome.route, outcome.upstream, outcome.function, entry.status, elapsed);
 }
@@ -226,7 +235,10 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
   Resolution resolution = resolve_route(snapshot, inbound, route, options_, ids_.random());
   matched = resolution.route;
   if (resolution.route) outcome.route = resolution.route->name;
-  if (resolution.upstream) outcome.upstream = resolution.upstream->key;
+  if (resolution.upstream) {
+    outcome.upstream = resolution.upstream->key;
+    outcome.upstream_endpoint = &resolution.upstream->endpoint;
+  }
   outcome.function = std::move(resolution.function);
   if (resolution.wants_discovery_round && snapshot.discovery) {
     snapshot.discovery->request_round(resolution.upstream->key);  // rate-limited by the discoverer

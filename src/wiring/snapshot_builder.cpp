@@ -6,6 +6,7 @@
 #include "lambdagate/config/loader.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/discovery_registry.hpp"
+#include "lambdagate/wiring/access_log_sinks.hpp"
 #include "lambdagate/wiring/credentials_registry.hpp"
 #include "lambdagate/wiring/policy_builder.hpp"
 
@@ -167,6 +168,7 @@ SnapshotBuild build_snapshot(std::shared_ptr<const config::Config> config, const
     snapshot->upstreams.emplace(config::ResourceRef{upstream.metadata.name, upstream.metadata.namespace_},
                                 std::move(*rt));
   }
+  snapshot->access_logs = compile_access_logs(*config, build.errors);
   if (!build.errors.empty()) return build;
   // CORS, JWT, rate limits and concurrency caps; buckets start full at load (a reload refills).
   static const core::SystemClock system_clock;  // stateless; for callers that pass no clock

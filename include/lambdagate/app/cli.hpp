@@ -38,6 +38,7 @@ struct CliOptions {
   std::chrono::seconds shutdown_delay{0};
   spdlog::level::level_enum log_level = spdlog::level::info;
   observability::LogFormat log_format = observability::LogFormat::Text;
+  bool access_log = true;  // --access-log off: no built-in access log line (Gateway fileSinks still write)
   bool validate = false;
   bool show_version = false;
   bool show_help = false;

@@ -35,6 +35,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 struct ConnectionInfo {
   std::string remote_address;
   uint16_t remote_port = 0;
+  uint16_t local_port = 0;  // the listener's port
   // What the request handler keeps for the life of this connection (per-connection rate-limit
   // buckets); opaque to the server, touched only by the connection's own thread.
   mutable std::shared_ptr<void> handler_state;

@@ -62,7 +62,7 @@ private:
   // lambdagate_lambda_invocations_total and lambdagate_throttles_total for one attempt.
   void record_attempt(const Outcome& outcome, const core::Error* failure, bool function_error);
   // One access log line and the request metrics.
-  void log_request(const http::Request& request, const http::ConnectionInfo& connection,
+  void log_request(const Snapshot* snapshot, const http::Request& request, const http::ConnectionInfo& connection,
                    std::string_view request_id, const Outcome& outcome, const http::Response& response,
                    bool streamed, core::SteadyTime started);
   static void report_failure(observability::RateLimitedLog* problems, const core::Error& error,
@@ -80,6 +80,7 @@ private:
   GatewayOptions options_;
   observability::MetricsShard* metrics_;
   observability::RateLimitedLog* problems_;
+  std::string sink_line_;  // reused for fileSink lines
   core::RequestIdGenerator ids_;
   PolicyStage policy_stage_;  // this worker's: its verified-token cache is not shared
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/credentials_cache.hpp"
@@ -14,6 +15,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/http/client.hpp"
+#include "lambdagate/observability/access_log_format.hpp"
 #include "lambdagate/proxy/route_policies.hpp"
 #include "lambdagate/routing/route_table.hpp"
 
@@ -38,6 +40,17 @@ struct UpstreamRuntime {
   std::shared_ptr<const discovery::DiscoveredFunctions> discovered;
 };
 
+// A Gateway's accessLoggingService fileSinks, formats compiled. They replace the built-in
+// access log line for requests on that Gateway's listener.
+struct AccessLogSink {
+  std::string path;
+  observability::AccessLogFormat format;
+};
+struct GatewayAccessLogs {
+  std::uint16_t bind_port = 0;
+  std::vector<AccessLogSink> sinks;
+};
+
 struct Snapshot {
   std::uint64_t version = 0;
   core::SystemTime loaded_at;
@@ -48,6 +61,23 @@ struct Snapshot {
   discovery::DiscoveryRegistry* discovery = nullptr;
   // CORS, JWT, rate limits and concurrency caps per route (empty when no route has any).
   PolicyIndex policies;
+
+  // Every plain-HTTP Gateway document's fileSinks (maybe none), in load order.
+  std::vector<GatewayAccessLogs> access_logs;
+
+  // The fileSinks for a request that arrived on `local_port`: the Gateway bound to that port, else
+  // (the listener --listen puts in place of the Gateways' addresses) the first Gateway's; null
+  // when there are none and the built-in access log applies.
+  const std::vector<AccessLogSink>* access_log_sinks(std::uint16_t local_port) const {
+    const GatewayAccessLogs* chosen = access_logs.empty() ? nullptr : &access_logs.front();
+    for (const auto& gateway : access_logs) {
+      if (gateway.bind_port == local_port) {
+        chosen = &gateway;
+        break;
+      }
+    }
+    return chosen && !chosen->sinks.empty() ? &chosen->sinks : nullptr;
+  }
 
   const UpstreamRuntime* find_upstream(const config::ResourceRef& ref) const {
     auto it = upstreams.find(ref);

@@ -112,8 +112,6 @@ TEST_CASE("access log file sinks are kept as written", "[config][gateway]") {
   CHECK(
       lines(result) ==
       std::vector<std::string>{
-          "gw.yaml:8: warning: access log file sinks (options.accessLoggingService): parsed and checked, not "
-          "enforced yet; only lambdagate's built-in access log is written (3 places; the first is here)",
           "gw.yaml:18: warning: 'spec.options.accessLoggingService.accessLog[3].grpcService' is ignored: "
           "gRPC "
           "access log services are not supported; this entry writes nothing"});

@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +20,7 @@ std::string write_line(observability::LogFormat format, const observability::Acc
   REQUIRE(::pipe(fds) == 0);
   observability::AccessLog log(format, true, fds[1]);
   log.write(entry);
+  log.flush();
   ::close(fds[1]);
   std::string out;
   char buf[4096];
@@ -85,4 +90,110 @@ TEST_CASE("log level and format names", "[observability]") {
   CHECK_FALSE(observability::parse_log_level("verbose"));
   CHECK(observability::parse_log_format("json") == observability::LogFormat::Json);
   CHECK_FALSE(observability::parse_log_format("yaml"));
+}
+
+namespace {
+
+// A pipe whose read end can be drained without blocking.
+struct Pipe {
+  int fds[2];
+  Pipe() { REQUIRE(::pipe2(fds, O_NONBLOCK) == 0); }
+  ~Pipe() {
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+  std::string drain() const {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    return out;
+  }
+};
+
+}  // namespace
+
+// Lines wait in the buffer until flush(); then they all go out, whole and in order.
+TEST_CASE("access log lines are buffered until flushed", "[observability][buffer]") {
+  Pipe pipe;
+  observability::AccessLog log(observability::LogFormat::Text, true, pipe.fds[1]);
+  log.write(sample());
+  log.write(sample());
+  CHECK(pipe.drain().empty());
+  log.flush();
+  const std::string out = pipe.drain();
+  CHECK(std::count(out.begin(), out.end(), '\n') == 2);
+  CHECK(out.back() == '\n');
+}
+
+// A full buffer is written before the line that would overflow it; no line is split.
+TEST_CASE("a full buffer is written without splitting lines", "[observability][buffer]") {
+  Pipe pipe;
+  observability::LineBuffer buffer(pipe.fds[1], 16);
+  buffer.append("0123456789");  // 11 bytes with its newline
+  CHECK(pipe.drain().empty());
+  buffer.append("abcdefghij");  // would overflow: the first line goes out alone
+  CHECK(pipe.drain() == "0123456789\n");
+  buffer.append("a line longer than the whole buffer");  // goes out at once, after the pending one
+  CHECK(pipe.drain() == "abcdefghij\na line longer than the whole buffer\n");
+  CHECK(buffer.buffered() == 0);
+}
+
+// The destructor flushes, so lines written before shutdown are never lost.
+TEST_CASE("destroying the access log flushes it", "[observability][buffer]") {
+  Pipe pipe;
+  {
+    observability::AccessLog log(observability::LogFormat::Json, true, pipe.fds[1]);
+    log.write(sample());
+  }
+  CHECK(nlohmann::json::parse(pipe.drain())["requestId"] == "rid-1");
+}
+
+// The flush scheduler is asked once per batch: again only after a flush emptied the buffer.
+TEST_CASE("the flush scheduler is called once per batch", "[observability][buffer]") {
+  Pipe pipe;
+  int scheduled = 0;
+  observability::AccessLog log(observability::LogFormat::Text, true, pipe.fds[1]);
+  log.set_flush_scheduler([&] { ++scheduled; });
+  log.write(sample());
+  log.write(sample());
+  log.write_line("/dev/null", "sink line");
+  CHECK(scheduled == 1);
+  log.flush();
+  log.write(sample());
+  CHECK(scheduled == 2);
+}
+
+// --access-log off: no built-in line, while fileSink lines still go to their file.
+TEST_CASE("the built-in access log can be switched off", "[observability][buffer]") {
+  Pipe pipe;
+  char dir_template[] = "/tmp/lg-access-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::string path = std::string(dir_template) + "/access.log";
+  {
+    observability::AccessLog log(observability::LogFormat::Text, false, pipe.fds[1]);
+    log.write(sample());
+    log.write_line(path, "from a sink");
+    log.flush();
+    CHECK(pipe.drain().empty());
+  }
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  REQUIRE(f != nullptr);
+  char text[64] = {};
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, f);
+  std::fclose(f);
+  CHECK(std::string(text, n) == "from a sink\n");
+  std::remove(path.c_str());
+  ::rmdir(dir_template);
+}
+
+// A fileSink path that cannot be opened is reported once and its lines are dropped.
+TEST_CASE("an unopenable fileSink is reported once", "[observability][buffer]") {
+  std::vector<std::string> problems;
+  observability::AccessLog log(observability::LogFormat::Text, true, 1);
+  log.set_error_reporter([&](const std::string& p) { problems.push_back(p); });
+  log.write_line("/nonexistent-dir/access.log", "x");
+  log.write_line("/nonexistent-dir/access.log", "y");
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("/nonexistent-dir/access.log") != std::string::npos);
 }
