@@ -60,6 +60,15 @@ json upstream(const config::Upstream& u, const proxy::UpstreamRuntime* runtime) 
   return j;
 }
 
+// A header a route adds, or one a route matches on, may carry a credential (an API key for a
+// backend, a shared secret a client must send); its value is masked.
+bool sensitive_header(std::string_view name) {
+  const std::string lower = core::to_lower_ascii(name);
+  return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" ||
+         lower.find("token") != std::string::npos || lower.find("key") != std::string::npos ||
+         lower.find("secret") != std::string::npos;
+}
+
 json matcher(const config::Matcher& m) {
   json j;
   switch (m.kind) {
@@ -71,13 +80,17 @@ json matcher(const config::Matcher& m) {
   if (!m.headers.empty()) {
     json headers = json::array();
     for (const auto& h : m.headers) {
-      headers.push_back({{"name", h.name}, {"value", h.value}, {"regex", h.regex}, {"invertMatch", h.invert_match}});
+      const std::string value = sensitive_header(h.name) ? core::mask_secret(h.value) : h.value;
+      headers.push_back({{"name", h.name}, {"value", value}, {"regex", h.regex}, {"invertMatch", h.invert_match}});
     }
     j["headers"] = headers;
   }
   if (!m.query_parameters.empty()) {
     json params = json::array();
-    for (const auto& q : m.query_parameters) params.push_back({{"name", q.name}, {"value", q.value}, {"regex", q.regex}});
+    for (const auto& q : m.query_parameters) {
+      const std::string value = sensitive_header(q.name) ? core::mask_secret(q.value) : q.value;
+      params.push_back({{"name", q.name}, {"value", value}, {"regex", q.regex}});
+    }
     j["queryParameters"] = params;
   }
   if (!m.methods.empty()) j["methods"] = m.methods;
@@ -101,14 +114,6 @@ std::string retry_on(std::uint32_t bits) {
     out += name;
   }
   return out;
-}
-
-// A header a route adds may carry a credential (an API key for a backend); its value is masked.
-bool sensitive_header(std::string_view name) {
-  const std::string lower = core::to_lower_ascii(name);
-  return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" ||
-         lower.find("token") != std::string::npos || lower.find("key") != std::string::npos ||
-         lower.find("secret") != std::string::npos;
 }
 
 json header_values(const std::vector<config::HeaderValue>& values) {

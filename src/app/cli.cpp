@@ -47,6 +47,8 @@ options:
   --admin HOST:PORT|off    admin listener: /healthz, /readyz (default 127.0.0.1:19000)
   --threads N              worker threads (default: number of cores)
   --drain-timeout SECONDS  on SIGTERM/SIGINT, how long in-flight requests may take (default 20)
+  --shutdown-delay SECONDS on SIGTERM/SIGINT, keep serving this long after /readyz turns 503,
+                           before the listeners close (default 0)
   --log-level LEVEL        trace|debug|info|warn|error (default info)
   --log-format FORMAT      text|json (default text)
   --access-log on|off      the built-in access log on stdout (default on); a Gateway's
@@ -119,6 +121,15 @@ CliParse parse_cli(const std::vector<std::string>& args) {
         return fail("--drain-timeout needs a number of seconds from 0 to 3600, got '" + v.value_or("") + "'");
       }
       options.drain_timeout = std::chrono::seconds(n);
+    } else if (arg == "--shutdown-delay") {
+      auto v = value();
+      unsigned n = 0;
+      const char* end = v ? v->data() + v->size() : nullptr;
+      auto parsed = v ? std::from_chars(v->data(), end, n) : std::from_chars_result{};
+      if (!v || v->empty() || parsed.ec != std::errc{} || parsed.ptr != end || n > 3600) {
+        return fail("--shutdown-delay needs a number of seconds from 0 to 3600, got '" + v.value_or("") + "'");
+      }
+      options.shutdown_delay = std::chrono::seconds(n);
     } else if (arg == "--log-level") {
       auto v = value();
       auto level = v ? observability::parse_log_level(*v) : std::nullopt;

@@ -2,6 +2,8 @@
 // gateway_process.hpp).
 #include "gateway_process.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "lambdagate/app/listener_settings.hpp"
 #include "lambdagate/app/runtime.hpp"
 
 namespace lambdagate::app {
@@ -91,6 +94,7 @@ struct ListenerPlan {
   std::string name;
   HostPort address;
   bool tls = false;
+  const config::Gateway* gateway = nullptr;  // whose connection settings apply; null = the defaults
 };
 
 // Every Gateway's listener at its bindAddress:bindPort, except that --listen gives the first
@@ -102,7 +106,7 @@ std::vector<ListenerPlan> plan_listeners(const CliOptions& options, const proxy:
   bool listen_used = false;
   for (const auto& listener : snapshot.listeners) {
     const config::Gateway& gw = listener.gateway;
-    ListenerPlan plan{listener.name, HostPort{gw.bind_address, gw.bind_port}, gw.ssl};
+    ListenerPlan plan{listener.name, HostPort{gw.bind_address, gw.bind_port}, gw.ssl, &gw};
     if (!gw.ssl && options.listen && !listen_used) {
       plan.address = *options.listen;
       listen_used = true;
@@ -136,6 +140,7 @@ GatewayProcess::GatewayProcess(const CliOptions& options, std::shared_ptr<spdlog
     : options_(options),
       logger_(std::move(logger)),
       sleeper_(std::make_shared<core::TimerSleeper>(clock_)),
+      problems_(clock_, logger_.get()),
       // As the SDKs do: one session name per process.
       session_name_("lambdagate-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                                        clock_.system_now().time_since_epoch())
@@ -150,7 +155,11 @@ GatewayProcess::GatewayProcess(const CliOptions& options, std::shared_ptr<spdlog
       jwks_(control_.get_executor(),
             std::shared_ptr<http::HttpClient>(std::shared_ptr<void>(), &control_http_), clock_, sleeper_,
             log_jwks_fetches(logger_)),
-      signals_(control_, SIGTERM, SIGINT, SIGHUP) {}
+      signals_(control_, SIGTERM, SIGINT, SIGHUP) {
+  registry_.on_failure([this](const std::string& key, const std::string& description, std::string_view problem) {
+    problems_.warn("credentials " + key, "credentials: refreshing " + description + " failed: " + std::string(problem));
+  });
+}
 
 GatewayProcess::~GatewayProcess() {
   if (!served_) abandon_background();
@@ -195,15 +204,34 @@ std::optional<int> GatewayProcess::bind_listeners() {
   try {
     for (unsigned i = 0; i < threads; ++i) {
       workers_.push_back(std::make_unique<Worker>(snapshots_, refusing_, clock_, *sleeper_, options_, tls_,
-                                                  metrics_->shard(i), *logger_));
+                                                  metrics_->shard(i), *logger_, problems_));
     }
+    const config::Config& config = *snapshots_.get()->config;
+    // One connection budget over every listener and worker, leaving descriptors for the rest.
+    rlimit descriptors{};
+    const std::uint64_t descriptor_limit =
+        ::getrlimit(RLIMIT_NOFILE, &descriptors) == 0 && descriptors.rlim_cur != RLIM_INFINITY
+            ? descriptors.rlim_cur
+            : 1u << 20;
+    const std::size_t cap = connection_cap(config.settings, descriptor_limit);
+    auto budget = std::make_shared<http::ConnectionBudget>(
+        cap, [logger = logger_](std::string_view message) { logger->warn("{}", message); });
+    logger_->info("connection limit: {} client connections (descriptor limit {})", cap, descriptor_limit);
+    // One cap on request bytes in flight, over every listener and worker too.
+    auto bytes_in_flight = std::make_shared<http::ByteBudget>(bytes_in_flight_cap(config.settings));
     for (const auto& plan : plan_listeners(options_, *snapshots_.get(), *logger_)) {
+      // The Gateway's connection settings; --listen replaces only its address.
+      http::ServerLimits limits = listener_limits(plan.gateway);
+      limits.budget = budget;
+      limits.bytes_in_flight = bytes_in_flight;
+      limits.clock = &clock_;
+      limits.draining = &status_.draining;
       std::optional<http::TlsAccept> tls;
       if (plan.tls) tls = tls_accept(plan.name);
       tcp::endpoint endpoint = resolve_listen(plan.address);
       // Port 0 picks a port once; every other worker binds that same port.
-      endpoint = workers_.front()->bind(endpoint, plan.name, tls);
-      for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->bind(endpoint, plan.name, tls);
+      endpoint = workers_.front()->bind(endpoint, limits, plan.name, tls);
+      for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->bind(endpoint, limits, plan.name, tls);
       if (plan.tls) {
         logger_->info("https listening on {}:{} (gateway {}, {} worker threads)", endpoint.address().to_string(),
                       endpoint.port(), plan.name, threads);
@@ -324,8 +352,10 @@ asio::awaitable<void> GatewayProcess::handle_signals() {
       continue;
     }
     shutting_down_ = true;
-    logger_->info("received {}: draining (stop accepting, finish in-flight requests, up to {}s)",
-                  signo == SIGTERM ? "SIGTERM" : "SIGINT", options_.drain_timeout.count());
+    logger_->info(
+        "received {}: draining (readiness 503, serving {}s more, then stop accepting and finish in-flight "
+        "requests, up to {}s)",
+        signo == SIGTERM ? "SIGTERM" : "SIGINT", options_.shutdown_delay.count(), options_.drain_timeout.count());
     asio::co_spawn(control_, shut_down_on_signal(), log_failure(*logger_, "shutdown"));
   }
 }
@@ -333,6 +363,7 @@ asio::awaitable<void> GatewayProcess::handle_signals() {
 asio::awaitable<void> GatewayProcess::shut_down_on_signal() {
   ShutdownPlan plan;
   plan.drain_timeout = options_.drain_timeout;
+  plan.shutdown_delay = options_.shutdown_delay;
   plan.unwind_timeout = kUnwindBound;
   report_ = co_await shut_down(*this, plan, *sleeper_);
   shut_down_ = true;

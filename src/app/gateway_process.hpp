@@ -29,6 +29,7 @@
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/metrics.hpp"
+#include "lambdagate/observability/rate_limited_log.hpp"
 #include "lambdagate/proxy/snapshot.hpp"
 #include "lambdagate/wiring/credentials_registry.hpp"
 #include "lambdagate/wiring/jwks_registry.hpp"
@@ -83,6 +84,9 @@ class GatewayProcess final : public admin::StatusSource, public ShutdownTarget {
   std::shared_ptr<spdlog::logger> logger_;
   core::SystemClock clock_;
   std::shared_ptr<core::Sleeper> sleeper_;
+  // Warnings that could repeat per request or per refresh (Lambda unreachable, credentials
+  // that will not refresh): one line per key every 10 s, for every worker and the control thread.
+  observability::RateLimitedLog problems_;
   std::string session_name_;  // STS RoleSessionName when AWS_ROLE_SESSION_NAME is unset
   http::TlsOptions tls_;
   // The control thread's io_context: destroyed last, after everything that runs on it.

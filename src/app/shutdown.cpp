@@ -22,6 +22,9 @@ asio::awaitable<bool> connections_closed_within(ShutdownTarget& target,
 asio::awaitable<ShutdownReport> shut_down(ShutdownTarget& target, ShutdownPlan plan, core::Sleeper& sleeper) {
   ShutdownReport report;
   target.announce_draining();
+  if (plan.shutdown_delay > std::chrono::steady_clock::duration::zero()) {
+    co_await sleeper.sleep_for(plan.shutdown_delay);
+  }
   target.stop_accepting();
   report.drained = co_await connections_closed_within(target, plan.drain_timeout, sleeper);
   report.unwound = report.drained;

@@ -10,13 +10,14 @@ using tcp = asio::ip::tcp;
 
 Worker::Worker(const proxy::SnapshotStore& snapshots, const std::atomic<bool>& draining,
                const core::Clock& clock, core::Sleeper& sleeper, const CliOptions& options,
-               http::TlsOptions tls, observability::MetricsShard& metrics, spdlog::logger& logger)
+               http::TlsOptions tls, observability::MetricsShard& metrics, spdlog::logger& logger,
+               observability::RateLimitedLog& problems)
     : logger_(logger),
       work_(asio::make_work_guard(io_)),
       http_client_(io_.get_executor(), clock, std::move(tls)),
       access_log_(options.log_format, options.access_log),
       gateway_(snapshots, http_client_, clock, sleeper, access_log_, draining, proxy::GatewayOptions{},
-               &metrics) {
+               &metrics, &problems) {
   // Lines wait in the buffer only until the requests ready now have been served: one write per
   // batch under load, at once when idle (nginx's buffer= without flush='s delay).
   access_log_.set_flush_scheduler([this] { asio::post(io_, [this] { access_log_.flush(); }); });
@@ -30,11 +31,10 @@ Worker::~Worker() {
   }
 }
 
-tcp::endpoint Worker::bind(const tcp::endpoint& endpoint, std::string listener,
-                           std::optional<http::TlsAccept> tls) {
+tcp::endpoint Worker::bind(const tcp::endpoint& endpoint, const http::ServerLimits& limits,
+                           std::string listener, std::optional<http::TlsAccept> tls) {
   auto on_error = [this](std::string_view message) { logger_.error("listener: {}", message); };
-  servers_.push_back(
-      std::make_unique<http::Server>(io_, endpoint, gateway_, http::ServerLimits{}, true, on_error));
+  servers_.push_back(std::make_unique<http::Server>(io_, endpoint, gateway_, limits, true, on_error));
   servers_.back()->set_listener_name(std::move(listener));
   if (tls) servers_.back()->serve_tls(std::move(*tls));
   return servers_.back()->local_endpoint();

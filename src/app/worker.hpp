@@ -26,6 +26,7 @@
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
 #include "lambdagate/observability/metrics.hpp"
+#include "lambdagate/observability/rate_limited_log.hpp"
 #include "lambdagate/proxy/gateway.hpp"
 
 namespace lambdagate::app {
@@ -35,15 +36,17 @@ class Worker {
   // `draining`: the gateway refuses new requests (503 draining) while it is set.
   Worker(const proxy::SnapshotStore& snapshots, const std::atomic<bool>& draining, const core::Clock& clock,
          core::Sleeper& sleeper, const CliOptions& options, http::TlsOptions tls,
-         observability::MetricsShard& metrics, spdlog::logger& logger);
+         observability::MetricsShard& metrics, spdlog::logger& logger, observability::RateLimitedLog& problems);
   // Joins the thread if finish() did not.
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
   // Binds a listener now (on the caller's thread) so "address in use" is reported at start-up.
-  // `listener` names its Gateway (whose routes serve it); with `tls`, it is an HTTPS listener.
-  boost::asio::ip::tcp::endpoint bind(const boost::asio::ip::tcp::endpoint& endpoint, std::string listener = {},
+  // `limits` are its Gateway's connection settings; `listener` names its Gateway (whose routes serve
+  // it); with `tls`, it is an HTTPS listener.
+  boost::asio::ip::tcp::endpoint bind(const boost::asio::ip::tcp::endpoint& endpoint,
+                                      const http::ServerLimits& limits, std::string listener = {},
                                       std::optional<http::TlsAccept> tls = std::nullopt);
   // Starts the listeners and the thread.
   void start();

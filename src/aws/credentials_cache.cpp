@@ -242,6 +242,7 @@ asio::awaitable<void> CredentialsCache::run() {
         ++status_.refresh_failure;
       }
       end_fetch();
+      if (on_failure_) on_failure_(problem);
       // A source that rejected us outright (access denied, bad config) is retried at the slowest
       // pace, not given up on: an operator may fix the trust policy without restarting us.
       SystemDuration delay = retryable ? SystemDuration(backoff_delay(failures, policy_, rng_))

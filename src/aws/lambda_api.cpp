@@ -221,33 +221,43 @@ std::string aws_error_type(const http::ClientResponse& response) {
   return {};
 }
 
-core::Error classify_invoke_error(const http::ClientResponse& response, std::string_view function_name) {
-  using core::ErrorKind;
-  const std::string type = aws_error_type(response);
-  const std::string status = "HTTP " + std::to_string(response.status);
-  // Lambda's error type when it sent one, else the status: enough to act on, nothing raw.
-  const std::string cause = type.empty() ? status : type;
-  const std::string name = in_quotes(function_name);
+namespace {
 
-  if (response.status == 429) {
+// The error kind and the operator's message for a non-2xx Invoke answer.
+core::Error classify_by_status(unsigned http_status, const std::string& type, const std::string& status,
+                               const std::string& cause, const std::string& name) {
+  using core::ErrorKind;
+  if (http_status == 429) {
     return {ErrorKind::LambdaThrottled, "Lambda throttled the call to " + name + ": " + cause};
   }
-  if (response.status >= 500 && response.status <= 599) {
+  if (http_status >= 500 && http_status <= 599) {
     return {ErrorKind::UpstreamUnavailable, "Lambda failed the call to " + name + ": " +
                                                 (type.empty() ? status : type + " (" + status + ")")};
   }
   if (type == "InvalidRequestContentException") {
     return {ErrorKind::InvalidPayload, "Lambda rejected the payload for " + name + ": " + type};
   }
-  if (response.status == 413 || type == "RequestTooLargeException" ||
+  if (http_status == 413 || type == "RequestTooLargeException" ||
       type == "SerializedRequestEntityTooLargeException") {
     return {ErrorKind::PayloadTooLarge, "the payload is too large for " + name + ": " + cause};
   }
-  if (response.status >= 400 && response.status <= 499) {
+  if (http_status >= 400 && http_status <= 499) {
     return {ErrorKind::LambdaRejected, "Lambda rejected the call to " + name + ": " + cause};
   }
   return {ErrorKind::UpstreamUnavailable,
           "Lambda answered the call to " + name + " with unexpected " + status};
+}
+
+}  // namespace
+
+core::Error classify_invoke_error(const http::ClientResponse& response, std::string_view function_name) {
+  const std::string type = aws_error_type(response);
+  const std::string status = "HTTP " + std::to_string(response.status);
+  // Lambda's error type when it sent one, else the status: enough to act on, nothing raw.
+  const std::string cause = type.empty() ? status : type;
+  core::Error error = classify_by_status(response.status, type, status, cause, in_quotes(function_name));
+  error.upstream_error_type = type;
+  return error;
 }
 
 }  // namespace lambdagate::aws

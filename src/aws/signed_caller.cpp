@@ -63,11 +63,15 @@ core::Error transport_error(const http::ClientError& failure, std::string_view w
   if (failure.kind == http::ClientErrorKind::Timeout) {
     error.kind = core::ErrorKind::UpstreamTimeout;
     error.message = "Lambda did not answer " + std::string(what) + " in time";
+    if (!failure.message.empty()) error.message += " (" + failure.message + ")";
     error.transport = core::TransportFailure::Timeout;
   } else {
     error.kind = core::ErrorKind::UpstreamUnavailable;
+    // The client's HTTP error names the endpoint and, for TLS, OpenSSL's reason: for the log
+    // (the gateway gives the client the route and logical function only).
     error.message =
         "could not reach Lambda for " + std::string(what) + ": " + std::string(http::to_string(failure.kind));
+    if (!failure.message.empty()) error.message += " (" + failure.message + ")";
     error.transport = failure.kind == http::ClientErrorKind::ConnectFailed ? core::TransportFailure::ConnectFailure
                       : failure.kind == http::ClientErrorKind::Reset       ? core::TransportFailure::Reset
                                                                            : core::TransportFailure::Other;

@@ -3,6 +3,7 @@
 // Facts: Gloo's protos (solo-io/gloo, projects/gloo/api/v1 and projects/gateway/api/v1).
 #include "lambdagate/config/compatibility.hpp"
 
+#include <array>
 #include <cctype>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,18 +18,7 @@ using P = PendingFeature;
 // ---- Features parsed but not enforced yet ---------------------------------------------------
 // Delete a row when the runtime enforces the feature; the warnings and the docs follow. (When the
 // last row goes, make this an empty std::array<PendingFeatureRow, 0>.)
-constexpr PendingFeatureRow kPendingFeatures[] = {
-    {P::ProxyProtocol, "PROXY protocol (useProxyProto, options.proxyProtocol)",
-     "the listener expects plain HTTP as the first bytes, so connections that start with a PROXY header "
-     "fail"},
-    {P::ClientAddress, "client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend)",
-     "the peer address of the connection is the client's"},
-    {P::HealthCheck, "the listener health check (httpGateway.options.healthCheck)",
-     "the path is routed like any other request; probe the admin listener's /readyz"},
-    {P::ConnectionLimits,
-     "connection limits and path handling (httpConnectionManagerSettings, spec.lambdagate.listener)",
-     "lambdagate's built-in limits and path handling apply"},
-};
+constexpr std::array<PendingFeatureRow, 0> kPendingFeatures{};
 
 // ---- Groups and their roots -----------------------------------------------------------------
 
@@ -596,25 +586,32 @@ constexpr GlooField kFields[] = {
     {"Gateway", "options.tcpStats", S::Ignored, "TCP statistics are not collected"},
 
     // ---- HTTP connection manager settings
-    {"Hcm", "requestHeadersTimeout", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "idleTimeout", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "streamIdleTimeout", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "requestTimeout", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "maxConnectionDuration", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "maxRequestsPerConnection", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "maxRequestHeadersKb", S::Works, "1 to 8192.", P::ConnectionLimits},
-    {"Hcm", "maxHeadersCount", S::Works, "", P::ConnectionLimits},
-    {"Hcm", "headersWithUnderscoresAction", S::Works, "ALLOW | REJECT_CLIENT_REQUEST | DROP_HEADER.",
-     P::ConnectionLimits},
-    {"Hcm", "mergeSlashes", S::Works, "Default false.", P::ConnectionLimits},
-    {"Hcm", "normalizePath", S::Works, "Default true.", P::ConnectionLimits},
+    {"Hcm", "requestHeadersTimeout", S::WorksDifferently,
+     "From the first byte of a request to its last header; default 10s (Envoy: none); 0 keeps the default."},
+    {"Hcm", "idleTimeout", S::WorksDifferently, "Keep-alive wait for a request; default 60s; 0 keeps the default."},
+    {"Hcm", "streamIdleTimeout", S::WorksDifferently,
+     "Bounds each response write; default 60s; 0 keeps the default."},
+    {"Hcm", "requestTimeout", S::WorksDifferently,
+     "Bounds receiving the body (and caps the header timeout); default 60s; 0 keeps the default."},
+    {"Hcm", "maxConnectionDuration", S::Works,
+     "Once passed, the response in progress is the connection's last; an idle connection is closed."},
+    {"Hcm", "maxRequestsPerConnection", S::Works, ""},
+    {"Hcm", "maxRequestHeadersKb", S::Works, "1 to 8192."},
+    {"Hcm", "maxHeadersCount", S::Works, ""},
+    {"Hcm", "headersWithUnderscoresAction", S::Works, "ALLOW | REJECT_CLIENT_REQUEST | DROP_HEADER."},
+    {"Hcm", "mergeSlashes", S::WorksDifferently,
+     "lambdagate's default is true (Envoy's false), so //a cannot dodge a route on /a."},
+    {"Hcm", "normalizePath", S::Works,
+     "Default true: RFC 3986 dot segments removed and unreserved %-escapes decoded before matching; the "
+     "function's event carries the normalised path."},
     {"Hcm", "pathWithEscapedSlashesAction", S::Works,
      "IMPLEMENTATION_SPECIFIC_DEFAULT (keep) | KEEP_UNCHANGED | REJECT_REQUEST | UNESCAPE_AND_REDIRECT | "
-     "UNESCAPE_AND_FORWARD.",
-     P::ConnectionLimits},
-    {"Hcm", "useRemoteAddress", S::Works, "", P::ClientAddress},
-    {"Hcm", "xffNumTrustedHops", S::Works, "", P::ClientAddress},
-    {"Hcm", "skipXffAppend", S::Works, "", P::ClientAddress},
+     "UNESCAPE_AND_FORWARD."},
+    {"Hcm", "useRemoteAddress", S::WorksDifferently,
+     "lambdagate's default is true (Envoy's false): the connection's address (or its PROXY protocol "
+     "header's) is the client's and is appended to X-Forwarded-For."},
+    {"Hcm", "xffNumTrustedHops", S::Works, ""},
+    {"Hcm", "skipXffAppend", S::Works, ""},
     {"Hcm", "drainTimeout", S::Ignored, "the drain time is --drain-timeout's"},
     {"Hcm", "serverName", S::Ignored, "lambdagate sends no Server header"},
     {"Hcm", "acceptHttp10", S::Ignored, "HTTP/1.0 requests are always served"},
@@ -670,10 +667,11 @@ constexpr GlooField kFields[] = {
     {"Settings", "lambdagate.discovery.aliasCallsPerSecond", S::Extension, "Pace of the ListAliases calls."},
     {"Settings", "lambdagate.credentialRefreshMargin", S::Extension, "Default 15m."},
     {"Settings", "lambdagate.listener.maxConnections", S::Extension,
-     "Client connections at once; default derived from RLIMIT_NOFILE.", P::ConnectionLimits},
+     "Client connections at once over every listener; default (RLIMIT_NOFILE - 64) / 2. Over it a new "
+     "connection is closed at once, with a rate-limited warning."},
     {"Settings", "lambdagate.listener.maxBytesInFlight", S::Extension,
-     "Bytes buffered at once over all connections (bytes, or a quantity such as 64Mi); over it: 503.",
-     P::ConnectionLimits},
+     "Request bytes buffered at once over all connections (bytes, or a quantity such as 64Mi; default "
+     "256Mi); over it: 503 overloaded."},
     {"Settings", "discoveryNamespace", S::NotApplicable, kControlPlane},
     {"Settings", "watchNamespaces", S::NotApplicable, kControlPlane},
     {"Settings", "watchNamespaceSelectors", S::NotApplicable, kControlPlane},

@@ -92,11 +92,7 @@ HttpConnectionManagerSettings parse_hcm(MapReader& hcm, Diagnostics& diagnostics
   read_bool(hcm, "normalizePath", out.normalize_path);
   if (auto field = hcm.take("pathWithEscapedSlashesAction"))
     out.path_with_escaped_slashes_action = enum_of(*field, kEscapedSlashActions);
-  bool limits = out.request_headers_timeout || out.idle_timeout || out.stream_idle_timeout ||
-                out.request_timeout || out.max_connection_duration || out.max_requests_per_connection ||
-                out.max_request_headers_kb || out.max_headers_count || out.headers_with_underscores_action ||
-                out.merge_slashes || out.normalize_path || out.path_with_escaped_slashes_action;
-  if (limits) note_pending(diagnostics, PendingFeature::ConnectionLimits, hcm.where());
+  // All are enforced by the listener (app/listener_settings.cpp).
   // Which address is the client's (PROXY protocol and X-Forwarded-For).
   read_bool(hcm, "useRemoteAddress", out.use_remote_address);
   read_count(hcm, "xffNumTrustedHops", 0, kMaxUint32, out.xff_num_trusted_hops);

@@ -115,9 +115,7 @@ void parse_listener_limits(MapReader& ext, ListenerLimits& out) {
   out.where = listener->where();
   if (auto field = listener->take("maxConnections")) out.max_connections = parse_positive_count(*field);
   if (auto field = listener->take("maxBytesInFlight")) out.max_bytes_in_flight = byte_size(*field);
-  listener->finish();
-  if (out.max_connections || out.max_bytes_in_flight)
-    note_pending(listener->source().diagnostics(), PendingFeature::ConnectionLimits, out.where);
+  listener->finish();  // both are enforced (app/listener_settings.cpp, app/gateway_process.cpp)
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::FunctionError: return "function_error";
     case ErrorKind::InvalidFunctionResponse: return "invalid_function_response";
     case ErrorKind::Draining: return "draining";
+    case ErrorKind::Overloaded: return "overloaded";
     case ErrorKind::Unauthorized: return "unauthorized";
     case ErrorKind::Forbidden: return "forbidden";
     case ErrorKind::RateLimited: return "rate_limited";
@@ -40,6 +41,7 @@ unsigned http_status(ErrorKind kind) {
     case ErrorKind::FunctionError: return 502;
     case ErrorKind::InvalidFunctionResponse: return 502;
     case ErrorKind::Draining: return 503;
+    case ErrorKind::Overloaded: return 503;
     case ErrorKind::Unauthorized: return 401;
     case ErrorKind::Forbidden: return 403;
     case ErrorKind::RateLimited: return 429;

@@ -2,7 +2,9 @@
 // session loop itself is session.hpp's.
 #include "lambdagate/http/server.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -12,6 +14,7 @@
 #include <boost/system/system_error.hpp>
 #include <cstdio>
 
+#include "lambdagate/http/proxy_protocol.hpp"
 #include "lambdagate/http/session.hpp"
 
 namespace lambdagate::http {
@@ -32,6 +35,10 @@ bool is_disconnect(const boost::system::error_code& ec) {
 bool expects_continue(const Request& header) {
   auto it = header.find(bhttp::field::expect);
   return it != header.end() && beast::iequals(it->value(), "100-continue");
+}
+
+bool is_health_check(std::string_view target, std::string_view path) {
+  return target.substr(0, target.find('?')) == path;
 }
 
 }  // namespace detail
@@ -55,9 +62,34 @@ Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, RequestHandl
   }
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
+  // Kept free for the moment descriptors run out (refuse_without_descriptors).
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
+
+void Server::refuse_without_descriptors() {
+  if (reserve_fd_ >= 0) {
+    ::close(reserve_fd_);
+    reserve_fd_ = -1;
+  }
+  const int client = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (client >= 0) ::close(client);
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ++descriptor_refusals_;
+  if (descriptor_refusals_ == 1 || descriptor_refusals_ % 1000 == 0) {
+    const std::string message = "out of file descriptors (RLIMIT_NOFILE): closed a new connection at once (" +
+                                std::to_string(descriptor_refusals_) +
+                                " so far); lower spec.lambdagate.listener.maxConnections or raise the limit";
+    if (on_error_) {
+      on_error_(message);
+    } else {
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
+  }
+}
 
 tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -114,12 +146,21 @@ asio::awaitable<void> Server::accept_loop() {
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
-      // Out of file descriptors or a transient error: pause instead of spinning.
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+        // Out of descriptors: the client would wait in the backlog until it gives up. Free the
+        // reserve descriptor, take the client and close it at once, then take the reserve back.
+        refuse_without_descriptors();
+        continue;
+      }
+      // A transient error: pause instead of spinning.
       asio::steady_timer pause(io_, std::chrono::milliseconds(50));
       co_await pause.async_wait(kTuple);
       continue;
     }
-    if (active_connections() >= limits_.max_connections) {
+    const bool admitted =
+        limits_.budget ? limits_.budget->try_acquire() : active_connections() < limits_.max_connections;
+    if (!admitted) {
+      // Over the cap: closed at once, so the client knows now instead of hanging.
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
@@ -133,12 +174,46 @@ asio::awaitable<void> Server::accept_loop() {
   }
 }
 
+// Reads the PROXY protocol header at the start of a connection into `buffer`, consumes it and
+// puts the client address it carries into `connection`. False: the connection must be closed
+// (an invalid or missing header, the header timeout, the peer gone). With
+// allow_without_proxy_protocol, plain traffic stays in `buffer` for the session.
+asio::awaitable<bool> Server::read_proxy_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                ConnectionInfo& connection) {
+  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  stream.expires_after(limits_.header_timeout);
+  for (;;) {
+    const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+    const ProxyParse parsed = parse_proxy_header(bytes);
+    if (parsed.status == ProxyParse::Status::Complete) {
+      buffer.consume(parsed.header.length);
+      if (parsed.header.source_address) {
+        connection.remote_address = *parsed.header.source_address;
+        connection.remote_port = parsed.header.source_port;
+      }
+      co_return true;
+    }
+    if (parsed.status == ProxyParse::Status::Invalid) {
+      if (limits_.allow_without_proxy_protocol && !starts_like_proxy_header(bytes)) co_return true;
+      co_return false;
+    }
+    auto space = buffer.prepare(kMaxProxyHeaderBytes - std::min(buffer.size(), kMaxProxyHeaderBytes) + 1);
+    auto [ec, n] = co_await stream.async_read_some(space, kTuple);
+    buffer.commit(n);
+    if (ec) co_return false;
+  }
+}
+
 asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
   active_.fetch_add(1, std::memory_order_relaxed);
   struct Count {
     std::atomic<std::size_t>& active;
-    ~Count() { active.fetch_sub(1, std::memory_order_relaxed); }
-  } count{active_};
+    ConnectionBudget* budget;
+    ~Count() {
+      active.fetch_sub(1, std::memory_order_relaxed);
+      if (budget) budget->release();
+    }
+  } count{active_, limits_.budget.get()};
 
   ConnectionInfo connection;
   boost::system::error_code ec;
@@ -152,6 +227,12 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
   if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  if (limits_.proxy_protocol) {
+    member.idle = true;  // nothing is lost by cancelling the wait for the header
+    const bool accepted = co_await read_proxy_header(stream, buffer, connection);
+    member.idle = false;
+    if (!accepted) co_return;
+  }
   SessionContext context{handler_, limits_, std::move(connection), stopping_, member};
   co_await run_session(stream, buffer, context);
   // A half-close, so the client reads everything written before it sees the end.

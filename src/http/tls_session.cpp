@@ -28,8 +28,12 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
   active_.fetch_add(1, std::memory_order_relaxed);
   struct Count {
     std::atomic<std::size_t>& active;
-    ~Count() { active.fetch_sub(1, std::memory_order_relaxed); }
-  } count{active_};
+    ConnectionBudget* budget;
+    ~Count() {
+      active.fetch_sub(1, std::memory_order_relaxed);
+      if (budget) budget->release();
+    }
+  } count{active_, limits_.budget.get()};
   auto report = [this](TlsAccept::Result result) {
     if (tls_->on_handshake) tls_->on_handshake(result);
   };
@@ -49,12 +53,25 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
   std::shared_ptr<const ServerTlsContext> context = tls_->context();
   if (!context) co_return;
 
-  asio::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), context->base());
+  beast::tcp_stream tcp(std::move(socket));
+  beast::flat_buffer buffer;
+  // Behind an NLB with proxy protocol v2 the PROXY header comes before the ClientHello; bytes of
+  // the ClientHello read with it stay in `buffer` and are handed to the handshake below.
+  if (limits_.proxy_protocol) {
+    member.idle = true;
+    const bool accepted = co_await read_proxy_header(tcp, buffer, connection);
+    member.idle = false;
+    if (!accepted) co_return;
+  }
+  asio::ssl::stream<beast::tcp_stream> stream(std::move(tcp), context->base());
   // Cancelling a handshake loses nothing: shutdown may end it at once. The header timeout bounds
   // it, as it bounds the first request's header on a plain connection.
   member.idle = true;
   beast::get_lowest_layer(stream).expires_after(limits_.header_timeout);
-  auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+  const auto already_read = buffer.data();
+  auto [handshake_ec, used] =
+      co_await stream.async_handshake(asio::ssl::stream_base::server, already_read, kTuple);
+  buffer.consume(used);
   member.idle = false;
   if (handshake_ec) {
     // Plain HTTP sent to this port, a protocol version or cipher refused, no client certificate
@@ -74,7 +91,6 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
     connection.client_certificate = std::make_shared<const ClientCertificate>(std::move(*certificate));
   }
 
-  beast::flat_buffer buffer;
   SessionContext session_context{handler_, limits_, std::move(connection), stopping_, member};
   co_await run_session(stream, buffer, session_context);
   // A TLS close (close_notify), so the client can tell the end from a truncation.

@@ -1,4 +1,5 @@
 // lambdagate: the thin main. Everything it calls lives in the libraries (src/app and below).
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,6 +10,10 @@
 
 int main(int argc, char** argv) {
   using namespace lambdagate;
+  // A write to a closed pipe or socket must be an error value, not the death of the daemon: its
+  // stdout may be a pipe whose reader goes away (`lambdagate ... | head`), and a client may
+  // close its connection while a response is written.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = app::parse_cli(args);
   if (!parsed.options) {

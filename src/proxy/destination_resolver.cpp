@@ -217,6 +217,7 @@ void resolve_call(const Snapshot& snapshot, const InboundRequest& request, const
   resolution.upstream = upstream;
   Invocation call;
   call.spec = destination.aws ? &*destination.aws : &default_destination_spec();
+  resolution.logical_name = call.spec->logical_name;
   auto function =
       find_function(snapshot, *upstream, call.spec->logical_name, call, resolution.wants_discovery_round);
   if (auto* error = std::get_if<core::Error>(&function)) {

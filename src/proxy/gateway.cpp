@@ -3,6 +3,7 @@
 #include "lambdagate/proxy/gateway.hpp"
 
 #include "lambdagate/discovery/discovery_registry.hpp"
+#include "lambdagate/proxy/client_errors.hpp"
 #include "lambdagate/proxy/gateway_access_log.hpp"
 #include "lambdagate/proxy/retry_driver.hpp"
 #include "lambdagate/proxy/stream_relay.hpp"
@@ -37,11 +38,35 @@ struct Gateway::Call {
   Outcome& outcome;
   const PolicyState& policy;
 
+  observability::RateLimitedLog* problems;
+
+  // The client gets the route and the logical function; the log gets the whole story.
   http::Response fail(const core::Error& error) const {
     outcome.error_code = core::to_string(error.kind);
-    return make_error_response(error, request_id, request.version());
+    if (!has_internal_detail(error.kind)) return make_error_response(error, request_id, request.version());
+    report_failure(problems, error, request_id, outcome.route, outcome.upstream, outcome.function);
+    return make_error_response(client_facing(error, outcome.route, invocation.logical_name), request_id,
+                               request.version());
   }
 };
+
+// The detail of a failed call for the operator, at warn, at most one line per kind, Upstream and
+// function every window (a dead endpoint fails every request). It names what the client's
+// message leaves out: the Upstream, the function as invoked (an ARN with its account id), and
+// the detailed cause (the endpoint and TLS reason of a transport failure, Lambda's error type).
+void Gateway::report_failure(observability::RateLimitedLog* problems, const core::Error& error,
+                             std::string_view request_id, std::string_view route, std::string_view upstream,
+                             std::string_view function) {
+  if (!problems) return;
+  std::string key(core::to_string(error.kind));
+  key.append(" ").append(upstream).append(" ").append(function);
+  std::string line = "request ";
+  line.append(request_id).append(": route '").append(route).append("'");
+  if (!upstream.empty()) line.append(", upstream ").append(upstream);
+  if (!function.empty()) line.append(", function ").append(function);
+  line.append(": ").append(core::to_string(error.kind)).append(": ").append(error.message);
+  problems->warn(key, line);
+}
 
 namespace {
 
@@ -64,7 +89,7 @@ AttemptSummary summarize(const aws::InvokeStreamResult& result) {
 Gateway::Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, const core::Clock& clock,
                  core::Sleeper& sleeper, observability::AccessLog& access_log,
                  const std::atomic<bool>& draining, GatewayOptions options,
-                 observability::MetricsShard* metrics)
+                 observability::MetricsShard* metrics, observability::RateLimitedLog* problems)
     : snapshots_(snapshots),
       http_client_(http_client),
       clock_(clock),
@@ -73,6 +98,7 @@ Gateway::Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, 
       draining_(draining),
       options_(options),
       metrics_(metrics),
+      problems_(problems),
       policy_stage_(clock, metrics) {}
 
 std::string Gateway::request_id_for(const http::Request& request) {
@@ -233,6 +259,13 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
   }
   if (auto* error = std::get_if<core::Error>(&resolution.outcome)) {
     outcome.error_code = core::to_string(error->kind);
+    // An Upstream or function the route names but that is not there: the client learns which
+    // route; the log, which Upstream and function. (The resolver's payload-size messages speak
+    // of the client's own body and are kept.)
+    if (resolution.route && error->kind != core::ErrorKind::PayloadTooLarge && has_internal_detail(error->kind)) {
+      report_failure(problems_, *error, request_id, outcome.route, outcome.upstream, outcome.function);
+      co_return make_error_response(client_facing(*error, outcome.route, resolution.logical_name), request_id, request.version());
+    }
     co_return make_error_response(*error, request_id, request.version());
   }
   Invocation& invocation = std::get<Invocation>(resolution.outcome);
@@ -242,8 +275,8 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
     outcome.error_code = policy.error_code;
     co_return std::move(*policy.answer);
   }
-  Call call{request,  request_id, snapshot, *resolution.route, *resolution.upstream,
-            invocation, deadline, outcome, policy};
+  Call call{request,    request_id, snapshot, *resolution.route, *resolution.upstream,
+            invocation, deadline,   outcome,  policy,            problems_};
   if (invocation.streaming) co_return co_await invoke_streaming(call, writer);
   co_return co_await invoke_buffered(call);
 }

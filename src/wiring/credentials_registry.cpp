@@ -57,6 +57,11 @@ std::shared_ptr<aws::CredentialsCache> CredentialsRegistry::obtain(const aws::Cr
   auto provider = make_provider(plan, sts, policy);
   if (!provider) return nullptr;
   auto cache = std::make_shared<aws::CredentialsCache>(std::move(provider), clock_, sleeper_, policy);
+  if (on_failure_) {
+    cache->on_failure([report = on_failure_, key = plan.key, description = plan.description](std::string_view problem) {
+      report(key, description, problem);
+    });
+  }
   {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = caches_.emplace(plan.key, Entry{plan.key, plan.description, cache});

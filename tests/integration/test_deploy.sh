@@ -78,7 +78,7 @@ for k in "${kustomizations[@]}"; do
   check "$k: every rendered document is valid against the Kubernetes schemas" 0 "$rc"
   [ "$rc" = 0 ] || cat "$out/validate.out"
   check "$k: documents rendered" \
-    "Namespace ServiceAccount ConfigMap Service Deployment PodDisruptionBudget HorizontalPodAutoscaler" \
+    "Namespace ServiceAccount ConfigMap Service Deployment PodDisruptionBudget HorizontalPodAutoscaler NetworkPolicy" \
     "$(json_get "$(cat "$out/rendered.json")" '" ".join(d["kind"] for d in j)')"
 
   s="$("$PY" "$HELPER" inspect "$out/rendered.json" "$out" 0 0)"
@@ -105,6 +105,10 @@ for k in "${kustomizations[@]}"; do
   check "$k: pods run as the annotated ServiceAccount, all in the lambdagate namespace" \
     "True True ['lambdagate'] ['lambdagate']" \
     "$(json_get "$s" '" ".join(str(x) for x in (j["pod_service_account"], j["role_arn"].startswith("arn:aws:iam::"), j["namespaces"], j["namespace_doc"]))')"
+  # Issue 12: the admin port is not open to the cluster network, the listener is.
+  check "$k: the NetworkPolicy admits 8080 from anywhere and 19000 only from Prometheus" \
+    "[8080] True monitoring" \
+    "$(json_get "$(cat "$out/rendered.json")" '[(lambda ing: "%s %s %s" % ([p["port"] for r in ing if "from" not in r for p in r["ports"]], all(("from" in r) for r in ing if any(p["port"] == 19000 for p in r["ports"])), [r for r in ing if "from" in r][0]["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]))(d["spec"]["ingress"]) for d in j if d["kind"] == "NetworkPolicy"][0]')"
   rc=0; "$BIN" --validate --config "$out/config" >"$out/validate-config.out" 2>&1 || rc=$?
   check "$k: lambdagate --validate accepts the rendered ConfigMap" 0 "$rc"
   [ "$rc" = 0 ] || cat "$out/validate-config.out"
@@ -137,6 +141,8 @@ eks="$WORK/deploy_overlays_eks/rendered.json"
 if [ -f "$eks" ]; then
   check "eks: LoadBalancer Service with the NLB annotation" "LoadBalancer nlb" \
     "$(json_get "$(cat "$eks")" '[d["spec"]["type"] + " " + d["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-type"] for d in j if d["kind"] == "Service"][0]')"
+  check "eks: --shutdown-delay 5, and the grace period covers delay + 20 s drain" "5 True" \
+    "$(json_get "$(cat "$eks")" '(lambda d: (lambda a: "%s %s" % (a[a.index("--shutdown-delay") + 1], d["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30) > 5 + 20))(d["spec"]["template"]["spec"]["containers"][0]["args"]))([d for d in j if d["kind"] == "Deployment"][0])')"
   check "eks: image from ECR" True \
     "$(json_get "$(cat "$eks")" '[d for d in j if d["kind"] == "Deployment"][0]["spec"]["template"]["spec"]["containers"][0]["image"].split("/")[0].endswith(".amazonaws.com")')"
   check "eks: the config carries Settings with serviceAccountCredentials.region" us-east-1 \

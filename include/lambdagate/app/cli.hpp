@@ -33,6 +33,9 @@ struct CliOptions {
   // SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. Keep it
   // below Kubernetes' terminationGracePeriodSeconds (30 s by default).
   std::chrono::seconds drain_timeout{20};
+  // SIGTERM/SIGINT: how long the listeners keep accepting and serving after /readyz turned 503,
+  // so a load balancer sees the pod unready and stops sending before connections are refused.
+  std::chrono::seconds shutdown_delay{0};
   spdlog::level::level_enum log_level = spdlog::level::info;
   observability::LogFormat log_format = observability::LogFormat::Text;
   bool access_log = true;  // --access-log off: no built-in access log line (Gateway fileSinks still write)

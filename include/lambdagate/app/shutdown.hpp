@@ -3,8 +3,9 @@
 // so the sequence is tested with fakes and a FakeClock (shutdown_test.cpp):
 //
 //   1. announce_draining   /readyz answers 503 at once; reloads and discovery stop.
-//      (Issue 12 inserts its step here: keep accepting and serving for --shutdown-delay, through
-//      the Sleeper, so load balancers stop sending before the listeners close.)
+//   1b. shutdown delay     keep accepting and serving for --shutdown-delay (through the
+//                          Sleeper), so load balancers see the 503 and stop sending before the
+//                          listeners close.
 //   2. stop_accepting      listeners close; requests arriving on open connections get 503
 //                          draining; idle keep-alive connections close now, busy ones after their
 //                          response.
@@ -42,6 +43,8 @@ class ShutdownTarget {
 };
 
 struct ShutdownPlan {
+  // How long the listeners keep serving after readiness turned 503 (--shutdown-delay).
+  std::chrono::steady_clock::duration shutdown_delay = std::chrono::seconds(0);
   // How long in-flight requests may take (--drain-timeout).
   std::chrono::steady_clock::duration drain_timeout = std::chrono::seconds(20);
   // How long cancelled connections may take to unwind (their pending operations end at once;

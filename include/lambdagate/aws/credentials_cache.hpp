@@ -11,11 +11,13 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lambdagate/aws/credentials.hpp"
@@ -61,6 +63,10 @@ public:
  CredentialsCache(std::shared_ptr<CredentialsProvider> provider, const core::Clock& clock,
                   std::shared_ptr<core::Sleeper> sleeper, RefreshPolicy policy = {});
 
+ // Hears every failed fetch or refresh (on the control thread): what went wrong, never a secret.
+ // Set before start(). The log line it leads to is the operator's only sign besides /upstreams.
+ void on_failure(std::function<void(std::string_view problem)> report) { on_failure_ = std::move(report); }
+
  // Starts the fetch/refresh loop on `executor` (the control thread). Idempotent.
  void start(boost::asio::any_io_executor executor);
  // Ends the loop: a pending sleep is cancelled; a fetch in flight finishes (or is cancelled, if
@@ -92,6 +98,7 @@ private:
  const core::Clock& clock_;
  std::shared_ptr<core::Sleeper> sleeper_;
  RefreshPolicy policy_;
+ std::function<void(std::string_view)> on_failure_;
  std::mt19937_64 rng_;
 
  std::atomic<std::shared_ptr<const Credentials>> current_;

@@ -466,7 +466,8 @@ struct DiscoverySettings {
 struct ListenerLimits {
   // Client connections open at once over all listeners; unset = derived from RLIMIT_NOFILE.
   std::optional<uint32_t> max_connections;
-  // Request and response bytes buffered at once over all connections; unset = the built-in cap.
+  // Request bytes buffered at once over all connections (bodies, from their Content-Length or as
+  // read); over it, 503 overloaded. Unset = the built-in cap (app::kDefaultBytesInFlight).
   // Written as an integer (bytes) or a Kubernetes quantity ("64Mi", "1G").
   std::optional<uint64_t> max_bytes_in_flight;
   SourceLocation where;

@@ -22,6 +22,7 @@ enum class ErrorKind {
   FunctionError,
   InvalidFunctionResponse,
   Draining,
+  Overloaded,  // the process-wide cap on request bytes in flight is reached: 503
   // Request policies (CORS, JWT, local rate limits, concurrency caps), before any Lambda call.
   Unauthorized,  // no valid token where the virtual host requires one: 401
   Forbidden,     // a valid token whose audience is not accepted: 403
@@ -47,6 +48,9 @@ struct Error {
   ErrorKind kind = ErrorKind::Internal;
   std::string message;
   unsigned upstream_status = 0;  // the status the upstream answered; 0 when it did not answer
+  // Lambda's error type (e.g. ResourceNotFoundException), sanitised: the one part of Lambda's
+  // answer a client is told (DESIGN.md §4). Empty when Lambda sent none.
+  std::string upstream_error_type;
   TransportFailure transport = TransportFailure::None;
   std::optional<std::chrono::milliseconds> retry_after;  // the upstream's Retry-After
 };

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -19,7 +20,12 @@
 #include <string>
 #include <string_view>
 
+#include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/http/client_address.hpp"
+#include "lambdagate/http/connection_budget.hpp"
+#include "lambdagate/http/path_normalization.hpp"
+#include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/task_group.hpp"
 
 namespace lambdagate::http {
@@ -86,16 +92,51 @@ public:
   virtual Response reject(core::ErrorKind kind, std::string message, const Request* request) = 0;
 };
 
-// Explicit, configurable limits (STYLE.md §10).
+// Explicit, configurable limits (STYLE.md §10). The defaults are the safe ones for a gateway
+// without a Gateway document (issue 12); a Gateway's httpConnectionManagerSettings replaces them
+// (app/listener_settings.hpp).
 struct ServerLimits {
   std::size_t max_body_bytes = 6 * 1024 * 1024;  // Lambda's synchronous payload limit
+  // The request line and headers; chunk extensions (summed over the body) and trailers count
+  // against it too, and the read buffer is bounded by it (read_buffer_limit).
   std::uint32_t max_header_bytes = 64 * 1024;
-  std::chrono::seconds header_timeout{30};  // from the first byte of a request to its last header
-  std::chrono::seconds body_timeout{60};    // to receive the whole body
-  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
-  std::chrono::seconds write_timeout{60};
-  std::size_t max_connections = 10000;      // per worker
+  std::chrono::milliseconds header_timeout{10'000};  // from the first byte of a request to its last header
+  std::chrono::milliseconds body_timeout{60'000};    // to receive the whole body
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds write_timeout{60'000};
+  std::uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  // Gloo's maxConnectionDuration: once a connection is this old, the response in progress is its
+  // last (Connection: close) and an idle connection is closed. 0 = none. Needs `clock`.
+  std::chrono::milliseconds max_connection_duration{0};
+  const core::Clock* clock = nullptr;
+  // The process-wide cap on request bytes buffered at once (null: none); over it, 503 overloaded.
+  std::shared_ptr<ByteBudget> bytes_in_flight;
+  HeaderPolicy headers;
+  PathOptions paths;
+  // Gloo's httpGateway.options.healthCheck.path, answered by the listener itself: 200, or 503
+  // once `draining` is set (from SIGTERM on, so a load balancer stops sending during the
+  // shutdown delay). Empty: no health check; the path is routed like any other.
+  std::string health_check_path;
+  const std::atomic<bool>* draining = nullptr;
+  // PROXY protocol v1/v2 before the first byte (Gateway useProxyProto / options.proxyProtocol):
+  // the client address it carries replaces the connection's. Without a valid header the
+  // connection is closed, unless allow_without and the bytes are plain traffic. The wait for it
+  // is bounded by header_timeout.
+  bool proxy_protocol = false;
+  // Which address is the client's; X-Forwarded-For after this hop.
+  ClientAddressPolicy client_address;
+  bool allow_without_proxy_protocol = false;
+  std::size_t max_connections = 10000;  // per Server, when no budget is shared
+  // The process-wide cap over every listener (null: max_connections per Server).
+  std::shared_ptr<ConnectionBudget> budget;
 };
+
+// The most bytes a session's read buffer may hold: a whole header (or trailer, or chunk-extension
+// line) plus one read. Beast needs the header contiguous, so without this bound a header that
+// never ends grows the buffer without limit.
+inline std::size_t read_buffer_limit(const ServerLimits& limits) {
+  return static_cast<std::size_t>(limits.max_header_bytes) + 16 * 1024;
+}
 
 class Server {
 public:
@@ -139,6 +180,10 @@ private:
  // The HTTPS accept path, beside the plain one (tls_session.cpp).
  boost::asio::awaitable<void> tls_session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
  void report(std::exception_ptr failure);
+ // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
+ void refuse_without_descriptors();
+ boost::asio::awaitable<bool> read_proxy_header(boost::beast::tcp_stream& stream,
+                                                boost::beast::flat_buffer& buffer, ConnectionInfo& connection);
 
  boost::asio::io_context& io_;
  boost::asio::ip::tcp::acceptor acceptor_;
@@ -149,6 +194,8 @@ private:
  std::optional<TlsAccept> tls_;
  bool stopping_ = false;
  bool cut_off_ = false;
+ int reserve_fd_ = -1;
+ std::uint64_t descriptor_refusals_ = 0;
  std::atomic<std::uint64_t> accepted_{0};
  std::atomic<std::size_t> active_{0};
  TaskGroup tasks_;  // the accept loop and the sessions

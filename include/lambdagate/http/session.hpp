@@ -28,12 +28,17 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <variant>
 #include <boost/system/system_error.hpp>
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <tuple>
 
+#include "lambdagate/http/client_address.hpp"
+#include "lambdagate/http/path_normalization.hpp"
+#include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/http/task_group.hpp"
 
@@ -57,6 +62,8 @@ inline constexpr auto kSessionTuple = boost::asio::as_tuple(boost::asio::use_awa
 // Errors that just mean "the peer went away", "we stopped" or "time is up": close quietly.
 bool is_disconnect(const boost::system::error_code& ec);
 bool expects_continue(const Request& header);
+// Whether a (normalised) target asks for the listener's health check path; the query is ignored.
+bool is_health_check(std::string_view target, std::string_view path);
 
 template <class Stream>
 void expires_after(Stream& stream, std::chrono::steady_clock::duration d) {
@@ -68,8 +75,9 @@ void expires_after(Stream& stream, std::chrono::steady_clock::duration d) {
 template <class Stream>
 class SessionWriter final : public ResponseWriter {
  public:
-  SessionWriter(Stream& stream, std::chrono::seconds write_timeout, unsigned version)
-      : stream_(stream), write_timeout_(write_timeout), chunked_(version >= 11) {}
+  // `head_only`: the request was HEAD, so the body is never sent (RFC 9110 §9.3.2).
+  SessionWriter(Stream& stream, std::chrono::milliseconds write_timeout, unsigned version, bool head_only)
+      : stream_(stream), write_timeout_(write_timeout), chunked_(version >= 11), head_only_(head_only) {}
 
   boost::asio::awaitable<bool> begin(Response& head) override {
     namespace bhttp = boost::beast::http;
@@ -94,7 +102,7 @@ class SessionWriter final : public ResponseWriter {
 
   boost::asio::awaitable<bool> write(std::string_view data) override {
     if (!started_ || failed_ || finished_) co_return false;
-    if (data.empty()) co_return true;
+    if (data.empty() || head_only_) co_return true;
     expires_after(stream_, write_timeout_);
     boost::system::error_code ec;
     if (chunked_) {
@@ -111,7 +119,7 @@ class SessionWriter final : public ResponseWriter {
   boost::asio::awaitable<bool> finish() override {
     if (!started_ || failed_ || finished_) co_return false;
     finished_ = true;
-    if (!chunked_) co_return true;
+    if (!chunked_ || head_only_) co_return true;
     expires_after(stream_, write_timeout_);
     auto last = boost::beast::http::make_chunk_last();
     auto [ec, n] = co_await boost::asio::async_write(stream_, last, kSessionTuple);
@@ -128,8 +136,9 @@ class SessionWriter final : public ResponseWriter {
 
  private:
   Stream& stream_;
-  std::chrono::seconds write_timeout_;
+  std::chrono::milliseconds write_timeout_;
   bool chunked_;
+  bool head_only_;
   bool started_ = false;
   bool finished_ = false;
   bool failed_ = false;
@@ -137,13 +146,22 @@ class SessionWriter final : public ResponseWriter {
   bool keep_alive_ = true;
 };
 
-// A whole response, written within the write timeout. False when the write failed.
+// A whole response, written within the write timeout; to a HEAD request the header only (with
+// the Content-Length the body would have had), so a pipelined next response is not taken for a
+// body. False when the write failed.
 template <class Stream>
 boost::asio::awaitable<bool> send_response(Stream& stream, Response& response,
-                                           std::chrono::seconds write_timeout) {
+                                           std::chrono::milliseconds write_timeout, bool head_only = false) {
+  namespace bhttp = boost::beast::http;
   response.prepare_payload();
   expires_after(stream, write_timeout);
-  auto [ec, n] = co_await boost::beast::http::async_write(stream, response, kSessionTuple);
+  if (head_only) {
+    bhttp::response_serializer<bhttp::string_body> serializer{response};
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kSessionTuple);
+    (void)n;
+    co_return !ec;
+  }
+  auto [ec, n] = co_await bhttp::async_write(stream, response, kSessionTuple);
   (void)n;
   co_return !ec;
 }
@@ -156,6 +174,14 @@ inline Response rejection(SessionContext& context, core::ErrorKind kind, std::st
   return response;
 }
 
+// The answer when the request bytes in flight over the whole process would pass their cap.
+inline Response overloaded(SessionContext& context, const Request* request) {
+  return rejection(context, core::ErrorKind::Overloaded,
+                   "too many request bytes in flight in the gateway (spec.lambdagate.listener.maxBytesInFlight); "
+                   "retry later",
+                   request);
+}
+
 // The refusal for a failed header or body read, if the failure deserves one (a peer that went
 // away does not).
 inline std::optional<Response> read_failure(SessionContext& context, const boost::system::error_code& ec,
@@ -163,8 +189,13 @@ inline std::optional<Response> read_failure(SessionContext& context, const boost
   namespace bhttp = boost::beast::http;
   const std::string too_large =
       "request body exceeds the limit of " + std::to_string(context.limits.max_body_bytes) + " bytes";
-  if (!reading_body && ec == bhttp::error::header_limit) {
-    return rejection(context, core::ErrorKind::HeadersTooLarge, "request headers exceed the limit", nullptr);
+  // Chunk extensions and trailers count against the header limit; the read buffer is bounded by
+  // it too (buffer_overflow: a header, trailer or extension line that does not end).
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    return rejection(context, core::ErrorKind::HeadersTooLarge,
+                     "request headers, chunk extensions or trailers exceed the limit of " +
+                         std::to_string(context.limits.max_header_bytes) + " bytes",
+                     reading_body ? partial : nullptr);
   }
   // The parser refuses a Content-Length over the limit while reading the header already.
   if (ec == bhttp::error::body_limit)
@@ -177,26 +208,50 @@ inline std::optional<Response> read_failure(SessionContext& context, const boost
   return rejection(context, core::ErrorKind::BadRequest, "malformed HTTP request: " + ec.message(), nullptr);
 }
 
-// Reads one request into `parser` (header, the 100 Continue it asks for, body). False when the
-// connection is done: the peer left, or a refusal was sent.
+// Reads one request into `parser` (header, the 100 Continue it asks for, body), its bytes taken
+// from the in-flight budget into `reservation`. `idle_limit`: how long to wait for its first
+// byte. False when the connection is done: the peer left, or a refusal was sent.
 template <class Stream>
 boost::asio::awaitable<bool> read_request(
     Stream& stream, boost::beast::flat_buffer& buffer,
-    boost::beast::http::request_parser<boost::beast::http::string_body>& parser, SessionContext& context) {
+    boost::beast::http::request_parser<boost::beast::http::string_body>& parser, SessionContext& context,
+    std::chrono::steady_clock::duration idle_limit, ByteReservation& reservation) {
   namespace bhttp = boost::beast::http;
   const ServerLimits& limits = context.limits;
-  // Idle until the first byte of a request is here; the header timeout runs from then.
-  context.member.idle = buffer.size() == 0;
-  expires_after(stream, buffer.size() > 0 ? limits.header_timeout : limits.idle_timeout);
+  // Idle until the first byte of a request is here; the header timeout runs from then, so a
+  // client sending its header a byte at a time is cut at the header timeout (slowloris).
+  if (buffer.size() == 0) {
+    context.member.idle = true;
+    expires_after(stream, idle_limit);
+    auto space = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
+    auto [iec, in] = co_await stream.async_read_some(space, kSessionTuple);
+    buffer.commit(in);
+    context.member.idle = false;
+    if (iec) co_return false;  // the peer left, the idle timeout passed, or we are stopping
+  }
+  expires_after(stream, limits.header_timeout);
   auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
   (void)n;
-  context.member.idle = false;
   if (ec) {
     std::optional<Response> refusal = read_failure(context, ec, &parser.get(), false);
     if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
     co_return false;
   }
-  if (expects_continue(parser.get()) && !parser.is_done()) {
+  if (auto refusal = check_request_head(parser.get(), limits.headers)) {
+    Response response = rejection(context, refusal->kind, std::move(refusal->message), &parser.get());
+    co_await send_response(stream, response, limits.write_timeout);
+    co_return false;
+  }
+  // The body's bytes come out of the process-wide budget before they are read (a declared
+  // length) or once read (chunked); over it, 503 overloaded and the connection closed.
+  const auto declared = parser.content_length();
+  if (declared && !reservation.reserve(*declared)) {
+    Response response = overloaded(context, &parser.get());
+    co_await send_response(stream, response, limits.write_timeout);
+    co_return false;
+  }
+  // HTTP/1.0 knows no interim responses.
+  if (parser.get().version() >= 11 && expects_continue(parser.get()) && !parser.is_done()) {
     Response interim{bhttp::status::continue_, parser.get().version()};
     expires_after(stream, limits.write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, interim, kSessionTuple);
@@ -205,11 +260,25 @@ boost::asio::awaitable<bool> read_request(
   }
   if (!parser.is_done()) {
     expires_after(stream, limits.body_timeout);
+    // Beast 1.81 does not count chunk extensions against any limit: they are summed here against
+    // the header limit (each line is bounded by the read buffer already).
+    std::uint64_t extension_bytes = 0;
+    auto on_chunk_header = [&extension_bytes, &limits](std::uint64_t, boost::beast::string_view extensions,
+                                                       boost::system::error_code& cec) {
+      extension_bytes += extensions.size();
+      if (extension_bytes > limits.max_header_bytes) cec = bhttp::error::header_limit;
+    };
+    parser.on_chunk_header(on_chunk_header);
     auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kSessionTuple);
     (void)bn;
     if (bec) {
       std::optional<Response> refusal = read_failure(context, bec, &parser.get(), true);
       if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
+      co_return false;
+    }
+    if (!reservation.reserve(parser.get().body().size())) {
+      Response response = overloaded(context, &parser.get());
+      co_await send_response(stream, response, limits.write_timeout);
       co_return false;
     }
   }
@@ -228,21 +297,90 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
   namespace bhttp = boost::beast::http;
   // GCC 12 mishandles temporaries with destructors inside co_await expressions (they can be
   // destroyed twice), so every co_await below takes named objects only.
-  while (!context.stopping) {
+  const ServerLimits& limits = context.limits;
+  // A bounded read buffer: a header, trailer or chunk-extension line that never ends fails the
+  // read (431) instead of growing the buffer (issue 12: 64 MiB sent grew RSS by 66 MiB).
+  buffer.max_size(std::max(read_buffer_limit(limits), buffer.size()));
+  std::uint32_t served = 0;
+  // maxConnectionDuration: how long the connection may still live (none without a limit).
+  const core::SteadyTime opened = limits.clock ? limits.clock->steady_now() : core::SteadyTime{};
+  auto remaining_life = [&]() -> std::optional<std::chrono::steady_clock::duration> {
+    if (limits.max_connection_duration.count() == 0 || !limits.clock) return std::nullopt;
+    return opened + limits.max_connection_duration - limits.clock->steady_now();
+  };
+  auto past_lifetime = [&] {
+    const auto remaining = remaining_life();
+    return remaining && remaining->count() <= 0;
+  };
+  while (!context.stopping && !past_lifetime()) {
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(context.limits.max_body_bytes);
-    parser.header_limit(context.limits.max_header_bytes);
-    const bool complete = co_await detail::read_request(stream, buffer, parser, context);
+    parser.body_limit(limits.max_body_bytes);
+    parser.header_limit(limits.max_header_bytes);
+    // An idle connection is closed when its lifetime ends, even before the idle timeout.
+    std::chrono::steady_clock::duration idle_limit = limits.idle_timeout;
+    if (const auto remaining = remaining_life()) idle_limit = std::min(idle_limit, *remaining);
+    // Held until this request is answered (the end of this iteration).
+    ByteReservation reservation(limits.bytes_in_flight.get());
+    const bool complete = co_await detail::read_request(stream, buffer, parser, context, idle_limit, reservation);
     if (!complete) break;
 
     Request request = parser.release();
+    ++served;
+    const bool head_only = request.method() == bhttp::verb::head;
+    if (limits.headers.underscores == UnderscoreHeaders::Drop) drop_underscore_headers(request);
+    // Routes are matched against the normalised path, and the function sees that one too.
+    auto normalized = normalize_target(request.target(), limits.paths);
+    if (auto* refusal = std::get_if<PathRefusal>(&normalized)) {
+      Response response =
+          detail::rejection(context, core::ErrorKind::BadRequest, std::move(refusal->message), &request);
+      co_await detail::send_response(stream, response, limits.write_timeout, head_only);
+      break;
+    }
+    auto& target = std::get<NormalizedTarget>(normalized);
+    if (target.redirect) {
+      Response response{bhttp::status::temporary_redirect, request.version()};
+      response.set(bhttp::field::location, target.target);
+      response.keep_alive(false);
+      co_await detail::send_response(stream, response, limits.write_timeout, head_only);
+      break;
+    }
+    request.target(target.target);
+    if (!limits.health_check_path.empty() && detail::is_health_check(target.target, limits.health_check_path)) {
+      const bool draining = limits.draining && limits.draining->load(std::memory_order_relaxed);
+      Response response{draining ? bhttp::status::service_unavailable : bhttp::status::ok, request.version()};
+      response.set(bhttp::field::content_type, "application/json");
+      response.body() = draining ? R"({"status":"draining"})" : R"({"status":"ok"})";
+      response.keep_alive(request.keep_alive() && !context.stopping && !past_lifetime());
+      const bool keep_alive = response.keep_alive();
+      const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
+      if (!written || !keep_alive) break;
+      continue;
+    }
     // The handler bounds its own work with the route's deadline.
     boost::beast::get_lowest_layer(stream).expires_never();
     Response response;
-    detail::SessionWriter<Stream> writer(stream, context.limits.write_timeout, request.version());
+    // The client's address for this request (logged, sourceIp in events) and X-Forwarded-For.
+    ConnectionInfo client = context.connection;
+    {
+      std::string xff;
+      const auto [first, last] = request.equal_range("X-Forwarded-For");
+      for (auto it = first; it != last; ++it) {
+        if (!xff.empty()) xff += ", ";
+        xff.append(it->value());
+      }
+      ClientAddress resolved = client_address(client.remote_address, xff, limits.client_address);
+      if (resolved.address != client.remote_address) {
+        client.remote_address = std::move(resolved.address);
+        client.remote_port = 0;
+      }
+      if (resolved.forwarded_for) request.set("X-Forwarded-For", *resolved.forwarded_for);
+    }
+    detail::SessionWriter<Stream> writer(stream, limits.write_timeout, request.version(), head_only);
+    const bool last_allowed =
+        limits.max_requests_per_connection != 0 && served >= limits.max_requests_per_connection;
     bool failed = false;
     try {
-      response = co_await context.handler.handle(request, context.connection, writer);
+      response = co_await context.handler.handle(request, client, writer);
     } catch (const boost::system::system_error& e) {
       // Cut off by shutdown (terminal cancellation): nothing is answered; the session ends.
       if (e.code() == boost::asio::error::operation_aborted) throw;
@@ -250,19 +388,24 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
     } catch (const std::exception&) {
       failed = true;
     }
+    // `client` is this request's copy; what the handler keeps per connection (per-connection
+    // rate-limit buckets) must outlive the request, so it goes back to the connection's own info.
+    context.connection.handler_state = std::move(client.handler_state);
     if (failed) {
       if (writer.started()) writer.abort();
       response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);
     }
     if (writer.started()) {
       // Streamed: the response is on the wire already. An unfinished stream closes the connection.
-      if (!writer.reusable() || context.stopping || !request.keep_alive()) break;
+      if (!writer.reusable() || context.stopping || !request.keep_alive() || last_allowed || past_lifetime())
+        break;
       continue;
     }
     response.version(request.version());
-    response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive());
+    response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed &&
+                        !past_lifetime());
     const bool keep_alive = response.keep_alive();
-    const bool written = co_await detail::send_response(stream, response, context.limits.write_timeout);
+    const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
     if (!written || !keep_alive) break;
   }
 }

@@ -78,6 +78,7 @@ struct Resolution {
   const routing::CompiledRoute* route = nullptr;
   const UpstreamRuntime* upstream = nullptr;
   std::string function;  // the function name invoked (maybe an ARN built from awsAccountId)
+  std::string_view logical_name;  // the route's logical function (in the snapshot), once known
   // A call to make, the route's own response, or why there is neither.
   std::variant<Invocation, DirectResponse, core::Error> outcome = core::Error{};
   // The route named a function discovery has not found (yet): an early discovery round may find

@@ -19,6 +19,7 @@
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
 #include "lambdagate/observability/metrics.hpp"
+#include "lambdagate/observability/rate_limited_log.hpp"
 #include "lambdagate/proxy/destination_resolver.hpp"
 #include "lambdagate/proxy/policy_stage.hpp"
 #include "lambdagate/proxy/response_mapping.hpp"
@@ -30,10 +31,13 @@ class Gateway final : public http::RequestHandler {
 public:
  // `sleeper` waits out retry backoffs. `draining`: while set, requests are refused with 503
  // draining and their connection closed. `metrics`: this worker's shard of the request metrics
- // (written by this Gateway only); null records nothing.
+ // (written by this Gateway only); null records nothing. `problems`: where the detail of a failed
+ // call goes (the client's message names the route and logical function only); shared by the
+ // workers, rate-limited; null logs nothing.
  Gateway(const SnapshotStore& snapshots, http::HttpClient& http_client, const core::Clock& clock,
          core::Sleeper& sleeper, observability::AccessLog& access_log, const std::atomic<bool>& draining,
-         GatewayOptions options = {}, observability::MetricsShard* metrics = nullptr);
+         GatewayOptions options = {}, observability::MetricsShard* metrics = nullptr,
+         observability::RateLimitedLog* problems = nullptr);
 
  boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
                                                http::ResponseWriter& writer) override;
@@ -61,6 +65,9 @@ private:
   void log_request(const Snapshot* snapshot, const http::Request& request, const http::ConnectionInfo& connection,
                    std::string_view request_id, const Outcome& outcome, const http::Response& response,
                    bool streamed, core::SteadyTime started);
+  static void report_failure(observability::RateLimitedLog* problems, const core::Error& error,
+                             std::string_view request_id, std::string_view route, std::string_view upstream,
+                             std::string_view function);
   std::shared_ptr<aws::LambdaClient> lambda_client(const Snapshot& snapshot, const UpstreamRuntime& upstream);
   std::string request_id_for(const http::Request& request);
 
@@ -72,6 +79,7 @@ private:
   const std::atomic<bool>& draining_;
   GatewayOptions options_;
   observability::MetricsShard* metrics_;
+  observability::RateLimitedLog* problems_;
   std::string sink_line_;  // reused for fileSink lines
   core::RequestIdGenerator ids_;
   PolicyStage policy_stage_;  // this worker's: its verified-token cache is not shared

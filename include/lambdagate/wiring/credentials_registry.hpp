@@ -5,10 +5,12 @@
 // Caches run on the control thread, with their own HTTP client for STS and container calls.
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lambdagate/aws/credential_chain.hpp"
@@ -37,6 +39,12 @@ class CredentialsRegistry {
   std::shared_ptr<aws::CredentialsCache> obtain(const aws::CredentialPlan& plan, const StsContext& sts,
                                                 const aws::RefreshPolicy& policy);
 
+  // Hears the failed fetches and refreshes of every cache created from now on: the cache's key
+  // and description, and the problem.
+  using FailureReport = std::function<void(const std::string& key, const std::string& description,
+                                           std::string_view problem)>;
+  void on_failure(FailureReport report) { on_failure_ = std::move(report); }
+
   struct Entry {
     std::string key;
     std::string description;
@@ -55,6 +63,7 @@ class CredentialsRegistry {
   http::HttpClient& http_;
   const core::Clock& clock_;
   std::shared_ptr<core::Sleeper> sleeper_;
+  FailureReport on_failure_;
   mutable std::mutex mutex_;  // obtain() runs at load and reload; entries() on admin requests
   std::map<std::string, Entry> caches_;
 };

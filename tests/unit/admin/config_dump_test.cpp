@@ -72,6 +72,11 @@ spec:
           - header: {key: x-team, value: search}
     - matchers: [{exact: /teapot}]
       directResponseAction: {status: 418, body: teapot}
+    - matchers:
+      - prefix: /internal
+        headers: [{name: x-shared-secret, value: matcher-secret-must-not-appear}, {name: x-env, value: prod}]
+        queryParameters: [{name: token, value: query-token-must-not-appear}]
+      directResponseAction: {status: 200, body: internal}
 )";
 
 std::shared_ptr<const proxy::Snapshot> snapshot() {
@@ -99,6 +104,11 @@ TEST_CASE("config_dump redacts secrets", "[admin]") {
   CHECK(text.find("BEGIN CERTIFICATE") == std::string::npos);
   // A credential a route adds for its backend is masked too.
   CHECK(text.find("backend-api-key-must-not-appear") == std::string::npos);
+  // So is a shared secret a route matches on (issue 12, item 7); other matcher values stay.
+  CHECK(text.find("matcher-secret-must-not-appear") == std::string::npos);
+  CHECK(text.find("query-token-must-not-appear") == std::string::npos);
+  CHECK(text.find("x-shared-secret") != std::string::npos);
+  CHECK(text.find("\"prod\"") != std::string::npos);
 
   REQUIRE(dump["secrets"].size() == 2);
   for (const auto& s : dump["secrets"]) {
@@ -127,7 +137,7 @@ TEST_CASE("config_dump shows the active configuration", "[admin]") {
   REQUIRE(dump["virtualServices"].size() == 1);
   const auto& host = dump["virtualServices"][0]["virtualHost"];
   CHECK(host["domains"][0] == "api.example.com");
-  REQUIRE(host["routes"].size() == 2);
+  REQUIRE(host["routes"].size() == 3);
   const auto& upper = host["routes"][0];
   CHECK(upper["name"] == "upper");
   CHECK(upper["matchers"][0]["prefix"] == "/lambda");

@@ -8,7 +8,7 @@ using namespace lambdagate;
 TEST_CASE("parse_cli accepts the documented flags", "[app]") {
   auto parsed = app::parse_cli({"--config", "a.yaml", "--config=dir", "--listen", "127.0.0.1:9000", "--admin=off",
                                 "--threads", "3", "--log-level", "debug", "--log-format", "json",
-                                "--drain-timeout", "5", "--access-log", "off"});
+                                "--drain-timeout", "5", "--shutdown-delay", "7", "--access-log", "off"});
   REQUIRE(parsed.options);
   const auto& o = *parsed.options;
   CHECK(o.config_paths == std::vector<std::string>{"a.yaml", "dir"});
@@ -20,6 +20,7 @@ TEST_CASE("parse_cli accepts the documented flags", "[app]") {
   CHECK(o.log_level == spdlog::level::debug);
   CHECK(o.log_format == observability::LogFormat::Json);
   CHECK(o.drain_timeout == std::chrono::seconds(5));
+  CHECK(o.shutdown_delay == std::chrono::seconds(7));
   CHECK_FALSE(o.access_log);
   CHECK(app::parse_cli({"--config", "c", "--drain-timeout=0"}).options->drain_timeout == std::chrono::seconds(0));
 }
@@ -33,6 +34,7 @@ TEST_CASE("parse_cli defaults", "[app]") {
   CHECK(parsed.options->admin->to_string() == "127.0.0.1:19000");
   CHECK(parsed.options->log_level == spdlog::level::info);
   CHECK(parsed.options->drain_timeout == std::chrono::seconds(20));
+  CHECK(parsed.options->shutdown_delay == std::chrono::seconds(0));
   CHECK(parsed.options->access_log);
 }
 
@@ -51,6 +53,8 @@ TEST_CASE("parse_cli rejects bad arguments", "[app]") {
       {"--config", "c", "--drain-timeout", "-1"},
       {"--config", "c", "--drain-timeout", "5s"},
       {"--config", "c", "--drain-timeout", "3601"},
+      {"--config", "c", "--shutdown-delay", "-1"},
+      {"--config", "c", "--shutdown-delay", "5s"},
       {"--config", "c", "--access-log", "no"},
   };
   for (const auto& args : bad) {

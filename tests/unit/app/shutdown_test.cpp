@@ -167,3 +167,22 @@ TEST_CASE("shutdown: connections that do not unwind are reported", "[app][shutdo
   CHECK_FALSE(f.report->unwound);
   CHECK(f.process.steps.back() == "stop_background");
 }
+
+// --shutdown-delay (issue 12, item 8): readiness turns 503 at once, but the listeners keep
+// accepting for the delay; only then do they stop and the drain starts.
+TEST_CASE("shutdown: the shutdown delay keeps serving after readiness turned 503", "[app][shutdown]") {
+  Fixture f;
+  app::ShutdownPlan plan;
+  plan.shutdown_delay = 5s;
+  f.start(plan);
+  CHECK(f.process.steps == std::vector<std::string>{"announce_draining"});
+  f.sleeper.advance(4s);
+  f.settle();
+  CHECK(f.process.steps == std::vector<std::string>{"announce_draining"});
+  f.sleeper.advance(1s);
+  f.settle();
+  REQUIRE(f.report);
+  CHECK(f.process.steps ==
+        std::vector<std::string>{"announce_draining", "stop_accepting", "stop_background"});
+  CHECK(f.clock.steady_now() - f.t0 == 5s);
+}

@@ -17,12 +17,6 @@ LoadResult load_gateway(const std::string& spec) {
       "gw.yaml", "apiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n" + spec);
 }
 
-// The warnings every PROXY protocol case carries while the feature is pending.
-const std::string kProxyPending =
-    "PROXY protocol (useProxyProto, options.proxyProtocol): parsed and checked, not enforced yet; the "
-    "listener "
-    "expects plain HTTP as the first bytes, so connections that start with a PROXY header fail";
-
 // useProxyProto: true alone turns the PROXY protocol on (required); options.proxyProtocol wins
 // over it when both are written, whatever useProxyProto says; false or absent is off.
 TEST_CASE("PROXY protocol: the listener option wins over useProxyProto", "[config][gateway]") {
@@ -34,7 +28,7 @@ TEST_CASE("PROXY protocol: the listener option wins over useProxyProto", "[confi
   REQUIRE(a.proxy_protocol);
   CHECK_FALSE(a.proxy_protocol->allow_requests_without_proxy_protocol);
   CHECK(a.proxy_protocol->where.line == 5);
-  CHECK(lines(deprecated) == std::vector<std::string>{"gw.yaml:5: warning: " + kProxyPending});
+  CHECK(deprecated.diagnostics.empty());  // enforced by the listener: no "not enforced yet" warning
 
   LoadResult both = load_gateway(R"(  useProxyProto: false
   options:
@@ -177,15 +171,8 @@ TEST_CASE("httpConnectionManagerSettings are typed", "[config][gateway]") {
   CHECK(hcm.xff_num_trusted_hops == 2u);
   CHECK(hcm.skip_xff_append == true);
   CHECK_FALSE(hcm.drain_timeout);
-  CHECK(
-      lines(result) ==
-      std::vector<std::string>{
-          "gw.yaml:7: warning: connection limits and path handling (httpConnectionManagerSettings, "
-          "spec.lambdagate.listener): parsed and checked, not enforced yet; lambdagate's built-in limits and "
-          "path "
-          "handling apply",
-          "gw.yaml:7: warning: client address settings (useRemoteAddress, xffNumTrustedHops, skipXffAppend): "
-          "parsed and checked, not enforced yet; the peer address of the connection is the client's"});
+  // Every one is enforced by the listener now: no warning.
+  CHECK(lines(result).empty());
 
   struct Case {
     std::string field;

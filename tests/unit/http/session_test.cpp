@@ -7,12 +7,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/_experimental/test/fail_count.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "fakes/fake_clock.hpp"
 #include "fakes/fake_stream.hpp"
 
 namespace {
@@ -98,7 +101,7 @@ struct Connection {
   }
 
   void start() {
-    context.emplace(http::SessionContext{handler, limits, {"192.0.2.1", 1234}, stopping, member});
+    context.emplace(http::SessionContext{handler, limits, {"192.0.2.1", 1234, 0, {}}, stopping, member});
     asio::co_spawn(io, http::run_session(server, buffer, *context),
                    asio::bind_cancellation_slot(member.signal.slot(), [this](std::exception_ptr e) {
                      ended = true;
@@ -206,8 +209,9 @@ TEST_CASE("session: limits refuse the request and close the connection", "[http]
   CHECK(c.ended);
 }
 
-// Each step arms its own timeout on the stream (Beast's idiom): the idle wait, the rest of a
-// header once it started, the body, the response; the handler's own work is not timed by the
+// Each step arms its own timeout on the stream (Beast's idiom): the idle wait for a first byte,
+// the rest of the header from then on (so a slow header is cut at the header timeout), the body,
+// the response; the handler's own work is not timed by the
 // stream. An expiring timeout ends the session without a response.
 TEST_CASE("session: each step arms its own timeout, and expiry ends the session", "[http][session]") {
   Connection c;
@@ -231,7 +235,7 @@ TEST_CASE("session: each step arms its own timeout, and expiry ends the session"
   CHECK_FALSE(c.server.armed());
   c.handler.release();
   c.settle();
-  CHECK(c.server.timeouts == std::vector<std::chrono::steady_clock::duration>{61s, 62s, 63s, 61s});
+  CHECK(c.server.timeouts == std::vector<std::chrono::steady_clock::duration>{61s, 31s, 62s, 63s, 61s});
 
   // A request that starts in the buffer (pipelined bytes) gets the header timeout, not the idle one.
   c.handler.hold = false;
@@ -390,4 +394,294 @@ TEST_CASE("session: a streamed response is chunked and keeps the connection", "[
   CHECK(count_of(out, "Transfer-Encoding: chunked") == 2);
   CHECK(count_of(out, "7\r\nhello, \r\n5\r\nworld\r\n0\r\n\r\n") == 2);
   CHECK_FALSE(ended);
+}
+
+// Issue 12, item 3: a Transfer-Encoding that does not frame the body as chunked is refused and
+// the connection closed, so the body is never read as a second request and never routed.
+TEST_CASE("session: Transfer-Encoding other than chunked cannot smuggle a request", "[http][session][edge]") {
+  for (const char* coding : {"gzip", "chunked, identity", "identity"}) {
+    INFO(coding);
+    Connection c;
+    c.start();
+    c.send(std::string("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + coding +
+           "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.settle();
+    CHECK(c.handler.requests.empty());
+    CHECK(c.received().starts_with("HTTP/1.1 400"));
+    CHECK(count_of(c.received(), "HTTP/1.1") == 1);
+    CHECK(c.ended);
+  }
+  // Content-Length with Transfer-Encoding, and differing Content-Lengths: 400 and closed.
+  for (const char* head : {"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n",
+                           "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n",
+                           "Content-Length: 3\r\nContent-Length: 4\r\n"}) {
+    INFO(head);
+    Connection c;
+    c.start();
+    c.send(std::string("POST /a HTTP/1.1\r\nHost: x\r\n") + head + "\r\n0\r\n\r\n");
+    c.settle();
+    CHECK(c.handler.requests.empty());
+    CHECK(c.received().starts_with("HTTP/1.1 400"));
+    CHECK(c.ended);
+  }
+}
+
+// Issue 12, item 9: HTTP/1.1 without Host, or with two, is refused 400.
+TEST_CASE("session: HTTP/1.1 needs exactly one Host", "[http][session][edge]") {
+  for (const char* bytes : {"GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
+    INFO(bytes);
+    Connection c;
+    c.start();
+    c.send(bytes);
+    c.settle();
+    CHECK(c.handler.requests.empty());
+    CHECK(c.received().starts_with("HTTP/1.1 400"));
+    CHECK(c.ended);
+  }
+}
+
+// Issue 12, item 9: a HEAD answer carries the header only (its Content-Length says what a GET
+// would get), so the next pipelined response is read as a response, not as a body; a streamed
+// HEAD answer sends no chunks.
+TEST_CASE("session: HEAD gets headers only, and pipelining still works", "[http][session][edge]") {
+  Connection c;
+  c.handler.answer = [](const http::Request& request) {
+    http::Response response{bhttp::status::ok, request.version()};
+    response.body() = "a body of 17 byte";
+    return response;
+  };
+  c.start();
+  c.send("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n" + kGet);
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 2);
+  const std::string out = c.received();
+  CHECK(out.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK_THAT(out, Catch::Contains("Content-Length: 17\r\n"));
+  CHECK(count_of(out, "a body of 17 byte") == 1);
+  CHECK(out.find("\r\n\r\nHTTP/1.1 200 OK\r\n") != std::string::npos);
+  CHECK_FALSE(c.ended);
+}
+
+// Issue 12, item 9: an HTTP/1.0 client never gets "100 Continue" (it does not know interim
+// responses); its body is read all the same.
+TEST_CASE("session: no 100 Continue to HTTP/1.0", "[http][session][edge]") {
+  Connection c;
+  c.start();
+  c.send("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  c.settle();
+  CHECK(c.received().empty());
+  c.send("ok");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].body() == "ok");
+  CHECK_THAT(c.received(), !Catch::Contains("100 Continue"));
+}
+
+// Issue 12, item 1: a chunk extension or a trailer that never ends is cut at the header limit
+// (431) instead of growing the read buffer: after more than the limit is sent, the session has
+// answered and the buffer stayed within its bound.
+TEST_CASE("session: endless chunk extensions and trailers are bounded", "[http][session][edge]") {
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  struct Case {
+    const char* name;
+    std::string start;
+    std::string filler;
+  };
+  const std::vector<Case> cases = {
+      {"one endless extension", head + "5;ext=", std::string(4096, 'a')},
+      {"one endless trailer", head + "5\r\nhello\r\n0\r\nX-Trailer: ", std::string(4096, 'b')},
+      {"many chunks with extensions", head, "1;" + std::string(1000, 'c') + "\r\nz\r\n"},
+  };
+  const auto test = GENERATE_COPY(from_range(cases));
+  INFO(test.name);
+  Connection c;
+  c.limits.max_header_bytes = 8 * 1024;
+  c.start();
+  c.send(test.start);
+  std::size_t sent = test.start.size();
+  while (!c.ended && sent < 4 * 1024 * 1024) {
+    c.send(test.filler);
+    sent += test.filler.size();
+    c.settle();
+    CHECK(c.buffer.size() <= http::read_buffer_limit(c.limits));
+  }
+  CHECK(c.ended);
+  CHECK(sent < 256 * 1024);
+  CHECK(c.handler.requests.empty());
+  CHECK(c.received().starts_with("HTTP/1.1 431"));
+}
+
+// The handler sees the normalised target (issue 12, item 4); a target that is not a path is
+// refused 400.
+TEST_CASE("session: the target is normalised before the handler sees it", "[http][session][edge]") {
+  Connection c;
+  c.start();
+  c.send("GET /api/x/../%73ecret//a?q=/../ HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].target() == "/api/secret/a?q=/../");
+
+  Connection bad;
+  bad.start();
+  bad.send("GET http://example.com/a HTTP/1.1\r\nHost: x\r\n\r\n");
+  bad.settle();
+  CHECK(bad.handler.requests.empty());
+  CHECK(bad.received().starts_with("HTTP/1.1 400"));
+}
+
+// maxRequestsPerConnection: the last allowed response says Connection: close and the session ends.
+TEST_CASE("session: max requests per connection", "[http][session][edge]") {
+  Connection c;
+  c.limits.max_requests_per_connection = 2;
+  c.start();
+  c.send(kGet + kGet + kGet);
+  c.settle();
+  CHECK(c.handler.requests.size() == 2);
+  CHECK(count_of(c.received(), "Connection: close") == 1);
+  CHECK(c.ended);
+}
+
+// Gloo's healthCheck.path is answered by the listener itself: 200 while serving, 503 once
+// draining, without reaching the handler; other paths are routed as usual.
+TEST_CASE("session: the listener's health check path", "[http][session][edge]") {
+  Connection c;
+  std::atomic<bool> draining{false};
+  c.limits.health_check_path = "/healthz";
+  c.limits.draining = &draining;
+  c.start();
+  c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  CHECK(c.received().starts_with("HTTP/1.1 200 OK\r\n"));
+  draining = true;
+  c.send("GET /./healthz?probe=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  CHECK(count_of(c.received(), "HTTP/1.1 503") == 1);
+  c.send("GET /healthzx HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 1);
+  CHECK(c.handler.requests[0].target() == "/healthzx");
+}
+
+// What the handler keeps per connection (api's per-connection rate-limit buckets, in
+// ConnectionInfo::handler_state) lives as long as the connection, not one request, even though
+// each request gets its own copy of the connection's info (the client address may differ per
+// request); a new connection starts without it.
+TEST_CASE("session: the handler's per-connection state outlives each request", "[http][session][edge]") {
+  class Counting final : public http::RequestHandler {
+   public:
+    asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+                                           http::ResponseWriter&) override {
+      auto count = std::static_pointer_cast<int>(connection.handler_state);
+      if (!count) {
+        count = std::make_shared<int>(0);
+        connection.handler_state = count;
+      }
+      seen.push_back(++*count);
+      co_return http::Response{bhttp::status::ok, request.version()};
+    }
+    http::Response reject(core::ErrorKind, std::string, const http::Request*) override { return {}; }
+    std::vector<int> seen;
+  } counting;
+  asio::io_context io;
+  http::ServerLimits limits;
+  bool stopping = false;
+  auto serve = [&](FakeStream& server, http::TaskGroup::Member& member, beast::flat_buffer& buffer,
+                   std::optional<http::SessionContext>& context) {
+    context.emplace(http::SessionContext{counting, limits, {"192.0.2.1", 1234, 0, {}}, stopping, member});
+    asio::co_spawn(io, http::run_session(server, buffer, *context), asio::detached);
+  };
+  FakeStream first(io);
+  beast::test::stream first_client(io);
+  first_client.connect(first.inner());
+  http::TaskGroup::Member first_member;
+  beast::flat_buffer first_buffer;
+  std::optional<http::SessionContext> first_context;
+  serve(first, first_member, first_buffer, first_context);
+  first_client.write_some(asio::buffer(kGet + kGet + kGet));
+  io.poll();
+  CHECK(counting.seen == std::vector<int>{1, 2, 3});
+
+  FakeStream second(io);
+  beast::test::stream second_client(io);
+  second_client.connect(second.inner());
+  http::TaskGroup::Member second_member;
+  beast::flat_buffer second_buffer;
+  std::optional<http::SessionContext> second_context;
+  serve(second, second_member, second_buffer, second_context);
+  second_client.write_some(asio::buffer(kGet));
+  io.restart();
+  io.poll();
+  CHECK(counting.seen == std::vector<int>{1, 2, 3, 1});
+  first_client.close();
+  second_client.close();
+  io.restart();
+  io.poll();
+}
+
+// Gloo's maxConnectionDuration: the idle wait is cut to what is left of the connection's life,
+// and once it has passed, the response in progress says Connection: close and ends the session.
+TEST_CASE("session: max connection duration", "[http][session][edge]") {
+  testing::FakeClock clock;
+  Connection c;
+  c.limits.clock = &clock;
+  c.limits.max_connection_duration = std::chrono::seconds(30);
+  c.start();
+  c.send(kGet);
+  c.settle();
+  CHECK(count_of(c.received(), "Connection: close") == 0);
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(std::chrono::seconds(30)));
+  clock.advance(std::chrono::seconds(20));
+  c.send(kGet);
+  c.settle();
+  CHECK(c.server.armed() == std::chrono::steady_clock::duration(std::chrono::seconds(10)));
+  CHECK_FALSE(c.ended);
+  clock.advance(std::chrono::seconds(11));
+  c.send(kGet + kGet);
+  c.settle();
+  CHECK(c.handler.requests.size() == 3);
+  CHECK(count_of(c.received(), "Connection: close") == 1);
+  CHECK(c.ended);
+}
+
+// The process-wide cap on request bytes in flight: a declared body that does not fit is refused
+// 503 overloaded before it is read (the handler never sees it); one that fits is served, and its
+// bytes are given back once it is answered.
+TEST_CASE("session: the bytes-in-flight cap answers 503 overloaded", "[http][session][edge]") {
+  auto budget = std::make_shared<http::ByteBudget>(10);
+  {
+    Connection c;
+    c.limits.bytes_in_flight = budget;
+    c.handler.hold = true;
+    c.start();
+    c.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n12345678");
+    c.settle();
+    CHECK(c.handler.holding());
+    CHECK(budget->used() == 8);
+
+    Connection other;
+    other.limits.bytes_in_flight = budget;
+    other.start();
+    other.send("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n12345");
+    other.settle();
+    CHECK(other.received().starts_with("HTTP/1.1 503"));
+    CHECK(other.handler.rejections == std::vector<std::string>{"overloaded"});
+    CHECK(other.handler.requests.empty());
+    CHECK(other.ended);
+    // Chunked bodies are counted once read.
+    Connection chunked;
+    chunked.limits.bytes_in_flight = budget;
+    chunked.start();
+    chunked.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n0\r\n\r\n");
+    chunked.settle();
+    CHECK(chunked.received().starts_with("HTTP/1.1 503"));
+    CHECK(chunked.handler.requests.empty());
+
+    c.handler.release();
+    c.settle();
+    CHECK(c.received().starts_with("HTTP/1.1 200"));
+    CHECK(budget->used() == 0);
+    c.client.close();
+    c.settle();
+  }
+  CHECK(budget->used() == 0);
 }
