@@ -14,7 +14,7 @@ FROM debian:12-slim AS runtime
 # checks this list against ldd), plus the CA bundle for TLS to AWS.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 libre2-9 libpugixml1v5 \
+      ca-certificates libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 libre2-9 libpugixml1v5 libmimalloc2.0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin lambdagate
 COPY --from=build /src/build/lambdagate /usr/local/bin/lambdagate

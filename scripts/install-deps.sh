@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  catch2 libre2-dev libpugixml-dev
+  catch2 libre2-dev libpugixml-dev libmimalloc-dev
   clang libclang-rt-14-dev
   curl ca-certificates openssl python3 python3-botocore python3-yaml python3-prometheus-client
 )
