@@ -41,9 +41,9 @@ leaf client "trusted client" DNS:client.example.com clientAuth
 leaf intruder "other client" DNS:intruder.example.com clientAuth
 
 # Two ports for the ssl Gateways (bindPort cannot be 0); the plain one gets --listen's port 0.
-read -r TLS_PORT MTLS_PORT < <("$PY" -c '
+read -r TLS_PORT MTLS_PORT PROXY_TLS_PORT < <("$PY" -c '
 import socket
-s = [socket.socket() for _ in range(2)]
+s = [socket.socket() for _ in range(3)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 
@@ -109,6 +109,18 @@ spec:
   ssl: true
   httpGateway:
     virtualServices: [{name: secure, namespace: shop}]
+---
+# HTTPS behind an NLB with proxy protocol v2: the PROXY header comes before the ClientHello.
+apiVersion: gateway.solo.io/v1
+kind: Gateway
+metadata: {name: https-proxied, namespace: shop}
+spec:
+  bindAddress: 127.0.0.1
+  bindPort: $PROXY_TLS_PORT
+  ssl: true
+  useProxyProto: true
+  httpGateway:
+    virtualServices: [{name: shop-https, namespace: shop}]
 ---
 # The classic pair: plain HTTP for shop.example.com redirects to HTTPS ...
 apiVersion: gateway.solo.io/v1
@@ -188,6 +200,32 @@ out="$(tls_curl "$SHOP/hello/world?x=1&y=2" -d '{"k":1}')"
 check "curl --cacert to https://shop.example.com reaches its function" "/hello/world" "$(json_get "$out" 'j["path"]')"
 check "…the API Gateway event says X-Forwarded-Proto: https" "https" "$(json_get "$out" 'j["headers"]["X-Forwarded-Proto"]')"
 check "…with the query" "{'x': '1', 'y': '2'}" "$(json_get "$out" 'j["queryStringParameters"]')"
+
+# ---- PROXY protocol v2 before TLS (NLB with proxy protocol in front of HTTPS) --------------------
+proxied_tls() {
+  "$PY" - "$PROXY_TLS_PORT" "$PKI/ca.pem" <<'PYEOF'
+import json, socket, ssl, struct, sys
+raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+addresses = socket.inet_aton("203.0.113.9") + socket.inet_aton("10.0.0.1") + struct.pack("!HH", 51000, 443)
+raw.sendall(b"\r\n\r\n\x00\r\nQUIT\n" + bytes([0x21, 0x11]) + struct.pack("!H", len(addresses)) + addresses)
+context = ssl.create_default_context(cafile=sys.argv[2])
+s = context.wrap_socket(raw, server_hostname="shop.example.com")
+s.sendall(b"GET /who HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n")
+data = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except (OSError, ssl.SSLError):
+    pass
+event = json.loads(data.split(b"\r\n\r\n", 1)[1])
+print(event["requestContext"]["identity"]["sourceIp"], event["headers"].get("X-Forwarded-Proto"))
+PYEOF
+}
+check "PROXY v2 before the ClientHello: served over TLS, the event names the proxied client" \
+  "203.0.113.9 https" "$(proxied_tls 2>&1)"
 check "curl --cacert to https://api.example.com gets its own site" "api-site" "$(tls_curl "$API/")"
 code="$(tls_curl -o /dev/null -w '%{http_code}' "https://other.example.com:$TLS_PORT/" 2>/dev/null || true)"
 check "an SNI no certificate serves (and no default) gets no response" "000" "$code"
