@@ -861,7 +861,8 @@ std::string compatibility_markdown() {
       "warning). Everything is reported with file and line by `lambdagate --validate`.\n\n"
       "Statuses: **works** as in Gloo; **works differently** (the note says how); **extension** "
       "(lambdagate's own field); **parsed, not enforced yet** (checked at load, one warning per load until "
-      "the runtime enforces it — see below); **parsed and ignored**; **accepted, does not apply** (it "
+      "the runtime enforces it — " + std::string(pending_features().empty() ? "no field has this status today" : "see below") +
+      "); **parsed and ignored**; **accepted, does not apply** (it "
       "configures Gloo's control plane or Kubernetes, which one process reading files does not have); "
       "**refused**.\n\n"
       "Where Gloo's behaviour could not be confirmed from its sources, lambdagate does what a Gloo user "

@@ -101,7 +101,7 @@ struct Connection {
   }
 
   void start() {
-    context.emplace(http::SessionContext{handler, limits, {"192.0.2.1", 1234, 0, {}}, stopping, member});
+    context.emplace(http::SessionContext{handler, limits, {.remote_address = "192.0.2.1", .remote_port = 1234}, stopping, member});
     asio::co_spawn(io, http::run_session(server, buffer, *context),
                    asio::bind_cancellation_slot(member.signal.slot(), [this](std::exception_ptr e) {
                      ended = true;
@@ -587,7 +587,7 @@ TEST_CASE("session: the handler's per-connection state outlives each request", "
   bool stopping = false;
   auto serve = [&](FakeStream& server, http::TaskGroup::Member& member, beast::flat_buffer& buffer,
                    std::optional<http::SessionContext>& context) {
-    context.emplace(http::SessionContext{counting, limits, {"192.0.2.1", 1234, 0, {}}, stopping, member});
+    context.emplace(http::SessionContext{counting, limits, {.remote_address = "192.0.2.1", .remote_port = 1234}, stopping, member});
     asio::co_spawn(io, http::run_session(server, buffer, *context), asio::detached);
   };
   FakeStream first(io);
