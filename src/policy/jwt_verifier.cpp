@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lambdagate/policy/base64url.hpp"
-#include "policy/json_limits.hpp"
+#include "lambdagate/core/json_depth.hpp"
 
 namespace lambdagate::policy {
 
@@ -23,7 +23,7 @@ using json = nlohmann::json;
 
 // Parses one decoded JOSE part; null unless it is a JSON object within the depth bound.
 std::shared_ptr<json> parse_object(const std::string& text, std::size_t max_depth) {
-  if (!detail::json_depth_within(text, max_depth)) return nullptr;
+  if (!core::json_depth_within(text, max_depth)) return nullptr;
   auto doc = std::make_shared<json>(json::parse(text, nullptr, /*allow_exceptions=*/false));
   if (doc->is_discarded() || !doc->is_object()) return nullptr;
   return doc;

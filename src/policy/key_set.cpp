@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "lambdagate/policy/base64url.hpp"
-#include "policy/json_limits.hpp"
+#include "lambdagate/core/json_depth.hpp"
 
 namespace lambdagate::policy {
 
@@ -601,7 +601,7 @@ KeySetParse KeySet::parse_json(std::string_view text, const KeySetLimits& limits
   if (text.size() > limits.max_document_bytes) {
     return fail("the key document is larger than " + std::to_string(limits.max_document_bytes) + " bytes");
   }
-  if (!detail::json_depth_within(text, 8)) return fail("the key document nests too deeply");
+  if (!core::json_depth_within(text, 8)) return fail("the key document nests too deeply");
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail("not valid JSON");
   if (!doc.is_object()) return fail("not a JSON object");

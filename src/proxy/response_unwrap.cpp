@@ -10,6 +10,7 @@
 
 #include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/base64.hpp"
+#include "lambdagate/core/json_depth.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
 
 namespace lambdagate::proxy {
@@ -77,36 +78,6 @@ std::string quote(std::string_view text) {
 
 UnwrapError error(std::string reason) { return UnwrapError{std::move(reason)}; }
 
-// The deepest nesting of arrays and objects, stopping once it passes `limit`. Strings are skipped
-// so brackets inside them don't count; the text need not be valid JSON.
-std::size_t nesting_depth(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 // Parses the function's output, or says why it can't be.
 std::variant<Json, UnwrapError> parse_output(std::string_view output, std::string_view what) {
   if (output.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -118,7 +89,7 @@ std::variant<Json, UnwrapError> parse_output(std::string_view output, std::strin
     return error(std::string(what) + " is not valid JSON (raw NUL byte at offset " + std::to_string(nul) +
                  ")");
   }
-  if (nesting_depth(output, kMaxNesting) > kMaxNesting) {
+  if (!core::json_depth_within(output, kMaxNesting)) {
     return error(std::string(what) + " nests arrays/objects deeper than " + std::to_string(kMaxNesting) +
                  " levels");
   }

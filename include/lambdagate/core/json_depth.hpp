@@ -1,10 +1,11 @@
 #pragma once
 // A bound on JSON nesting, checked before parsing: nlohmann's parser keeps a stack as deep as
-// the document, so a hostile `[[[[...` must be refused before it is handed over.
+// the document, so a hostile `[[[[...` must be refused before it is handed over (JWT and JWKS
+// documents, and a function's response before it is unwrapped).
 #include <cstddef>
 #include <string_view>
 
-namespace lambdagate::policy::detail {
+namespace lambdagate::core {
 
 // True when no array or object in `text` nests deeper than `max_depth`. Strings are skipped,
 // escapes included; the text need not be valid JSON (the parser judges that afterwards).
@@ -42,4 +43,4 @@ inline bool json_depth_within(std::string_view text, std::size_t max_depth) {
   return true;
 }
 
-}  // namespace lambdagate::policy::detail
+}  // namespace lambdagate::core
