@@ -204,17 +204,16 @@ asio::awaitable<bool> Server::read_proxy_header(beast::tcp_stream& stream, beast
   }
 }
 
-asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
-  active_.fetch_add(1, std::memory_order_relaxed);
-  struct Count {
-    std::atomic<std::size_t>& active;
-    ConnectionBudget* budget;
-    ~Count() {
-      active.fetch_sub(1, std::memory_order_relaxed);
-      if (budget) budget->release();
-    }
-  } count{active_, limits_.budget.get()};
+Server::Tally::Tally(Server& server) : server_(server) {
+  server_.active_.fetch_add(1, std::memory_order_relaxed);
+}
 
+Server::Tally::~Tally() {
+  server_.active_.fetch_sub(1, std::memory_order_relaxed);
+  if (server_.limits_.budget) server_.limits_.budget->release();
+}
+
+ConnectionInfo Server::describe(const tcp::socket& socket) const {
   ConnectionInfo connection;
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -225,14 +224,25 @@ asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& mem
   connection.listener = listener_;
   // Which listener: a Gateway's access log sinks follow its port.
   if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
+  return connection;
+}
+
+asio::awaitable<bool> Server::admit_proxied(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                            ConnectionInfo& connection, TaskGroup::Member& member) {
+  if (!limits_.proxy_protocol) co_return true;
+  member.idle = true;  // nothing is lost by cancelling the wait for the header
+  const bool accepted = co_await read_proxy_header(stream, buffer, connection);
+  member.idle = false;
+  co_return accepted;
+}
+
+asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
+  Tally tally(*this);
+  ConnectionInfo connection = describe(socket);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
-  if (limits_.proxy_protocol) {
-    member.idle = true;  // nothing is lost by cancelling the wait for the header
-    const bool accepted = co_await read_proxy_header(stream, buffer, connection);
-    member.idle = false;
-    if (!accepted) co_return;
-  }
+  const bool admitted = co_await admit_proxied(stream, buffer, connection, member);
+  if (!admitted) co_return;
   SessionContext context{handler_, limits_, std::move(connection), stopping_, member};
   co_await run_session(stream, buffer, context);
   // A half-close, so the client reads everything written before it sees the end.

@@ -25,29 +25,13 @@ constexpr std::chrono::seconds kCloseTimeout{3};
 }  // namespace
 
 asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member& member) {
-  active_.fetch_add(1, std::memory_order_relaxed);
-  struct Count {
-    std::atomic<std::size_t>& active;
-    ConnectionBudget* budget;
-    ~Count() {
-      active.fetch_sub(1, std::memory_order_relaxed);
-      if (budget) budget->release();
-    }
-  } count{active_, limits_.budget.get()};
+  Tally tally(*this);
   auto report = [this](TlsAccept::Result result) {
     if (tls_->on_handshake) tls_->on_handshake(result);
   };
   constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-  ConnectionInfo connection;
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (!ec) {
-    connection.remote_address = remote.address().to_string();
-    connection.remote_port = remote.port();
-  }
-  connection.listener = listener_;
-  if (auto local = socket.local_endpoint(ec); !ec) connection.local_port = local.port();
+  ConnectionInfo connection = describe(socket);
   connection.tls = true;
   // The context in force now; the connection keeps it alive whatever a reload publishes later.
   std::shared_ptr<const ServerTlsContext> context = tls_->context();
@@ -57,12 +41,8 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
   beast::flat_buffer buffer;
   // Behind an NLB with proxy protocol v2 the PROXY header comes before the ClientHello; bytes of
   // the ClientHello read with it stay in `buffer` and are handed to the handshake below.
-  if (limits_.proxy_protocol) {
-    member.idle = true;
-    const bool accepted = co_await read_proxy_header(tcp, buffer, connection);
-    member.idle = false;
-    if (!accepted) co_return;
-  }
+  const bool admitted = co_await admit_proxied(tcp, buffer, connection, member);
+  if (!admitted) co_return;
   asio::ssl::stream<beast::tcp_stream> stream(std::move(tcp), context->base());
   // Cancelling a handshake loses nothing: shutdown may end it at once. The header timeout bounds
   // it, as it bounds the first request's header on a plain connection.

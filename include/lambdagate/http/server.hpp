@@ -184,6 +184,23 @@ private:
  void refuse_without_descriptors();
  boost::asio::awaitable<bool> read_proxy_header(boost::beast::tcp_stream& stream,
                                                 boost::beast::flat_buffer& buffer, ConnectionInfo& connection);
+ // The start both accept paths share: who is connected, on which listener, and — when the
+ // listener expects one — the PROXY header read (false: close the connection).
+ ConnectionInfo describe(const boost::asio::ip::tcp::socket& socket) const;
+ boost::asio::awaitable<bool> admit_proxied(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+                                            ConnectionInfo& connection, TaskGroup::Member& member);
+ // Counts a connection for as long as its session runs, and gives its place in the connection
+ // budget back at the end.
+ class Tally {
+  public:
+   explicit Tally(Server& server);
+   ~Tally();
+   Tally(const Tally&) = delete;
+   Tally& operator=(const Tally&) = delete;
+
+  private:
+   Server& server_;
+ };
 
  boost::asio::io_context& io_;
  boost::asio::ip::tcp::acceptor acceptor_;
