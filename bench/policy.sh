@@ -8,27 +8,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${BUILD_DIR:-$root/build-bench}"
-cxx="${CXX:-c++}"
+bench_name=policy.sh
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
-# Quiet when all is well; the whole log when a step fails.
-quietly() {
-  local log
-  log="$(mktemp)"
-  if ! "$@" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "policy.sh: failed: $*" >&2
-    exit 1
-  fi
-  rm -f "$log"
-}
-
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-  generator=()
-  command -v ninja >/dev/null && generator=(-G Ninja)
-  quietly cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLAMBDAGATE_BUILD_TESTS=OFF
-fi
+configure_release
 quietly cmake --build "$build" -j 2 --target lambdagate_policy lambdagate_http lambdagate_config lambdagate_core lambdagate_asio
 
 # The policy library and what it depends on, in link order.

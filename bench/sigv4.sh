@@ -9,27 +9,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${BUILD_DIR:-$root/build-bench}"
-cxx="${CXX:-c++}"
+bench_name=sigv4.sh
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
-# Quiet when all is well; the whole log when a step fails.
-quietly() {
-  local log
-  log="$(mktemp)"
-  if ! "$@" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "sigv4.sh: failed: $*" >&2
-    exit 1
-  fi
-  rm -f "$log"
-}
-
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-  generator=()
-  command -v ninja >/dev/null && generator=(-G Ninja)
-  quietly cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLAMBDAGATE_BUILD_TESTS=OFF
-fi
+configure_release
 quietly cmake --build "$build" --target lambdagate_aws -j 2
 
 libraries=("$build/liblambdagate_aws.a" "$build/liblambdagate_http.a" "$build/liblambdagate_core.a"
