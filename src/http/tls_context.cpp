@@ -5,6 +5,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "lambdagate/http/trust_store.hpp"
+
 namespace lambdagate::http::detail {
 
 namespace ssl = boost::asio::ssl;
@@ -15,12 +17,18 @@ TlsContext::TlsContext(const TlsOptions& options)
   SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_2_VERSION);
   context_.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
 
-  boost::system::error_code ec;
-  context_.set_default_verify_paths(ec);
-  if (ec) error_ = "cannot use the system CA certificates: " + ec.message();
-  if (!options.ca_bundle_file.empty()) {
-    context_.load_verify_file(options.ca_bundle_file, ec);
-    if (ec) error_ = "cannot load CA bundle '" + options.ca_bundle_file + "': " + ec.message();
+  if (options.trust_store) {
+    // The process's one copy of the CAs (trust_store.hpp); the context takes a reference.
+    SSL_CTX_set1_cert_store(context_.native_handle(), options.trust_store->native());
+    error_ = options.trust_store->error();
+  } else {
+    boost::system::error_code ec;
+    context_.set_default_verify_paths(ec);
+    if (ec) error_ = "cannot use the system CA certificates: " + ec.message();
+    if (!options.ca_bundle_file.empty()) {
+      context_.load_verify_file(options.ca_bundle_file, ec);
+      if (ec) error_ = "cannot load CA bundle '" + options.ca_bundle_file + "': " + ec.message();
+    }
   }
   context_.set_verify_mode(verify_peer_ ? ssl::verify_peer : ssl::verify_none);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // TlsContext: the client side of TLS, set up once per PooledHttpClient. It owns the one
-// ssl::context (TLS 1.2 minimum, system CAs plus an optional extra bundle, peer verification)
-// and prepares each new stream for its host: SNI, and the name the certificate must carry.
+// ssl::context (TLS 1.2 minimum, system CAs plus an optional extra bundle, peer verification;
+// the CAs are the process's shared TrustStore when TlsOptions carries one) and prepares each new
+// stream for its host: SNI, and the name the certificate must carry.
 // Private to the http module.
 #include <openssl/ssl.h>
 

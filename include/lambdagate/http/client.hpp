@@ -96,9 +96,14 @@ public:
                                                       core::Deadline deadline, ResponseSink& sink);
 };
 
+class TrustStore;  // trust_store.hpp
+
 struct TlsOptions {
   std::string ca_bundle_file;   // extra CA bundle (AWS_CA_BUNDLE); system CAs are always trusted
   bool verify_peer = true;      // never false outside tests of the failure path
+  // The CAs already loaded (system + ca_bundle_file), shared by every client of the process;
+  // null: the client loads its own copy (see trust_store.hpp for why the gateway shares one).
+  std::shared_ptr<const TrustStore> trust_store;
 };
 
 struct PoolOptions {

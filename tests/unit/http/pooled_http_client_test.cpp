@@ -51,7 +51,7 @@ LoopbackHttpServer::TlsFiles tls_files(const std::string& name) {
   return {kTls + name + ".pem", kTls + name + ".key"};
 }
 
-TlsOptions trust_test_ca() { return TlsOptions{kTls + "ca.pem", true}; }
+TlsOptions trust_test_ca() { return TlsOptions{kTls + "ca.pem", true, {}}; }
 
 Endpoint endpoint(const std::string& scheme, const std::string& host, uint16_t port) {
   Endpoint e;
@@ -574,7 +574,7 @@ TEST_CASE("an unreadable CA bundle fails https sends with a clear message", "[ht
   asio::io_context io;
   SystemClock clock;
   LoopbackHttpServer plain(io, ok);
-  PooledHttpClient client(io.get_executor(), clock, TlsOptions{kTls + "missing.pem", true});
+  PooledHttpClient client(io.get_executor(), clock, TlsOptions{kTls + "missing.pem", true, {}});
 
   const auto secure = endpoint("https", "127.0.0.1", 1);
   const auto error = expect_error(run(io, client.send(secure, get(secure), seconds(5))));
