@@ -11,12 +11,12 @@ RUN bash scripts/build.sh && strip build/lambdagate
 
 FROM debian:12-slim AS runtime
 # Only the shared libraries the binary links against (tests/integration/test_dockerfile.sh
-# checks this list against ldd), plus the CA bundle for TLS to AWS. OpenSSL, yaml-cpp, RE2 and
-# pugixml are linked in statically (CMakeLists.txt, LAMBDAGATE_STATIC_DEPS); OpenSSL still reads
-# /usr/lib/ssl/openssl.cnf, which ca-certificates brings (through the openssl package).
+# checks this list against ldd), plus the CA bundle for TLS to AWS. OpenSSL, yaml-cpp, RE2,
+# pugixml, spdlog, fmt and libstdc++ are linked in (CMakeLists.txt, LAMBDAGATE_STATIC_DEPS);
+# OpenSSL still reads /usr/lib/ssl/openssl.cnf, which ca-certificates brings (package openssl).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates libspdlog1.10 libfmt9 libmimalloc2.0 \
+      ca-certificates libmimalloc2.0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin lambdagate
 COPY --from=build /src/build/lambdagate /usr/local/bin/lambdagate
