@@ -768,9 +768,14 @@ if has_case memory; then
   # backend with an empty list), static credentials from the environment.
   start_lambdagate 0 "http://127.0.0.1:$be_plain" 1 "$lg_port" "$lg_admin" /dev/null "$root/config"
   sleep 2
-  printf '  lambdagate idle, --threads 1, config/ example: VmRSS %d KiB (%.1f MiB), RssAnon %s KiB\n' \
+  printf '  lambdagate idle, --threads 1, config/ example: VmRSS %d KiB (%.1f MiB), RssAnon %s KiB, RssFile %s KiB\n' \
     "$(rss_kib "$lg_pid")" "$(awk -v k="$(rss_kib "$lg_pid")" 'BEGIN {print k / 1024}')" \
-    "$(awk '/^RssAnon:/ {print $2}' "/proc/$lg_pid/status")"
+    "$(awk '/^RssAnon:/ {print $2}' "/proc/$lg_pid/status")" "$(awk '/^RssFile:/ {print $2}' "/proc/$lg_pid/status")"
+  # Where it is: resident KiB per mapped object (the binary, each shared library, anonymous).
+  echo "  lambdagate idle, resident KiB per mapping (smaps Rss, summed per object):"
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { n = (NF >= 6 ? $6 : "[anon]"); sub(/.*\//, "", n) }
+       /^Rss:/ { rss[n] += $2 }
+       END { for (n in rss) if (rss[n] > 0) printf "    %6d %s\n", rss[n], n }' "/proc/$lg_pid/smaps" | sort -rn
   stop "$lg_pid"
   write_proxy_conf "$work/proxy-on.conf" on 1
   start_nginx proxy-on 0 "$work/proxy-on.conf"
