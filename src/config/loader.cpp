@@ -168,9 +168,11 @@ class DocumentCounter final : public YAML::EventHandler {
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
   void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
   void OnMapEnd() override {}
 };
 
@@ -240,7 +242,9 @@ class Loader {
       if (const auto mark = runaway_document(text)) {
         SourceLocation where = source.at(*mark);
         if (where.line == 0) where.line = chunk.first_line + 1;
-        diagnostics_.error(where, "YAML syntax error: unexpected text where a document should start (a ',' outside [ ] or { }?)");
+        diagnostics_.error(
+            where,
+            "YAML syntax error: unexpected text where a document should start (a ',' outside [ ] or { }?)");
         return;
       }
       documents = YAML::LoadAll(text);

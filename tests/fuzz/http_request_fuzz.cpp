@@ -18,12 +18,12 @@
 // - what a trailer adds is dropped as the session drops it (drop_trailer_fields), so the checks
 //   on the header hold for the request the handler gets (a trailer once added a second Host);
 // - at most max_headers_count header fields are accepted.
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/system/error_code.hpp>
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -119,7 +119,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (http::check_request_head(head, limits.headers)) return 0;
 
     if (!parser.is_done()) {
-      const http::HeaderFieldIds header_fields = parser.chunked() ? http::header_field_ids(head) : http::HeaderFieldIds{};
+      const http::HeaderFieldIds header_fields =
+          parser.chunked() ? http::header_field_ids(head) : http::HeaderFieldIds{};
       bhttp::read(stream, buffer, parser, ec);
       check(buffer.size() <= http::read_buffer_limit(limits));
       check(extensions.used <= extensions.limit || ec);
@@ -144,7 +145,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto declared = parser.content_length()) check(*declared == request.body().size());
     check(request.body().size() <= limits.max_body_bytes);
     check(extensions.used <= limits.max_header_bytes);
-    check(static_cast<std::size_t>(std::distance(head.begin(), head.end())) <= limits.headers.max_headers_count);
+    check(static_cast<std::size_t>(std::distance(head.begin(), head.end())) <=
+          limits.headers.max_headers_count);
     if (limits.headers.underscores == http::UnderscoreHeaders::Reject) {
       for (const auto& field : head) check(field.name_string().find('_') == std::string_view::npos);
     }

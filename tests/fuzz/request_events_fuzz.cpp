@@ -72,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::size_t blank = input.find("\n\n");
   const std::string_view head = input.substr(0, blank);
-  const std::string_view body = blank == std::string_view::npos ? std::string_view{} : input.substr(blank + 2);
+  const std::string_view body =
+      blank == std::string_view::npos ? std::string_view{} : input.substr(blank + 2);
 
   std::vector<std::string_view> lines;
   for (std::size_t start = 0;;) {
@@ -88,16 +89,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const std::size_t colon = lines[i].find(':');
     const std::string_view name = lines[i].substr(0, colon);
-    const std::string_view value = colon == std::string_view::npos ? std::string_view{} : lines[i].substr(colon + 1);
+    const std::string_view value =
+        colon == std::string_view::npos ? std::string_view{} : lines[i].substr(colon + 1);
     request.headers.emplace_back(name, value);
   }
   request.body = body;
   request.source_ip = "203.0.113.7";
   request.request_id = "b6f0c2d4-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
   request.time = lambdagate::core::SystemTime(std::chrono::milliseconds(1795000000123));
-  lambdagate::http::ClientCertificate certificate{"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-                                                   "CN=client", "CN=ca", "01", "Nov 25 12:00:00 2026 GMT",
-                                                   "Nov 25 12:00:00 2027 GMT"};
+  lambdagate::http::ClientCertificate certificate{
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+      "CN=client",
+      "CN=ca",
+      "01",
+      "Nov 25 12:00:00 2026 GMT",
+      "Nov 25 12:00:00 2027 GMT"};
   if (flags & 0x01u) request.client_certificate = &certificate;
   proxy::EventContext context;
   context.resource_path = "/users";

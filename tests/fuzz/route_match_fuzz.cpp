@@ -70,8 +70,8 @@ std::shared_ptr<const config::Config> fixed_config() {
   api.metadata.name = "api";
   api.domains = {"api.example.com", "*.example.org"};
   auto headers = matcher(Kind::Prefix, "/h");
-  headers.headers = {{"x-mode", "fast", false, false}, {"x-token", "[a-z]+", true, false},
-                     {"x-debug", "", false, true}};
+  headers.headers = {
+      {"x-mode", "fast", false, false}, {"x-token", "[a-z]+", true, false}, {"x-debug", "", false, true}};
   auto query = matcher(Kind::Prefix, "/q");
   query.query_parameters = {{"id", "[0-9]+", true}, {"flag", "", false}};
   auto post = matcher(Kind::Prefix, "/p");

@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool normalize = flags & 0x01u;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::size_t blank = rest.find("\n\n");
-  const std::string_view payload = blank == std::string_view::npos ? std::string_view{} : rest.substr(blank + 2);
+  const std::string_view payload =
+      blank == std::string_view::npos ? std::string_view{} : rest.substr(blank + 2);
   if (blank != std::string_view::npos) rest = rest.substr(0, blank);
 
   aws::SigningRequest request;
@@ -80,8 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   while (!rest.empty()) {
     const std::string_view line = next_line(rest);
     const std::size_t colon = line.find(':');
-    request.headers.emplace_back(std::string(line.substr(0, colon)),
-                                 colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 1)));
+    request.headers.emplace_back(
+        std::string(line.substr(0, colon)),
+        colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 1)));
   }
   request.payload = payload;
 
@@ -107,9 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::erase_if(as_signed, [](const auto& h) { return h.first == "authorization"; });
   const std::string uri = sigv4::canonical_uri(request.path, normalize);
   const std::string query = sigv4::canonical_query_string(request.query);
-  const std::string canonical = sigv4::canonical_request(request.method, uri, query,
-                                                         sigv4::canonical_headers(as_signed),
-                                                         sigv4::sha256_hex(payload));
+  const std::string canonical = sigv4::canonical_request(
+      request.method, uri, query, sigv4::canonical_headers(as_signed), sigv4::sha256_hex(payload));
   check(traced.canonical_request == canonical);
   const std::string amz_date = sigv4::format_amz_date(now);
   const std::string scope = sigv4::credential_scope(amz_date.substr(0, 8), "us-east-1", "lambda");
@@ -125,7 +126,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t amp = q.find('&');
     const std::string_view pair = q.substr(0, amp);
     const std::size_t equals = pair.find('=');
-    pairs.emplace_back(pair.substr(0, equals), equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1));
+    pairs.emplace_back(pair.substr(0, equals),
+                       equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1));
     q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
   }
   check(std::is_sorted(pairs.begin(), pairs.end()));

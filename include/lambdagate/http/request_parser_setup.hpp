@@ -3,13 +3,13 @@
 // and chunk extensions summed over the whole body against the header limit (Beast 1.81 counts
 // them against nothing). Its own header so the HTTP request fuzz target
 // (tests/fuzz/http_request_fuzz.cpp) drives exactly the parser the session reads with.
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -46,7 +46,8 @@ inline void configure_request_parser(RequestParser& parser, std::size_t max_body
 // address is stable): recorded before a chunked body is read, to tell the trailer's fields apart.
 using HeaderFieldIds = std::vector<const void*>;
 
-inline HeaderFieldIds header_field_ids(const boost::beast::http::request<boost::beast::http::string_body>& request) {
+inline HeaderFieldIds header_field_ids(
+    const boost::beast::http::request<boost::beast::http::string_body>& request) {
   HeaderFieldIds ids;
   for (const auto& field : request) ids.push_back(&field);
   return ids;

@@ -443,13 +443,16 @@ TEST_CASE("session: HTTP/1.1 needs exactly one Host", "[http][session][edge]") {
 // Found by tests/fuzz/http_request_fuzz.cpp: Beast adds a chunked body's trailer fields to the
 // header after check_request_head ran, so a trailer could add a second Host (routed on the first,
 // the function seeing the last), or a header with '_' past REJECT_REQUEST (a Transfer-Encoding
-// there Beast refuses itself). The trailer is dropped, as Envoy does: the handler gets the header that was checked.
+// there Beast refuses itself). The trailer is dropped, as Envoy does: the handler gets the header
+// that was checked.
 TEST_CASE("session: a trailer cannot add header fields", "[http][session][edge]") {
   Connection c;
   c.limits.headers.underscores = http::UnderscoreHeaders::Reject;
   c.start();
-  c.send("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
-         "Host: evil\r\nX_Under: 1\r\nX-Trailer: t\r\n\r\n" + kGet);
+  c.send(
+      "POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+      "Host: evil\r\nX_Under: 1\r\nX-Trailer: t\r\n\r\n" +
+      kGet);
   c.settle();
   REQUIRE(c.handler.requests.size() == 2);
   const http::Request& request = c.handler.requests[0];
