@@ -3,7 +3,7 @@
 # under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build directory
 # (${LAMBDAGATE_ASAN_BUILD_DIR:-build-asan}). Only the unit-test executables are built, at -O0
 # without debug info to keep the compile short on a small machine; any sanitizer report fails
-# the test that triggered it. Run by .ci/run after scripts/test.sh.
+# the test that triggered it. Run by .ci/run before scripts/test.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${LAMBDAGATE_ASAN_BUILD_DIR:-$root/build-asan}"

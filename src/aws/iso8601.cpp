@@ -88,6 +88,10 @@ std::optional<core::SystemTime> parse_iso8601(std::string_view text) {
 
   // Local time = UTC + offset, so UTC = local time - offset.
   const auto local = sys_days{date} + hours{*h} + minutes{*mi} + seconds{*s} - offset;
+  // SystemTime counts nanoseconds in 64 bits: years past 2262 (or before 1677) do not fit, and
+  // converting them would overflow (found by tests/fuzz/sts_xml_fuzz.cpp under UBSan).
+  constexpr auto kLimit = duration_cast<seconds>(core::SystemTime::duration::max()) - seconds{1};
+  if (local.time_since_epoch() > kLimit || local.time_since_epoch() < -kLimit) return std::nullopt;
   return time_point_cast<core::SystemTime::duration>(local) +
          duration_cast<core::SystemTime::duration>(fraction);
 }

@@ -8,7 +8,11 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <tuple>
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "config/documents.hpp"
 #include "config/yaml_reader.hpp"
@@ -151,6 +155,42 @@ std::vector<Chunk> split_documents(std::string_view text) {
   return chunks;
 }
 
+// Counts a document stream's documents with yaml-cpp's own Parser, building nothing.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  std::size_t documents = 0;
+  YAML::Mark last_start;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    last_start = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 never gets past a ',' outside any flow collection: YAML::LoadAll makes an empty
+// document there, again and again, until memory runs out (a one-byte file "," did it; found by
+// tests/fuzz/yaml_fuzz.cpp). A first pass counts the documents and gives up at one more than the
+// text can hold (each takes at least one byte): where the runaway starts, or nullopt. Syntax
+// errors throw YAML::ParserException, as LoadAll would.
+std::optional<YAML::Mark> runaway_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+    if (counter.documents > text.size() + 1) return counter.last_start;
+  }
+  return std::nullopt;
+}
+
 class Loader {
  public:
   void add_file_rank(const std::string& file) { ranks_.emplace(file, ranks_.size()); }
@@ -198,7 +238,16 @@ class Loader {
     Source source(file, chunk.first_line, diagnostics_);
     std::vector<YAML::Node> documents;
     try {
-      documents = YAML::LoadAll(std::string(chunk.text));
+      const std::string text(chunk.text);
+      if (const auto mark = runaway_document(text)) {
+        SourceLocation where = source.at(*mark);
+        if (where.line == 0) where.line = chunk.first_line + 1;
+        diagnostics_.error(
+            where,
+            "YAML syntax error: unexpected text where a document should start (a ',' outside [ ] or { }?)");
+        return;
+      }
+      documents = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
       SourceLocation where = source.at(e.mark);
       // yaml-cpp often notices an unclosed bracket or quote only at the end of input, which

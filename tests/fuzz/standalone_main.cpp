@@ -84,8 +84,16 @@ int main(int argc, char** argv) {
 
   const char* env = std::getenv("FUZZ_ITERATIONS");
   const long iterations = env ? std::atol(env) : 50000;
+  // FUZZ_LAST_INPUT=file: each mutation is written there before it runs, so after a crash, a
+  // hang or an out-of-memory kill the file holds the input that did it (a reproducer to pass
+  // back as a seed file).
+  const char* last_input = std::getenv("FUZZ_LAST_INPUT");
   std::mt19937_64 rng(20261126);
-  for (long i = 0; i < iterations; ++i) run(mutate(seeds[i % seeds.size()], seeds, rng));
+  for (long i = 0; i < iterations; ++i) {
+    const std::string input = mutate(seeds[i % seeds.size()], seeds, rng);
+    if (last_input) std::ofstream(last_input, std::ios::binary | std::ios::trunc) << input;
+    run(input);
+  }
   std::printf("ran %zu seeds and %ld mutations: no crash\n", seeds.size(), iterations);
   return 0;
 }

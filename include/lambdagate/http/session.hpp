@@ -39,6 +39,7 @@
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
+#include "lambdagate/http/request_parser_setup.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/http/task_group.hpp"
 
@@ -260,15 +261,8 @@ boost::asio::awaitable<bool> read_request(
   }
   if (!parser.is_done()) {
     expires_after(stream, limits.body_timeout);
-    // Beast 1.81 does not count chunk extensions against any limit: they are summed here against
-    // the header limit (each line is bounded by the read buffer already).
-    std::uint64_t extension_bytes = 0;
-    auto on_chunk_header = [&extension_bytes, &limits](std::uint64_t, boost::beast::string_view extensions,
-                                                       boost::system::error_code& cec) {
-      extension_bytes += extensions.size();
-      if (extension_bytes > limits.max_header_bytes) cec = bhttp::error::header_limit;
-    };
-    parser.on_chunk_header(on_chunk_header);
+    // A chunked body's trailer adds fields to the header: they are dropped once it is read.
+    const HeaderFieldIds header_fields = parser.chunked() ? header_field_ids(parser.get()) : HeaderFieldIds{};
     auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kSessionTuple);
     (void)bn;
     if (bec) {
@@ -276,6 +270,7 @@ boost::asio::awaitable<bool> read_request(
       if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
       co_return false;
     }
+    if (parser.chunked()) drop_trailer_fields(parser.get(), header_fields);
     if (!reservation.reserve(parser.get().body().size())) {
       Response response = overloaded(context, &parser.get());
       co_await send_response(stream, response, limits.write_timeout);
@@ -313,9 +308,10 @@ boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buff
     return remaining && remaining->count() <= 0;
   };
   while (!context.stopping && !past_lifetime()) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(limits.max_body_bytes);
-    parser.header_limit(limits.max_header_bytes);
+    RequestParser parser;
+    // Beast keeps a reference to it: it lives as long as the parser.
+    ChunkExtensionBudget extensions;
+    configure_request_parser(parser, limits.max_body_bytes, limits.max_header_bytes, extensions);
     // An idle connection is closed when its lifetime ends, even before the idle timeout.
     std::chrono::steady_clock::duration idle_limit = limits.idle_timeout;
     if (const auto remaining = remaining_life()) idle_limit = std::min(idle_limit, *remaining);

@@ -139,7 +139,8 @@ TEST_CASE("parse_sts_response ignores namespace prefixes", "[sts]") {
   CHECK(role.assumed_role_arn.empty());
 }
 
-// Expiration as ISO-8601 with fractional seconds or an explicit offset.
+// Expiration as ISO-8601 with fractional seconds or an explicit offset; anything else, or a
+// time SystemTime cannot hold, is an error.
 TEST_CASE("parse_sts_response accepts fractional seconds and UTC offsets in Expiration", "[sts]") {
   using namespace std::chrono;
   const std::string base = kWebIdentitySuccess;
@@ -155,7 +156,10 @@ TEST_CASE("parse_sts_response accepts fractional seconds and UTC offsets in Expi
 
   for (const char* bad :
        {"2026-01-01 12:00:00Z", "2026-01-01T12:00:00", "2026-13-01T12:00:00Z", "2025-02-29T12:00:00Z",
-        "2026-01-01T24:00:00Z", "2026-01-01T12:00:00.Z", "1767268800", "2026-01-01T12:00:00Zjunk"}) {
+        "2026-01-01T24:00:00Z", "2026-01-01T12:00:00.Z", "1767268800", "2026-01-01T12:00:00Zjunk",
+        // Past what SystemTime's 64-bit nanoseconds hold (2262): once an overflow, found by
+        // tests/fuzz/sts_xml_fuzz.cpp under UBSan.
+        "4052-11-26T12:00:00Z", "9999-12-31T23:59:59.999Z", "0001-01-01T00:00:00Z"}) {
     INFO(bad);
     const auto error =
         parsed_error(aws::parse_sts_response(response(200, replaced(base, "2026-01-01T12:00:00Z", bad))));

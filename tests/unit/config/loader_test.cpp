@@ -244,6 +244,19 @@ spec: {bindPort: 99999}
   CHECK(got[2] == "bad.yaml:14: error: 'spec.bindPort' must be an integer between 1 and 65535, got '99999'");
 }
 
+// Found by tests/fuzz/yaml_fuzz.cpp: yaml-cpp 0.7's LoadAll makes empty documents without end at
+// a ',' outside any flow collection (a one-byte file "," took all memory). It is a syntax error
+// with its line now, and the file's other documents are still read.
+TEST_CASE("a stray ',' is a syntax error, not a runaway load", "[config][loader]") {
+  const std::string yaml = "apiVersion: gateway.solo.io/v1\nkind: Gateway\nmetadata: {name: one}\n"
+                           "spec: {bindPort: 8080}\n---\n# a comment\n, x\n";
+  LoadResult result = load_one("comma.yaml", yaml);
+  CHECK_FALSE(result.ok());
+  CHECK(lines(result) == std::vector<std::string>{"comma.yaml:7: error: YAML syntax error: unexpected text where "
+                                                  "a document should start (a ',' outside [ ] or { }?)"});
+  CHECK(load_one("only-comma.yaml", ",").error_count() == 1);
+}
+
 // Metadata: namespace defaults to `default`, labels are kept, Kubernetes bookkeeping (what
 // `kubectl get -o yaml` adds) and `status` are accepted silently, anything else is unknown.
 TEST_CASE("metadata defaults, labels and bookkeeping fields", "[config][loader]") {

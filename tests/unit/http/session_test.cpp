@@ -440,6 +440,31 @@ TEST_CASE("session: HTTP/1.1 needs exactly one Host", "[http][session][edge]") {
   }
 }
 
+// Found by tests/fuzz/http_request_fuzz.cpp: Beast adds a chunked body's trailer fields to the
+// header after check_request_head ran, so a trailer could add a second Host (routed on the first,
+// the function seeing the last), or a header with '_' past REJECT_REQUEST (a Transfer-Encoding
+// there Beast refuses itself). The trailer is dropped, as Envoy does: the handler gets the header
+// that was checked.
+TEST_CASE("session: a trailer cannot add header fields", "[http][session][edge]") {
+  Connection c;
+  c.limits.headers.underscores = http::UnderscoreHeaders::Reject;
+  c.start();
+  c.send(
+      "POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+      "Host: evil\r\nX_Under: 1\r\nX-Trailer: t\r\n\r\n" +
+      kGet);
+  c.settle();
+  REQUIRE(c.handler.requests.size() == 2);
+  const http::Request& request = c.handler.requests[0];
+  CHECK(request.body() == "hello");
+  CHECK(request.count(bhttp::field::host) == 1);
+  CHECK(request[bhttp::field::host] == "x");
+  CHECK(request.count("X_Under") == 0);
+  CHECK(request.count("X-Trailer") == 0);
+  CHECK(request[bhttp::field::transfer_encoding] == "chunked");
+  CHECK(count_of(c.received(), "HTTP/1.1 200") == 2);
+}
+
 // Issue 12, item 9: a HEAD answer carries the header only (its Content-Length says what a GET
 // would get), so the next pipelined response is read as a response, not as a body; a streamed
 // HEAD answer sends no chunks.
