@@ -28,7 +28,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <variant>
 #include <boost/system/system_error.hpp>
@@ -43,6 +42,7 @@
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
+#include "lambdagate/http/response_head.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/http/task_group.hpp"
 
@@ -104,9 +104,11 @@ class SessionWriter final : public ResponseWriter {
       message.keep_alive(false);  // HTTP/1.0: the end of the body is the end of the connection
     }
     keep_alive_ = message.keep_alive();
-    bhttp::response_serializer<bhttp::empty_body> serializer{message};
+    std::string bytes;
+    write_response_head(message.base(), bytes);
     expires_after(stream_, write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kSessionTuple);
+    auto buffer = boost::asio::buffer(bytes);
+    auto [ec, n] = co_await boost::asio::async_write(stream_, buffer, kSessionTuple);
     (void)n;
     failed_ = static_cast<bool>(ec);
     co_return !failed_;
@@ -158,22 +160,18 @@ class SessionWriter final : public ResponseWriter {
   bool keep_alive_ = true;
 };
 
-// A whole response, written within the write timeout; to a HEAD request the header only (with
-// the Content-Length the body would have had), so a pipelined next response is not taken for a
-// body. False when the write failed.
+// A whole response, written within the write timeout as one gather write of its head and body;
+// to a HEAD request the head only (with the Content-Length the body would have had), so a
+// pipelined next response is not taken for a body. False when the write failed.
 template <class Stream>
 boost::asio::awaitable<bool> send_response(Stream& stream, Response& response,
                                            std::chrono::milliseconds write_timeout, bool head_only = false) {
-  namespace bhttp = boost::beast::http;
   response.prepare_payload();
+  std::string head;
+  write_response_head(response.base(), head);
+  const auto buffers = response_buffers(head, response, head_only);
   expires_after(stream, write_timeout);
-  if (head_only) {
-    bhttp::response_serializer<bhttp::string_body> serializer{response};
-    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kSessionTuple);
-    (void)n;
-    co_return !ec;
-  }
-  auto [ec, n] = co_await bhttp::async_write(stream, response, kSessionTuple);
+  auto [ec, n] = co_await boost::asio::async_write(stream, buffers, kSessionTuple);
   (void)n;
   co_return !ec;
 }
