@@ -15,6 +15,7 @@
 
 #include "lambdagate/app/listener_settings.hpp"
 #include "lambdagate/app/runtime.hpp"
+#include "lambdagate/wiring/policy_builder.hpp"
 
 namespace lambdagate::app {
 
@@ -318,6 +319,7 @@ void GatewayProcess::reload(const char* trigger) {
     snapshots_.publish(reloaded.snapshot);
     for (const auto& w : admin::expiring_certificates(*reloaded.snapshot, clock_.system_now())) logger_->warn("{}", w);
     discovery_.retain(discovered_upstreams(*reloaded.snapshot));
+    jwks_.retain(wiring::remote_jwks_urls(*reloaded.snapshot->config));
     if (watcher_) watcher_->watch_referenced(wiring::ssl_file_paths(*reloaded.snapshot->config));
     status_.config_reloads_success.fetch_add(1, std::memory_order_relaxed);
     logger_->info("configuration reloaded (version {}; reloads: {} succeeded, {} failed)", version_,

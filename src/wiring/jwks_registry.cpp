@@ -1,6 +1,8 @@
 // JwksRegistry: one remote JWKS fetcher per URL, kept across reloads (see jwks_registry.hpp).
 #include "lambdagate/wiring/jwks_registry.hpp"
 
+#include <algorithm>
+
 namespace lambdagate::wiring {
 
 JwksRegistry::JwksRegistry(boost::asio::any_io_executor control, std::shared_ptr<http::HttpClient> http,
@@ -34,6 +36,18 @@ std::shared_ptr<policy::JwksFetcher> JwksRegistry::obtain(const config::RemoteJw
 std::map<std::string, std::shared_ptr<policy::JwksFetcher>> JwksRegistry::fetchers() const {
   std::lock_guard lock(mutex_);
   return fetchers_;
+}
+
+void JwksRegistry::retain(const std::vector<std::string>& urls_in_use) {
+  std::lock_guard lock(mutex_);
+  for (auto it = fetchers_.begin(); it != fetchers_.end();) {
+    if (std::find(urls_in_use.begin(), urls_in_use.end(), it->first) != urls_in_use.end()) {
+      ++it;
+      continue;
+    }
+    it->second->stop();
+    it = fetchers_.erase(it);
+  }
 }
 
 void JwksRegistry::stop_all() {

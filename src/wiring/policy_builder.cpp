@@ -113,4 +113,15 @@ void build_policies(const config::Config& config, JwksRegistry* jwks, core::Stea
   }
 }
 
+std::vector<std::string> remote_jwks_urls(const config::Config& config) {
+  std::vector<std::string> urls;
+  for (const auto& vs : config.virtual_services) {
+    if (!vs.options.jwt) continue;
+    for (const auto& provider : vs.options.jwt->providers) {
+      if (provider.remote_jwks) urls.push_back(provider.remote_jwks->url);
+    }
+  }
+  return urls;
+}
+
 }  // namespace lambdagate::wiring

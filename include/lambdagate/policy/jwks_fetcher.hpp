@@ -70,6 +70,8 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   void start(boost::asio::any_io_executor executor);
   // Ends the loop and wakes every waiter. Any thread.
   void stop();
+  // Whether stop() was called (or the loop ended). Any thread.
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
 
   // The keys being served: null until the first good fetch. Lock-free.
   std::shared_ptr<const KeySet> keys() const { return source_->get(); }
@@ -103,7 +105,6 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   void complete_fetch();  // on the loop's executor: bump the generation, wake the waiters
   void add_waiter(std::shared_ptr<Waiter> waiter, std::uint64_t seen);
   static void wake(const std::shared_ptr<Waiter>& waiter);
-  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
 
   std::string url_;
   http::Endpoint endpoint_;

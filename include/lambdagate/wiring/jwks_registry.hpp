@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "lambdagate/config/model.hpp"
 #include "lambdagate/core/clock.hpp"
@@ -32,6 +33,11 @@ class JwksRegistry {
   // for a URL that cannot be fetched.
   std::shared_ptr<policy::JwksFetcher> obtain(const config::RemoteJwks& remote);
 
+  // Stops and forgets the fetchers of URLs no longer named by the configuration in force (call
+  // after publishing a reloaded snapshot). Requests still on an older snapshot keep the keys their
+  // fetcher last had; a URL named again later gets a fresh fetcher.
+  void retain(const std::vector<std::string>& urls_in_use);
+
   std::map<std::string, std::shared_ptr<policy::JwksFetcher>> fetchers() const;
 
   void stop_all();
@@ -43,7 +49,7 @@ class JwksRegistry {
   std::shared_ptr<core::Sleeper> sleeper_;
   policy::JwksObserver observer_;
   policy::JwksFetcherOptions options_;
-  mutable std::mutex mutex_;  // obtain() at load and reload, fetchers() from the admin page
+  mutable std::mutex mutex_;  // obtain()/retain() at load and reload, fetchers() from anywhere
   std::map<std::string, std::shared_ptr<policy::JwksFetcher>> fetchers_;
 };
 

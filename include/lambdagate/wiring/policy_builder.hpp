@@ -23,4 +23,7 @@ class JwksRegistry;
 void build_policies(const config::Config& config, JwksRegistry* jwks, core::SteadyTime now,
                     proxy::PolicyIndex& out, std::vector<std::string>& errors);
 
+// The remote JWKS URLs the configuration's JWT providers name (for JwksRegistry::retain).
+std::vector<std::string> remote_jwks_urls(const config::Config& config);
+
 }  // namespace lambdagate::wiring
