@@ -5,16 +5,27 @@ namespace lambdagate::http {
 
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+// The last decimal digit of `n` as a character.
+char digit(unsigned n) { return static_cast<char>('0' + n % 10); }
+
+}  // namespace
+
 void write_response_head(const Response::header_type& response, std::string& out) {
   out.clear();
   // "HTTP/X.Y ### ", digit by digit as Beast writes it.
   const unsigned version = response.version();
   const unsigned code = response.result_int();
-  const char start[] = {'H', 'T', 'T', 'P', '/',
-                        static_cast<char>('0' + version / 10 % 10), '.', static_cast<char>('0' + version % 10), ' ',
-                        static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
-                        static_cast<char>('0' + code % 10), ' '};
-  out.append(start, sizeof start);
+  out.append("HTTP/");
+  out.push_back(digit(version / 10));
+  out.push_back('.');
+  out.push_back(digit(version));
+  out.push_back(' ');
+  out.push_back(digit(code / 100));
+  out.push_back(digit(code / 10));
+  out.push_back(digit(code));
+  out.push_back(' ');
   // The reason phrase set on the response, else the standard one for its code (as Beast does).
   const std::string_view reason = response.reason();
   if (!reason.empty()) {

@@ -8,8 +8,8 @@
 // ones Beast writes: "HTTP/1.x <code> <reason>\r\n", then every field as it is stored, in order,
 // then "\r\n". Framing fields (Content-Length, Transfer-Encoding, Connection) are the caller's to
 // set first, as they are for Beast (prepare_payload, keep_alive, chunked).
-#include <boost/asio/buffer.hpp>
 #include <array>
+#include <boost/asio/buffer.hpp>
 #include <string>
 #include <string_view>
 
@@ -22,8 +22,8 @@ void write_response_head(const Response::header_type& response, std::string& out
 
 // The head and the body of a whole response, for one gather write. `head_only` (a HEAD request):
 // the head alone, with the Content-Length the body would have had.
-inline std::array<boost::asio::const_buffer, 2> response_buffers(const std::string& head, const Response& response,
-                                                                 bool head_only) {
+inline std::array<boost::asio::const_buffer, 2> response_buffers(const std::string& head,
+                                                                 const Response& response, bool head_only) {
   const std::string_view body = head_only ? std::string_view{} : std::string_view{response.body()};
   return {boost::asio::buffer(head), boost::asio::buffer(body.data(), body.size())};
 }

@@ -286,7 +286,6 @@ boost::asio::awaitable<bool> read_request(
   co_return true;
 }
 
-
 // Waits for the first byte of the next request on an idle connection, within `idle_limit`.
 // Holds as little as it can meanwhile (issue 14: bytes per idle keep-alive connection): no read
 // buffer where the stream can wait without one, and only this small coroutine frame — the
