@@ -176,10 +176,20 @@ bool is_signing_header(std::string_view name) {
   }
 }
 
+// Whether any byte is a space or a control character. Runs over every header value of every
+// request (the session token alone is about 1 KB): one pass with no early exit, the shape GCC
+// vectorises, 16 bytes a step instead of one compare and branch per byte.
+bool has_space_or_control(std::string_view value) {
+  const char* bytes = value.data();
+  char found = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) found |= static_cast<unsigned char>(bytes[i]) <= ' ' ? 1 : 0;
+  return found != 0;
+}
+
 // append_collapsed by runs: a value with no whitespace (every whitespace byte is a control byte
 // or SP), the usual case, is copied whole; otherwise each run of other bytes at once.
 void append_collapsed_runs(std::string& out, std::string_view value) {
-  if (std::none_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+  if (!has_space_or_control(value)) {
     out.append(value);
     return;
   }

@@ -6,8 +6,11 @@
 
 #include <fcntl.h>
 
+#include <charconv>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
@@ -92,13 +95,60 @@ void LineBuffer::flush() {
 AccessLog::AccessLog(LogFormat format, bool enabled, int fd, std::size_t buffer_capacity)
     : format_(format), enabled_(enabled), out_(fd, buffer_capacity), out_capacity_(buffer_capacity) {}
 
+namespace {
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[20];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+  out.append(digits, end);
+}
+
+// Milliseconds with three decimals ("1.500ms" for 1500 µs), exact from the integer count.
+void append_millis(std::string& out, std::chrono::microseconds duration) {
+  std::int64_t us = duration.count();
+  if (us < 0) {
+    out.push_back('-');
+    us = -us;
+  }
+  append_number(out, static_cast<std::uint64_t>(us / 1000));
+  const auto fraction = static_cast<int>(us % 1000);
+  const char decimals[4] = {'.', static_cast<char>('0' + fraction / 100), static_cast<char>('0' + fraction / 10 % 10),
+                            static_cast<char>('0' + fraction % 10)};
+  out.append(decimals, 4);
+}
+
+void append_or_dash(std::string& out, std::string_view value) {
+  if (value.empty()) {
+    out.push_back('-');
+  } else {
+    out.append(value);
+  }
+}
+
+}  // namespace
+
+void AccessLog::append_time(core::SystemTime time) {
+  const auto second = std::chrono::floor<std::chrono::seconds>(time);
+  if (second != time_second_) {
+    time_second_ = second;
+    time_text_ = core::format_iso8601(second, false);
+    time_text_.pop_back();  // the 'Z': the milliseconds go before it
+  }
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time - second).count();
+  line_.append(time_text_);
+  const char tail[5] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                        static_cast<char>('0' + millis % 10), 'Z'};
+  line_.append(tail, 5);
+}
+
 void AccessLog::write(const AccessLogEntry& e) {
   if (!enabled_) return;
   line_.clear();
-  const double duration_ms = static_cast<double>(e.duration.count()) / 1000.0;
   if (format_ == LogFormat::Json) {
+    append_time(e.time);  // line_ holds just the time until the dump replaces it
+    const double duration_ms = static_cast<double>(e.duration.count()) / 1000.0;
     nlohmann::json j = {
-        {"time", core::format_iso8601(e.time, true)},     {"type", "access"},        {"requestId", e.request_id},
+        {"time", line_},     {"type", "access"},        {"requestId", e.request_id},
         {"remote", e.remote_address},  {"method", e.method},      {"path", e.path},
         {"status", e.status},          {"durationMs", duration_ms}, {"route", e.route},
         {"upstream", e.upstream},      {"function", e.function},  {"attempts", e.attempts},
@@ -106,11 +156,30 @@ void AccessLog::write(const AccessLogEntry& e) {
     if (!e.error_code.empty()) j["error"] = e.error_code;
     line_ = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    fmt::format_to(std::back_inserter(line_), "{} access {} {} {} {} {} {:.3f}ms route={} upstream={} function={} attempts={} in={} out={}",
-                   core::format_iso8601(e.time, true), e.request_id, e.remote_address, e.method, e.path, e.status, duration_ms,
-                   e.route.empty() ? "-" : e.route, e.upstream.empty() ? "-" : e.upstream,
-                   e.function.empty() ? "-" : e.function, e.attempts, e.bytes_received, e.bytes_sent);
-    if (!e.error_code.empty()) fmt::format_to(std::back_inserter(line_), " error={}", e.error_code);
+    // "<time> access <id> <remote> <method> <path> <status> <ms>ms route= upstream= function=
+    // attempts= in= out=[ error=]", appended piece by piece: fmt's format-string parsing cost
+    // more per line than the appends themselves.
+    append_time(e.time);
+    line_.append(" access ").append(e.request_id).push_back(' ');
+    line_.append(e.remote_address).push_back(' ');
+    line_.append(e.method).push_back(' ');
+    line_.append(e.path).push_back(' ');
+    append_number(line_, e.status);
+    line_.push_back(' ');
+    append_millis(line_, e.duration);
+    line_.append("ms route=");
+    append_or_dash(line_, e.route);
+    line_.append(" upstream=");
+    append_or_dash(line_, e.upstream);
+    line_.append(" function=");
+    append_or_dash(line_, e.function);
+    line_.append(" attempts=");
+    append_number(line_, e.attempts);
+    line_.append(" in=");
+    append_number(line_, e.bytes_received);
+    line_.append(" out=");
+    append_number(line_, e.bytes_sent);
+    if (!e.error_code.empty()) line_.append(" error=").append(e.error_code);
   }
   out_.append(line_);
   scheduled_flush_needed();

@@ -480,6 +480,56 @@ TEST_CASE("a header with a line break is refused", "[http][client]") {
   CHECK(f.client.connections_opened() == 0);
 }
 
+// Framing belongs to the client: a caller's own Content-Length or Transfer-Encoding could
+// contradict the body actually sent, so it is refused before any connection is made.
+TEST_CASE("a caller's Content-Length or Transfer-Encoding is refused", "[http][client]") {
+  Fixture<> f;
+  for (const char* name : {"Content-Length", "transfer-encoding"}) {
+    auto request = get(f.to);
+    request.headers.emplace_back(name, "5");
+
+    const auto error = expect_error(f.send(request));
+
+    CHECK(error.kind == ClientErrorKind::Protocol);
+    CHECK_THAT(error.message, Catch::Contains(name));
+  }
+  CHECK(f.client.connections_opened() == 0);
+}
+
+// An empty POST still says "Content-Length: 0" (a server may otherwise wait for a body), and a
+// method the client does not know goes out verbatim.
+TEST_CASE("an empty POST carries Content-Length: 0; other methods go out as given", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest& r) { return LoopbackReply::ok(std::string(r.message.method_string())); };
+  Fixture<> f(setup);
+
+  ClientRequest post;
+  post.method = "POST";
+  post.target = "/empty";
+  post.headers = {{"Host", f.to.host_header()}};
+  CHECK(expect_response(f.send(post)).body == "POST");
+  ClientRequest custom = post;
+  custom.method = "PROPFIND";
+
+  CHECK(expect_response(f.send(custom)).body == "PROPFIND");
+  REQUIRE(f.server.requests().size() == 2);
+  CHECK(f.server.requests()[0].message[bhttp::field::content_length] == "0");
+  CHECK(f.server.requests()[1].message.count(bhttp::field::content_length) == 0);
+}
+
+// A TRACE must not carry a body (RFC 9110 §9.3.8): refused before sending, not sent malformed.
+TEST_CASE("a TRACE with a body is refused", "[http][client]") {
+  Fixture<> f;
+  auto request = get(f.to);
+  request.method = "TRACE";
+  request.body = "x";
+
+  const auto error = expect_error(f.send(request));
+
+  CHECK(error.kind == ClientErrorKind::Protocol);
+  CHECK(f.client.connections_opened() == 0);
+}
+
 // TLS with the test CA as the extra bundle: the certificate verifies against the IP SAN, and
 // keep-alive works over TLS too.
 TEST_CASE("TLS with the CA bundle succeeds and reuses the connection", "[http][client][tls]") {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -82,6 +84,44 @@ TEST_CASE("text access log line", "[observability]") {
   CHECK(line.find(" 404 ") != std::string::npos);
   CHECK(line.find("route=-") != std::string::npos);
   CHECK(line.find("error=route_not_found") != std::string::npos);
+  CHECK(line ==
+        "2015-08-30T12:36:00.123Z access rid-1 10.0.0.1 POST /lambda?q=\"x\" 404 1.500ms route=- "
+        "upstream=gloo-system/lambda function=uppercase attempts=1 in=5 out=5 error=route_not_found\n");
+}
+
+// The time text is made once per second and reused: lines within one second, across a second
+// and across a day (and a duration under a millisecond) each carry their own exact time.
+TEST_CASE("access log times across seconds and days", "[observability]") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  observability::AccessLog log(observability::LogFormat::Text, true, fds[1]);
+  auto e = sample();
+  const auto base = core::SystemTime{std::chrono::milliseconds(1440979199998)};  // 2015-08-30T23:59:59.998Z
+  for (const int step_ms : {0, 1, 2, 1003}) {
+    e.time = base + std::chrono::milliseconds(step_ms);
+    e.duration = std::chrono::microseconds(step_ms * 7);
+    log.write(e);
+  }
+  log.flush();
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  std::vector<std::string> times;
+  std::vector<std::string> durations;
+  for (std::size_t at = 0; at < out.size();) {
+    const std::size_t end = out.find('\n', at);
+    const std::string line = out.substr(at, end - at);
+    times.push_back(line.substr(0, line.find(' ')));
+    const std::size_t ms = line.find("ms route=");
+    durations.push_back(line.substr(line.rfind(' ', ms) + 1, ms - line.rfind(' ', ms) - 1));
+    at = end + 1;
+  }
+  CHECK(times == std::vector<std::string>{"2015-08-30T23:59:59.998Z", "2015-08-30T23:59:59.999Z",
+                                          "2015-08-31T00:00:00.000Z", "2015-08-31T00:00:01.001Z"});
+  CHECK(durations == std::vector<std::string>{"0.000", "0.007", "0.014", "7.021"});
 }
 
 // Log levels and formats parse from the CLI's words only.
