@@ -68,7 +68,10 @@ class Worker {
 
  private:
   spdlog::logger& logger_;
-  boost::asio::io_context io_;
+  // Concurrency hint 1: only this worker's thread runs it, so Asio hands completions posted from
+  // that thread to a thread-private queue without taking the scheduler's mutex. Other threads
+  // still post safely (shutdown steps, DNS lookups, reloads): hint 1 keeps the locking.
+  boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   http::PooledHttpClient http_client_;
   observability::AccessLog access_log_;

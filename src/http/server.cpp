@@ -178,7 +178,7 @@ asio::awaitable<void> Server::accept_loop() {
 // puts the client address it carries into `connection`. False: the connection must be closed
 // (an invalid or missing header, the header timeout, the peer gone). With
 // allow_without_proxy_protocol, plain traffic stays in `buffer` for the session.
-asio::awaitable<bool> Server::read_proxy_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+asio::awaitable<bool> Server::read_proxy_header(DeadlineStream& stream, beast::flat_buffer& buffer,
                                                 ConnectionInfo& connection) {
   constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
   stream.expires_after(limits_.header_timeout);
@@ -227,7 +227,7 @@ ConnectionInfo Server::describe(const tcp::socket& socket) const {
   return connection;
 }
 
-asio::awaitable<bool> Server::admit_proxied(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+asio::awaitable<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffer& buffer,
                                             ConnectionInfo& connection, TaskGroup::Member& member) {
   if (!limits_.proxy_protocol) co_return true;
   member.idle = true;  // nothing is lost by cancelling the wait for the header
@@ -239,7 +239,7 @@ asio::awaitable<bool> Server::admit_proxied(beast::tcp_stream& stream, beast::fl
 asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
   Tally tally(*this);
   ConnectionInfo connection = describe(socket);
-  beast::tcp_stream stream(std::move(socket));
+  DeadlineStream stream(std::move(socket));
   beast::flat_buffer buffer;
   const bool admitted = co_await admit_proxied(stream, buffer, connection, member);
   if (!admitted) co_return;

@@ -5,7 +5,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/http/session.hpp"
@@ -37,13 +36,13 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
   std::shared_ptr<const ServerTlsContext> context = tls_->context();
   if (!context) co_return;
 
-  beast::tcp_stream tcp(std::move(socket));
+  DeadlineStream tcp(std::move(socket));
   beast::flat_buffer buffer;
   // Behind an NLB with proxy protocol v2 the PROXY header comes before the ClientHello; bytes of
   // the ClientHello read with it stay in `buffer` and are handed to the handshake below.
   const bool admitted = co_await admit_proxied(tcp, buffer, connection, member);
   if (!admitted) co_return;
-  asio::ssl::stream<beast::tcp_stream> stream(std::move(tcp), context->base());
+  asio::ssl::stream<DeadlineStream> stream(std::move(tcp), context->base());
   // Cancelling a handshake loses nothing: shutdown may end it at once. The header timeout bounds
   // it, as it bounds the first request's header on a plain connection.
   member.idle = true;
@@ -56,7 +55,8 @@ asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member&
   if (handshake_ec) {
     // Plain HTTP sent to this port, a protocol version or cipher refused, no client certificate
     // where mutual TLS needs one, an SNI no certificate serves: the connection just ends.
-    report(handshake_ec == beast::error::timeout ? TlsAccept::Result::TimedOut : TlsAccept::Result::Failed);
+    const bool timed_out = beast::get_lowest_layer(stream).expired();
+    report(timed_out ? TlsAccept::Result::TimedOut : TlsAccept::Result::Failed);
     co_return;
   }
   if (!context->check_client(stream.native_handle()).empty()) {

@@ -9,7 +9,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
@@ -24,6 +23,7 @@
 #include "lambdagate/core/error.hpp"
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/connection_budget.hpp"
+#include "lambdagate/http/deadline_stream.hpp"
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/task_group.hpp"
@@ -182,12 +182,12 @@ private:
  void report(std::exception_ptr failure);
  // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
  void refuse_without_descriptors();
- boost::asio::awaitable<bool> read_proxy_header(boost::beast::tcp_stream& stream,
-                                                boost::beast::flat_buffer& buffer, ConnectionInfo& connection);
+ boost::asio::awaitable<bool> read_proxy_header(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
+                                                ConnectionInfo& connection);
  // The start both accept paths share: who is connected, on which listener, and — when the
  // listener expects one — the PROXY header read (false: close the connection).
  ConnectionInfo describe(const boost::asio::ip::tcp::socket& socket) const;
- boost::asio::awaitable<bool> admit_proxied(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+ boost::asio::awaitable<bool> admit_proxied(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
                                             ConnectionInfo& connection, TaskGroup::Member& member);
  // Counts a connection for as long as its session runs, and gives its place in the connection
  // budget back at the end.

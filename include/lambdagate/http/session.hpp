@@ -4,13 +4,15 @@
 // and repeat while keep-alive; pipelined requests sit in the read buffer and are answered in
 // order. One timeout idiom: expires_after on the stream's lowest layer before every I/O step.
 //
-// A template over the stream, so the same loop serves plain TCP (beast::tcp_stream, in
-// server.cpp), TLS (ssl_stream over tcp_stream) and tests (an in-memory beast::test::stream,
-// tests/fakes/fake_stream.hpp). What a Stream needs: Beast's AsyncReadStream and AsyncWriteStream,
-// a lowest layer with expires_after(duration) and expires_never() (beast::tcp_stream has them),
-// and per-operation cancellation. Establishing the connection (a TLS handshake, a PROXY protocol
-// prefix, which may leave bytes in `buffer`) and ending it (a TCP half-close, a TLS close_notify)
-// belong to the caller, before and after run_session.
+// A template over the stream, so the same loop serves plain TCP (DeadlineStream, in server.cpp),
+// TLS (ssl::stream over DeadlineStream, tls_session.cpp) and tests (an in-memory
+// beast::test::stream, tests/fakes/fake_stream.hpp). What a Stream needs: Beast's AsyncReadStream
+// and AsyncWriteStream, a lowest layer with expires_after(duration) and expires_never()
+// (DeadlineStream and beast::tcp_stream have them), and per-operation cancellation. A stream that
+// can also wait for bytes without reading them (DeadlineStream) lets an idle connection wait
+// without a read buffer. Establishing the connection (a TLS handshake, a PROXY protocol prefix,
+// which may leave bytes in `buffer`) and ending it (a TCP half-close, a TLS close_notify) belong
+// to the caller, before and after run_session.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
@@ -26,11 +28,12 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <variant>
 #include <boost/system/system_error.hpp>
 #include <algorithm>
+#include <concepts>
+#include <cstdint>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -40,6 +43,7 @@
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/request_parser_setup.hpp"
+#include "lambdagate/http/response_head.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/http/task_group.hpp"
 
@@ -59,6 +63,14 @@ struct SessionContext {
 namespace detail {
 
 inline constexpr auto kSessionTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+// How many bytes the first read of a request may take: a typical request header at once.
+inline constexpr std::size_t kFirstReadBytes = 4096;
+
+// A stream that can wait for bytes without reading them (DeadlineStream): an idle connection on
+// it holds no read buffer. Others (TLS, whose layer may hold decrypted bytes already; the test
+// stream) wait by reading into the buffer.
+template <class Stream>
+concept WaitsReadable = requires(Stream& stream) { stream.async_wait_readable(kSessionTuple); };
 
 // Errors that just mean "the peer went away", "we stopped" or "time is up": close quietly.
 bool is_disconnect(const boost::system::error_code& ec);
@@ -93,9 +105,11 @@ class SessionWriter final : public ResponseWriter {
       message.keep_alive(false);  // HTTP/1.0: the end of the body is the end of the connection
     }
     keep_alive_ = message.keep_alive();
-    bhttp::response_serializer<bhttp::empty_body> serializer{message};
+    std::string bytes;
+    write_response_head(message.base(), bytes);
     expires_after(stream_, write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kSessionTuple);
+    auto buffer = boost::asio::buffer(bytes);
+    auto [ec, n] = co_await boost::asio::async_write(stream_, buffer, kSessionTuple);
     (void)n;
     failed_ = static_cast<bool>(ec);
     co_return !failed_;
@@ -147,22 +161,18 @@ class SessionWriter final : public ResponseWriter {
   bool keep_alive_ = true;
 };
 
-// A whole response, written within the write timeout; to a HEAD request the header only (with
-// the Content-Length the body would have had), so a pipelined next response is not taken for a
-// body. False when the write failed.
+// A whole response, written within the write timeout as one gather write of its head and body;
+// to a HEAD request the head only (with the Content-Length the body would have had), so a
+// pipelined next response is not taken for a body. False when the write failed.
 template <class Stream>
 boost::asio::awaitable<bool> send_response(Stream& stream, Response& response,
                                            std::chrono::milliseconds write_timeout, bool head_only = false) {
-  namespace bhttp = boost::beast::http;
   response.prepare_payload();
+  std::string head;
+  write_response_head(response.base(), head);
+  const auto buffers = response_buffers(head, response, head_only);
   expires_after(stream, write_timeout);
-  if (head_only) {
-    bhttp::response_serializer<bhttp::string_body> serializer{response};
-    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kSessionTuple);
-    (void)n;
-    co_return !ec;
-  }
-  auto [ec, n] = co_await bhttp::async_write(stream, response, kSessionTuple);
+  auto [ec, n] = co_await boost::asio::async_write(stream, buffers, kSessionTuple);
   (void)n;
   co_return !ec;
 }
@@ -210,26 +220,16 @@ inline std::optional<Response> read_failure(SessionContext& context, const boost
 }
 
 // Reads one request into `parser` (header, the 100 Continue it asks for, body), its bytes taken
-// from the in-flight budget into `reservation`. `idle_limit`: how long to wait for its first
-// byte. False when the connection is done: the peer left, or a refusal was sent.
+// from the in-flight budget into `reservation`; its first bytes have arrived already (see
+// await_request). False when the connection is done: the peer left, or a refusal was sent.
 template <class Stream>
 boost::asio::awaitable<bool> read_request(
     Stream& stream, boost::beast::flat_buffer& buffer,
-    boost::beast::http::request_parser<boost::beast::http::string_body>& parser, SessionContext& context,
-    std::chrono::steady_clock::duration idle_limit, ByteReservation& reservation) {
+    RequestParser& parser, SessionContext& context, ByteReservation& reservation) {
   namespace bhttp = boost::beast::http;
   const ServerLimits& limits = context.limits;
-  // Idle until the first byte of a request is here; the header timeout runs from then, so a
-  // client sending its header a byte at a time is cut at the header timeout (slowloris).
-  if (buffer.size() == 0) {
-    context.member.idle = true;
-    expires_after(stream, idle_limit);
-    auto space = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
-    auto [iec, in] = co_await stream.async_read_some(space, kSessionTuple);
-    buffer.commit(in);
-    context.member.idle = false;
-    if (iec) co_return false;  // the peer left, the idle timeout passed, or we are stopping
-  }
+  // After a wait that read nothing, the first read takes up to a typical header at once.
+  if (buffer.capacity() == 0) buffer.reserve(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
   expires_after(stream, limits.header_timeout);
   auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
   (void)n;
@@ -280,6 +280,148 @@ boost::asio::awaitable<bool> read_request(
   co_return true;
 }
 
+// Waits for the first byte of the next request on an idle connection, within `idle_limit`.
+// Holds as little as it can meanwhile (issue 14: bytes per idle keep-alive connection): no read
+// buffer where the stream can wait without one, and only this small coroutine frame — the
+// per-request state (parser, request, response) lives in serve_request, which has ended.
+// False: the peer left, the idle limit passed, or we are stopping.
+template <class Stream>
+boost::asio::awaitable<bool> await_request(Stream& stream, boost::beast::flat_buffer& buffer,
+                                           std::chrono::steady_clock::duration idle_limit) {
+  expires_after(stream, idle_limit);
+  if constexpr (WaitsReadable<Stream>) {
+    buffer.shrink_to_fit();  // empty: gives the memory back
+    auto [ec] = co_await stream.async_wait_readable(kSessionTuple);
+    co_return !ec;
+  } else {
+    auto space = buffer.prepare(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
+    auto [ec, n] = co_await stream.async_read_some(space, kSessionTuple);
+    buffer.commit(n);
+    co_return !ec;
+  }
+}
+
+// How long a connection may still live (maxConnectionDuration).
+class Lifetime {
+ public:
+  explicit Lifetime(const ServerLimits& limits)
+      : limits_(limits), opened_(limits.clock ? limits.clock->steady_now() : core::SteadyTime{}) {}
+  // None without a limit.
+  std::optional<std::chrono::steady_clock::duration> remaining() const {
+    if (limits_.max_connection_duration.count() == 0 || !limits_.clock) return std::nullopt;
+    return opened_ + limits_.max_connection_duration - limits_.clock->steady_now();
+  }
+  bool over() const {
+    const auto left = remaining();
+    return left && left->count() <= 0;
+  }
+
+ private:
+  const ServerLimits& limits_;
+  core::SteadyTime opened_;
+};
+
+// Serves one request whose first bytes are in `buffer` or on their way: reads it, answers it
+// (the handler's response, a refusal, a redirect, the health check) and says whether the
+// connection may carry another. `served`: requests on this connection so far, this one included.
+// Everything a request needs lives in this frame, which ends with the request, so an idle
+// connection does not keep it.
+template <class Stream>
+boost::asio::awaitable<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer,
+                                           SessionContext& context, const Lifetime& lifetime,
+                                           std::uint32_t served) {
+  namespace bhttp = boost::beast::http;
+  const ServerLimits& limits = context.limits;
+  RequestParser parser;
+  // Beast keeps a reference to it: it lives as long as the parser.
+  ChunkExtensionBudget extensions;
+  configure_request_parser(parser, limits.max_body_bytes, limits.max_header_bytes, extensions);
+  // Held until this request is answered (the end of this call).
+  ByteReservation reservation(limits.bytes_in_flight.get());
+  const bool complete = co_await read_request(stream, buffer, parser, context, reservation);
+  if (!complete) co_return false;
+
+  Request request = parser.release();
+  const bool head_only = request.method() == bhttp::verb::head;
+  if (limits.headers.underscores == UnderscoreHeaders::Drop) drop_underscore_headers(request);
+  // Routes are matched against the normalised path, and the function sees that one too.
+  auto normalized = normalize_target(request.target(), limits.paths);
+  if (auto* refusal = std::get_if<PathRefusal>(&normalized)) {
+    Response response =
+        rejection(context, core::ErrorKind::BadRequest, std::move(refusal->message), &request);
+    co_await send_response(stream, response, limits.write_timeout, head_only);
+    co_return false;
+  }
+  auto& target = std::get<NormalizedTarget>(normalized);
+  if (target.redirect) {
+    Response response{bhttp::status::temporary_redirect, request.version()};
+    response.set(bhttp::field::location, target.target);
+    response.keep_alive(false);
+    co_await send_response(stream, response, limits.write_timeout, head_only);
+    co_return false;
+  }
+  request.target(target.target);
+  if (!limits.health_check_path.empty() && is_health_check(target.target, limits.health_check_path)) {
+    const bool draining = limits.draining && limits.draining->load(std::memory_order_relaxed);
+    Response response{draining ? bhttp::status::service_unavailable : bhttp::status::ok, request.version()};
+    response.set(bhttp::field::content_type, "application/json");
+    response.body() = draining ? R"({"status":"draining"})" : R"({"status":"ok"})";
+    response.keep_alive(request.keep_alive() && !context.stopping && !lifetime.over());
+    const bool keep_alive = response.keep_alive();
+    const bool written = co_await send_response(stream, response, limits.write_timeout, head_only);
+    co_return written && keep_alive;
+  }
+  // The handler bounds its own work with the route's deadline.
+  boost::beast::get_lowest_layer(stream).expires_never();
+  Response response;
+  // The client's address for this request (logged, sourceIp in events) and X-Forwarded-For.
+  ConnectionInfo client = context.connection;
+  {
+    std::string xff;
+    const auto [first, last] = request.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) {
+      if (!xff.empty()) xff += ", ";
+      xff.append(it->value());
+    }
+    ClientAddress resolved = client_address(client.remote_address, xff, limits.client_address);
+    if (resolved.address != client.remote_address) {
+      client.remote_address = std::move(resolved.address);
+      client.remote_port = 0;
+    }
+    if (resolved.forwarded_for) request.set("X-Forwarded-For", *resolved.forwarded_for);
+  }
+  SessionWriter<Stream> writer(stream, limits.write_timeout, request.version(), head_only);
+  const bool last_allowed =
+      limits.max_requests_per_connection != 0 && served >= limits.max_requests_per_connection;
+  bool failed = false;
+  try {
+    response = co_await context.handler.handle(request, client, writer);
+  } catch (const boost::system::system_error& e) {
+    // Cut off by shutdown (terminal cancellation): nothing is answered; the session ends.
+    if (e.code() == boost::asio::error::operation_aborted) throw;
+    failed = true;
+  } catch (const std::exception&) {
+    failed = true;
+  }
+  // `client` is this request's copy; what the handler keeps per connection (per-connection
+  // rate-limit buckets) must outlive the request, so it goes back to the connection's own info.
+  context.connection.handler_state = std::move(client.handler_state);
+  if (failed) {
+    if (writer.started()) writer.abort();
+    response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);
+  }
+  if (writer.started()) {
+    // Streamed: the response is on the wire already. An unfinished stream closes the connection.
+    co_return writer.reusable() && !context.stopping && request.keep_alive() && !last_allowed && !lifetime.over();
+  }
+  response.version(request.version());
+  response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed &&
+                      !lifetime.over());
+  const bool keep_alive = response.keep_alive();
+  const bool written = co_await send_response(stream, response, limits.write_timeout, head_only);
+  co_return written && keep_alive;
+}
+
 }  // namespace detail
 
 // Serves requests on `stream` until the peer leaves, a response ends the connection, a limit or
@@ -289,120 +431,32 @@ boost::asio::awaitable<bool> read_request(
 template <class Stream>
 boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buffer& buffer,
                                          SessionContext& context) {
-  namespace bhttp = boost::beast::http;
   // GCC 12 mishandles temporaries with destructors inside co_await expressions (they can be
-  // destroyed twice), so every co_await below takes named objects only.
+  // destroyed twice), so every co_await below (and in detail::) takes named objects only. This
+  // frame stays alive while the connection is idle: it holds only what is needed between
+  // requests.
   const ServerLimits& limits = context.limits;
   // A bounded read buffer: a header, trailer or chunk-extension line that never ends fails the
   // read (431) instead of growing the buffer (issue 12: 64 MiB sent grew RSS by 66 MiB).
   buffer.max_size(std::max(read_buffer_limit(limits), buffer.size()));
+  const detail::Lifetime lifetime(limits);
   std::uint32_t served = 0;
-  // maxConnectionDuration: how long the connection may still live (none without a limit).
-  const core::SteadyTime opened = limits.clock ? limits.clock->steady_now() : core::SteadyTime{};
-  auto remaining_life = [&]() -> std::optional<std::chrono::steady_clock::duration> {
-    if (limits.max_connection_duration.count() == 0 || !limits.clock) return std::nullopt;
-    return opened + limits.max_connection_duration - limits.clock->steady_now();
-  };
-  auto past_lifetime = [&] {
-    const auto remaining = remaining_life();
-    return remaining && remaining->count() <= 0;
-  };
-  while (!context.stopping && !past_lifetime()) {
-    RequestParser parser;
-    // Beast keeps a reference to it: it lives as long as the parser.
-    ChunkExtensionBudget extensions;
-    configure_request_parser(parser, limits.max_body_bytes, limits.max_header_bytes, extensions);
-    // An idle connection is closed when its lifetime ends, even before the idle timeout.
-    std::chrono::steady_clock::duration idle_limit = limits.idle_timeout;
-    if (const auto remaining = remaining_life()) idle_limit = std::min(idle_limit, *remaining);
-    // Held until this request is answered (the end of this iteration).
-    ByteReservation reservation(limits.bytes_in_flight.get());
-    const bool complete = co_await detail::read_request(stream, buffer, parser, context, idle_limit, reservation);
-    if (!complete) break;
-
-    Request request = parser.release();
+  while (!context.stopping && !lifetime.over()) {
+    // Idle until the first byte of a request is here (pipelined bytes may be in the buffer
+    // already); the header timeout runs from then, so a client sending its header a byte at a
+    // time is cut at the header timeout (slowloris).
+    if (buffer.size() == 0) {
+      // An idle connection is closed when its lifetime ends, even before the idle timeout.
+      std::chrono::steady_clock::duration idle_limit = limits.idle_timeout;
+      if (const auto remaining = lifetime.remaining()) idle_limit = std::min(idle_limit, *remaining);
+      context.member.idle = true;
+      const bool arrived = co_await detail::await_request(stream, buffer, idle_limit);
+      context.member.idle = false;
+      if (!arrived) break;
+    }
     ++served;
-    const bool head_only = request.method() == bhttp::verb::head;
-    if (limits.headers.underscores == UnderscoreHeaders::Drop) drop_underscore_headers(request);
-    // Routes are matched against the normalised path, and the function sees that one too.
-    auto normalized = normalize_target(request.target(), limits.paths);
-    if (auto* refusal = std::get_if<PathRefusal>(&normalized)) {
-      Response response =
-          detail::rejection(context, core::ErrorKind::BadRequest, std::move(refusal->message), &request);
-      co_await detail::send_response(stream, response, limits.write_timeout, head_only);
-      break;
-    }
-    auto& target = std::get<NormalizedTarget>(normalized);
-    if (target.redirect) {
-      Response response{bhttp::status::temporary_redirect, request.version()};
-      response.set(bhttp::field::location, target.target);
-      response.keep_alive(false);
-      co_await detail::send_response(stream, response, limits.write_timeout, head_only);
-      break;
-    }
-    request.target(target.target);
-    if (!limits.health_check_path.empty() && detail::is_health_check(target.target, limits.health_check_path)) {
-      const bool draining = limits.draining && limits.draining->load(std::memory_order_relaxed);
-      Response response{draining ? bhttp::status::service_unavailable : bhttp::status::ok, request.version()};
-      response.set(bhttp::field::content_type, "application/json");
-      response.body() = draining ? R"({"status":"draining"})" : R"({"status":"ok"})";
-      response.keep_alive(request.keep_alive() && !context.stopping && !past_lifetime());
-      const bool keep_alive = response.keep_alive();
-      const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
-      if (!written || !keep_alive) break;
-      continue;
-    }
-    // The handler bounds its own work with the route's deadline.
-    boost::beast::get_lowest_layer(stream).expires_never();
-    Response response;
-    // The client's address for this request (logged, sourceIp in events) and X-Forwarded-For.
-    ConnectionInfo client = context.connection;
-    {
-      std::string xff;
-      const auto [first, last] = request.equal_range("X-Forwarded-For");
-      for (auto it = first; it != last; ++it) {
-        if (!xff.empty()) xff += ", ";
-        xff.append(it->value());
-      }
-      ClientAddress resolved = client_address(client.remote_address, xff, limits.client_address);
-      if (resolved.address != client.remote_address) {
-        client.remote_address = std::move(resolved.address);
-        client.remote_port = 0;
-      }
-      if (resolved.forwarded_for) request.set("X-Forwarded-For", *resolved.forwarded_for);
-    }
-    detail::SessionWriter<Stream> writer(stream, limits.write_timeout, request.version(), head_only);
-    const bool last_allowed =
-        limits.max_requests_per_connection != 0 && served >= limits.max_requests_per_connection;
-    bool failed = false;
-    try {
-      response = co_await context.handler.handle(request, client, writer);
-    } catch (const boost::system::system_error& e) {
-      // Cut off by shutdown (terminal cancellation): nothing is answered; the session ends.
-      if (e.code() == boost::asio::error::operation_aborted) throw;
-      failed = true;
-    } catch (const std::exception&) {
-      failed = true;
-    }
-    // `client` is this request's copy; what the handler keeps per connection (per-connection
-    // rate-limit buckets) must outlive the request, so it goes back to the connection's own info.
-    context.connection.handler_state = std::move(client.handler_state);
-    if (failed) {
-      if (writer.started()) writer.abort();
-      response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);
-    }
-    if (writer.started()) {
-      // Streamed: the response is on the wire already. An unfinished stream closes the connection.
-      if (!writer.reusable() || context.stopping || !request.keep_alive() || last_allowed || past_lifetime())
-        break;
-      continue;
-    }
-    response.version(request.version());
-    response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed &&
-                        !past_lifetime());
-    const bool keep_alive = response.keep_alive();
-    const bool written = co_await detail::send_response(stream, response, limits.write_timeout, head_only);
-    if (!written || !keep_alive) break;
+    const bool again = co_await detail::serve_request(stream, buffer, context, lifetime, served);
+    if (!again) break;
   }
 }
 

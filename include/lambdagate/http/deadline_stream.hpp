@@ -1,0 +1,119 @@
+#pragma once
+// DeadlineStream: an accepted TCP connection with one deadline for the I/O step under way — the
+// timeout interface of beast::tcp_stream (expires_after / expires_never), kept by one timer per
+// connection instead of a timer armed and cancelled around every read and write.
+//
+// Why: beast::tcp_stream starts a timer wait (timer queue insert, cancellation slot, a
+// timeout_handler) for each operation and cancels it when the operation completes; a keep-alive
+// request took several of those (issue 14). Here setting a deadline only stores it. The timer is
+// re-armed only when a deadline comes earlier than the one it waits for; when it fires early
+// (the deadline moved on since), it re-arms for the current one, so under load it wakes about
+// once per header timeout, not once per request.
+//
+// When the deadline passes the socket is closed, as beast::tcp_stream does: the pending
+// operation ends with operation_aborted, and any later one fails at once. expired() tells a
+// timeout from other ends. Movable; the timer's handler shares the state, so it never outlives
+// what it touches.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace lambdagate::http {
+
+class DeadlineStream {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  using clock = std::chrono::steady_clock;
+
+  explicit DeadlineStream(boost::asio::ip::tcp::socket socket)
+      : state_(std::make_shared<State>(std::move(socket))) {}
+  DeadlineStream(DeadlineStream&&) noexcept = default;
+  DeadlineStream& operator=(DeadlineStream&&) = delete;
+  DeadlineStream(const DeadlineStream&) = delete;
+  DeadlineStream& operator=(const DeadlineStream&) = delete;
+  // Closes the connection now; a timer wait still pending is cancelled (its handler then only
+  // drops its share of the state).
+  ~DeadlineStream() {
+    if (!state_) return;  // moved from
+    boost::system::error_code ignored;
+    state_->timer.cancel();
+    state_->socket.close(ignored);
+  }
+
+  executor_type get_executor() noexcept { return state_->socket.get_executor(); }
+  boost::asio::ip::tcp::socket& socket() noexcept { return state_->socket; }
+  // asio::ssl::stream reaches the socket through these.
+  using lowest_layer_type = boost::asio::ip::tcp::socket;
+  lowest_layer_type& lowest_layer() noexcept { return state_->socket; }
+  const lowest_layer_type& lowest_layer() const noexcept { return state_->socket; }
+
+  // The current step must end within `d` from now.
+  void expires_after(clock::duration d) { set_deadline(clock::now() + d); }
+  // No deadline (the request handler bounds its own work).
+  void expires_never() { state_->deadline = clock::time_point::max(); }
+  // Whether a deadline passed (the socket was closed for it).
+  bool expired() const noexcept { return state_->expired; }
+
+  template <class MutableBufferSequence, class ReadToken>
+  auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
+    return state_->socket.async_read_some(buffers, std::forward<ReadToken>(token));
+  }
+  template <class ConstBufferSequence, class WriteToken>
+  auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
+    return state_->socket.async_write_some(buffers, std::forward<WriteToken>(token));
+  }
+  // Completes when the connection has bytes to read (or has ended), reading none: an idle
+  // keep-alive connection needs no read buffer while it waits.
+  template <class WaitToken>
+  auto async_wait_readable(WaitToken&& token) {
+    return state_->socket.async_wait(boost::asio::socket_base::wait_read, std::forward<WaitToken>(token));
+  }
+
+ private:
+  struct State {
+    explicit State(boost::asio::ip::tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    boost::asio::ip::tcp::socket socket;
+    boost::asio::steady_timer timer;
+    clock::time_point deadline = clock::time_point::max();
+    // Which timer wait is the live one: a re-arm cancels the previous wait, whose handler then
+    // finds an older number and does nothing.
+    std::uint64_t generation = 0;
+    bool armed = false;  // a live timer wait is pending
+    bool expired = false;
+  };
+
+  void set_deadline(clock::time_point deadline) {
+    state_->deadline = deadline;
+    // A live wait that ends no later than this deadline re-arms itself for it when it fires.
+    if (state_->armed && state_->timer.expiry() <= deadline) return;
+    arm(state_, deadline);
+  }
+
+  static void arm(const std::shared_ptr<State>& state, clock::time_point when) {
+    const std::uint64_t generation = ++state->generation;
+    state->timer.expires_at(when);  // cancels the previous wait, if any
+    state->armed = true;
+    state->timer.async_wait([state, generation](const boost::system::error_code& ec) {
+      if (generation != state->generation) return;  // superseded by a later arm
+      state->armed = false;
+      if (ec) return;  // cancelled: the stream is closing
+      if (state->deadline == clock::time_point::max()) return;
+      if (clock::now() < state->deadline) {
+        arm(state, state->deadline);  // the deadline moved on since this wait began
+        return;
+      }
+      state->expired = true;
+      boost::system::error_code ignored;
+      state->socket.close(ignored);
+    });
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace lambdagate::http
