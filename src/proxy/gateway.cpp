@@ -113,6 +113,15 @@ std::string Gateway::request_id_for(const http::Request& request) {
 http::Response Gateway::reject(core::ErrorKind kind, std::string message, const http::Request* request) {
   const std::string id = request ? request_id_for(*request) : ids_.next();
   auto response = make_error_response(core::Error{kind, std::move(message)}, id, request ? request->version() : 11);
+  // A browser reads a refusal (413, 431, 400) only with the CORS headers of the virtual host the
+  // request was for; no route was matched, so the host's own rules decide, as for a 404.
+  if (request) {
+    if (const auto snapshot = snapshots_.get()) {
+      PolicyState policy;
+      policy_stage_.admit_unrouted(*request, *snapshot, policy);
+      PolicyStage::decorate(response, policy);
+    }
+  }
   observability::AccessLogEntry entry;
   entry.time = clock_.system_now();
   entry.request_id = id;

@@ -177,6 +177,11 @@ check "a preflight from a disallowed origin goes on to the route (the function a
 curl -sS -D "$WORK/h" -o "$WORK/b" "$GW/nowhere" -H 'Origin: https://app.example.com'
 check "lambdagate's own 404 carries the CORS headers" "404 https://app.example.com" \
   "$(status_of "$WORK/h") $(header "$WORK/h" access-control-allow-origin)"
+# Refused before routing (a declared body over the limit): the host's CORS headers still come.
+curl -sS -D "$WORK/h" -o "$WORK/b" "$GW/v2/items" -H 'Origin: https://app.example.com' \
+  -H 'Content-Type: application/json' -H 'Content-Length: 999999999' --data-binary '{}' --max-time 10
+check "a 413 refused before routing carries the CORS headers" "413 https://app.example.com" \
+  "$(status_of "$WORK/h") $(header "$WORK/h" access-control-allow-origin)"
 
 # --- JWT -------------------------------------------------------------------------------------------
 now=$(date +%s)
