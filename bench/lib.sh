@@ -1,4 +1,4 @@
-# Shared by the micro-benchmark scripts (policy.sh, route_match.sh, sigv4.sh): the Release build
+# Shared by the micro-benchmark scripts (payload_mapping.sh, policy.sh, route_match.sh, sigv4.sh): the Release build
 # directory and a quiet runner. Source it after setting `root`; `bench_name` names the script in
 # failure messages.
 

@@ -15,8 +15,9 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${BUILD_DIR:-$root/build-bench}"
-cxx="${CXX:-c++}"
+bench_name=payload_mapping.sh
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 flags=(-std=c++20 -O2 -DNDEBUG -Wall -Wextra -Wpedantic -I"$root/include" -I"$root/src")
 
 # What the measured functions need, and nothing else (the linker says so when this goes stale).
@@ -32,19 +33,6 @@ sources=(
 objects="$build/bench/payload_mapping.o"
 binary="$build/bench/payload_mapping"
 mkdir -p "$objects"
-
-# Quiet when all is well; the whole log when a step fails.
-quietly() {
-  local log
-  log="$(mktemp)"
-  if ! "$@" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "payload_mapping.sh: failed: $*" >&2
-    exit 1
-  fi
-  rm -f "$log"
-}
 
 # Compiles the stale objects, in parallel (nlohmann_json makes each source slow to compile).
 pids=()
@@ -78,7 +66,9 @@ if ((failed)); then
   exit 1
 fi
 if ((relink)) || [[ ! -x "$binary" ]]; then
-  quietly "$cxx" "${objs[@]}" -o "$binary"
+  # request_events.cpp names the TLS stream types (the client certificate in events): Asio's SSL
+  # error category comes with them.
+  quietly "$cxx" "${objs[@]}" -o "$binary" -lssl -lcrypto
 fi
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $("$cxx" --version | head -1), $(date -u +%Y-%m-%dT%H:%MZ)"
