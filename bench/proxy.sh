@@ -386,6 +386,11 @@ cpu_ticks() {  # sum of utime+stime over the given pids (all their threads)
   for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
   echo "$t"
 }
+user_ticks() {  # sum of utime alone (the proxy's own code; the rest of CPU/request is the kernel's)
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14}' "/proc/$p/stat"))); done
+  echo "$t"
+}
 nginx_workers() { pgrep -P "$1" | tr '\n' ' '; }
 backend_status_port=""  # set once the backend runs
 backend_accepts() { curl -sS "http://127.0.0.1:$backend_status_port/bench_status" | awk 'NR == 3 {print $1}'; }
@@ -417,6 +422,8 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   local before after rss max=0 accepts_before accepts_after
   accepts_before="$(backend_accepts)"
   before="$(cpu_ticks "$@")"
+  local user_before user_after
+  user_before="$(user_ticks "$@")"
   wrk_args "$wcpus" "$threads" "$conns" "$secs" "$url"
   "${wrk_argv[@]}" >"$out" 2>&1 &
   local wrk_pid=$!
@@ -429,13 +436,16 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   wait "$wrk_pid" || { cat "$out" >&2; die "wrk failed"; }
   stop "$wrk_pid"
   after="$(cpu_ticks "$@")"
+  user_after="$(user_ticks "$@")"
   accepts_after="$(backend_accepts)"
   local rps p50 p99 total errors
   read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$out")"
   local cpu_us
   cpu_us="$(awk -v t="$((after - before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+  local user_us
+  user_us="$(awk -v t="$((user_after - user_before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   # Less the status request itself.
-  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1))" >"$work/measure.out"
+  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1)) $user_us" >"$work/measure.out"
 }
 wrk_runs=0
 
@@ -450,7 +460,7 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
   nworker="${nworker%% *}"
   wrk_cmd 1 1 64 "$warmup" "$nurl" >/dev/null 2>&1
   wrk_cmd 1 1 64 "$warmup" "$lurl" >/dev/null 2>&1
-  local r order proxy idle rps p50 p99 cpu rss errors opened
+  local r order proxy idle rps p50 p99 cpu rss errors opened user
   for r in $(seq "$rounds"); do
     order="nginx lambdagate"
     ((r % 2 == 0)) && order="lambdagate nginx"
@@ -463,11 +473,11 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
         measure 1 1 64 "$duration" "$lurl" "$lpid" "$lpid"
         idle=$lidle
       fi
-      read -r rps p50 p99 cpu rss errors opened <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened user <"$work/measure.out"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proxy" "$r" "$rps" "$p50" "$p99" "$cpu" "$idle" \
         "$rss" "$errors" >>"$samples"
-      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
-        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors" "$opened"
+      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req (user %5s)  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
+        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$user" "$rss" "$errors" "$opened"
     done
   done
 }
@@ -713,7 +723,7 @@ if has_case scaling; then
       esac
       # shellcheck disable=SC2086  # the pid list is several words on purpose
       measure all 2 64 "$duration" "${url[$c]}" ${pids%% *} $pids
-      read -r rps p50 p99 cpu rss errors opened <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened user <"$work/measure.out"
       # CPU per request × req/s = cores the proxy kept busy.
       cores="$(awk -v c="$cpu" -v r="$rps" 'BEGIN {printf "%.2f", c * r / 1e6}')"
       printf '%s\t%s\t%s\t%s\n' "$c" "$rps" "$cores" "$errors" >>"$sc"
