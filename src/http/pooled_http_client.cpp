@@ -246,11 +246,8 @@ struct PooledHttpClient::Impl {
   asio::awaitable<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
   asio::awaitable<Exchange> exchange(Connection& connection, const Request& request,
                                      const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
-  // Writes the request; the error if that failed (nothing of a response has been read then).
-  template <class Stream>
-  asio::awaitable<std::optional<ClientError>> write_request(Stream& stream, Connection& connection,
-                                                            const Request& request, const core::Deadline& deadline,
-                                                            const Endpoint& endpoint);
+  // A failed write of the request as the error (nothing of a response has been read then).
+  std::optional<ClientError> write_failure(const error_code& ec, const Endpoint& endpoint) const;
   template <class Stream>
   asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
                                         const core::Deadline& deadline, const Endpoint& endpoint);
@@ -529,28 +526,23 @@ asio::awaitable<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(con
   co_return Opened{std::move(connection), {}};
 }
 
+// Not a coroutine: it picks the one that does the exchange, so that no frame of its own sits
+// between send() and the socket.
 asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
     Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink* sink) {
   if (auto* secure = connection.tls()) {
-    if (!sink) co_return co_await exchange_on(*secure, connection, request, deadline, endpoint);
-    co_return co_await stream_on(*secure, connection, request, deadline, endpoint, *sink);
+    if (!sink) return exchange_on(*secure, connection, request, deadline, endpoint);
+    return stream_on(*secure, connection, request, deadline, endpoint, *sink);
   }
-  if (!sink) co_return co_await exchange_on(connection.plain(), connection, request, deadline, endpoint);
-  co_return co_await stream_on(connection.plain(), connection, request, deadline, endpoint, *sink);
+  if (!sink) return exchange_on(connection.plain(), connection, request, deadline, endpoint);
+  return stream_on(connection.plain(), connection, request, deadline, endpoint, *sink);
 }
 
-template <class Stream>
-asio::awaitable<std::optional<ClientError>> PooledHttpClient::Impl::write_request(
-    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
-    const Endpoint& endpoint) {
-  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) co_return std::move(*late);
-  // Over TLS, beast::ssl_stream copies the two buffers into one record when they fit in 16 KiB.
-  const std::array<asio::const_buffer, 2> buffers = request.buffers();
-  auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
-  (void)written;
-  if (write_ec) co_return io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
-  co_return std::nullopt;
+std::optional<ClientError> PooledHttpClient::Impl::write_failure(const error_code& ec,
+                                                                 const Endpoint& endpoint) const {
+  if (!ec) return std::nullopt;
+  return io_error(ec, "sending request to", endpoint, options_.max_response_bytes);
 }
 
 template <class Stream>
@@ -558,7 +550,17 @@ asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchan
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint) {
   Exchange out;
-  if (auto failed = co_await write_request(stream, connection, request, deadline, endpoint)) {
+  // The write is awaited here rather than in a helper coroutine: each nested coroutine is a frame
+  // allocated and resumed per request. Over TLS, beast::ssl_stream copies the two buffers into one
+  // record when they fit in 16 KiB.
+  std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
+  if (!failed) {
+    const std::array<asio::const_buffer, 2> buffers = request.buffers();
+    auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+    (void)written;
+    failed = write_failure(write_ec, endpoint);
+  }
+  if (failed) {
     out.error = std::move(*failed);
     out.nothing_received = true;
     co_return out;
@@ -593,7 +595,14 @@ asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink& sink) {
   Exchange out;
-  if (auto failed = co_await write_request(stream, connection, request, deadline, endpoint)) {
+  std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
+  if (!failed) {
+    const std::array<asio::const_buffer, 2> buffers = request.buffers();
+    auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+    (void)written;
+    failed = write_failure(write_ec, endpoint);
+  }
+  if (failed) {
     out.error = std::move(*failed);
     out.nothing_received = true;
     co_return out;

@@ -1,11 +1,11 @@
 #pragma once
 // LambdaClient: one Invoke call, signed afresh, within a deadline. The request pipeline depends
 // on this interface only; AwsLambdaClient is the real one over an http::HttpClient.
+#include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/signed_caller.hpp"
@@ -79,13 +79,21 @@ public:
   boost::asio::awaitable<InvokeStreamResult> invoke_stream(const InvokeRequest& request, core::Deadline deadline,
                                                            InvokeStreamHandler& handler) override;
 
-  // The signed request for `path` (Invoke or InvokeWithResponseStream), or why there is none.
-  // Public so that bench/sigv4.cpp measures exactly the construction invoke() pays for.
-  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> signed_request(const InvokeRequest& request,
-                                                                                       std::string path,
-                                                                                       core::Deadline deadline);
+  // What SigV4 signs for `path` (Invoke or InvokeWithResponseStream): Lambda's headers and the
+  // request's extra ones.
+  static SigningRequest signing_request(const InvokeRequest& request, std::string path);
+  // `signing` signed with the credentials at hand, as it goes on the wire; nullopt only before
+  // the first credentials have arrived (right after start), `signing` then left for
+  // wait_and_sign. Not a coroutine: a call that never waits costs no coroutine frame. Public so
+  // that bench/sigv4.cpp measures exactly the construction invoke() pays for.
+  std::optional<http::ClientRequest> sign_now(SigningRequest& signing, const InvokeRequest& request);
 
-private:
+ private:
+  // The wait right after start: `signing` signed once the first credentials are there, or why
+  // there are none within the deadline.
+  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> wait_and_sign(
+      SigningRequest& signing, const InvokeRequest& request, core::Deadline deadline);
+
   SignedCaller caller_;
 };
 
