@@ -301,6 +301,10 @@ std::string uri_encode(std::string_view in, bool keep_slash) {
   return out;
 }
 
+void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) {
+  aws::append_uri_encoded(out, in, keep_slash);
+}
+
 std::string percent_decode(std::string_view in) { return core::percent_decode(in); }
 
 std::string sha256_hex(std::string_view data) {

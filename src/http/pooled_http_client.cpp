@@ -341,8 +341,13 @@ std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& 
   return std::nullopt;
 }
 
+// "scheme://host:port", built per request in one string sized up front.
 std::string pool_key(const Endpoint& endpoint) {
-  return endpoint.scheme + "://" + endpoint.host + ":" + std::to_string(endpoint.port);
+  std::string key;
+  key.reserve(endpoint.scheme.size() + 3 + endpoint.host.size() + 1 + 5);
+  key.append(endpoint.scheme).append("://").append(endpoint.host).push_back(':');
+  append_decimal(key, endpoint.port);
+  return key;
 }
 
 }  // namespace

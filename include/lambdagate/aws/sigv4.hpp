@@ -33,6 +33,8 @@ namespace sigv4 {
 
 // Percent-encodes every byte except A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash), upper-case hex.
 std::string uri_encode(std::string_view in, bool keep_slash);
+// The same, appended to `out` (a path or query built in one string, with no temporary).
+void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash);
 // Decodes %XX escapes; invalid escapes are kept as they are.
 std::string percent_decode(std::string_view in);
 std::string sha256_hex(std::string_view data);
