@@ -80,7 +80,7 @@ std::string session_token(std::size_t n) {
 // The signer never sends: the benchmark stops at the signed wire request.
 class NoHttpClient final : public http::HttpClient {
 public:
-  boost::asio::awaitable<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
+  lambdagate::core::Task<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
                                                   core::Deadline) override {
     co_return http::ClientError{http::ClientErrorKind::ConnectFailed, "the benchmark sends nothing"};
   }
@@ -161,7 +161,7 @@ struct Row {
   std::function<void(Fixture&, std::size_t n)> run;  // n operations
 };
 
-boost::asio::awaitable<void> invoke_requests(Fixture& f, std::size_t n) {
+lambdagate::core::Task<void> invoke_requests(Fixture& f, std::size_t n) {
   const core::Deadline deadline = core::Deadline::never();
   for (std::size_t i = 0; i < n; ++i) {
     std::string path = aws::invoke_path(f.invoke.function_name);

@@ -58,7 +58,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after_seconds(std::string_v
 
 }  // namespace
 
-boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::signed_request(
+core::Task<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::signed_request(
     const InvokeRequest& request, std::string path, core::Deadline deadline) {
   SigningRequest signing;
   signing.method = "POST";
@@ -99,7 +99,7 @@ class StreamSink final : public http::ResponseSink {
 public:
   explicit StreamSink(InvokeStreamHandler& handler) : handler_(handler) {}
 
-  boost::asio::awaitable<void> on_head(const http::ClientResponse& head) override {
+  core::Task<void> on_head(const http::ClientResponse& head) override {
     head_ = head;
     const auto type = head.header("content-type").value_or("");
     streaming_ = head.status >= 200 && head.status <= 299 &&
@@ -108,7 +108,7 @@ public:
     co_return;
   }
 
-  boost::asio::awaitable<bool> on_body(std::string_view data) override {
+  core::Task<bool> on_body(std::string_view data) override {
     if (!streaming_) {
       if (head_.body.size() + data.size() > kMaxErrorBody) co_return false;
       head_.body.append(data);
@@ -165,7 +165,7 @@ private:
 
 }  // namespace
 
-boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
+core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
                                                              core::Deadline deadline) {
   std::string path = invoke_path(request.function_name);
   auto prepared = co_await signed_request(request, std::move(path), deadline);
@@ -186,7 +186,7 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
   co_return out;
 }
 
-boost::asio::awaitable<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
+core::Task<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
                                                                           core::Deadline deadline,
                                                                           InvokeStreamHandler& handler) {
   std::string path = invoke_stream_path(request.function_name);
