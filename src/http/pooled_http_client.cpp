@@ -54,7 +54,9 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 // beast::ssl_stream rather than asio's ssl::stream: it coalesces the header and a small body
 // into one TLS record instead of one record per buffer.
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// On the worker's concrete executor, as the coroutines that use them (core::Task).
+using TcpStream = beast::basic_stream<tcp, core::Executor>;
+using TlsStream = beast::ssl_stream<TcpStream>;
 using Endpoints = std::vector<tcp::endpoint>;
 
 // Expected failures come back as values (as_tuple), never as exceptions.
@@ -126,14 +128,14 @@ struct Connection {
   Connection(const core::Executor& executor, asio::ssl::context& context)
       : stream(std::in_place_index<1>, executor, context) {}
 
-  beast::tcp_stream& tcp() {
+  TcpStream& tcp() {
     if (auto* secure = tls()) return secure->next_layer();
     return std::get<0>(stream);
   }
-  beast::tcp_stream& plain() { return std::get<0>(stream); }
+  TcpStream& plain() { return std::get<0>(stream); }
   TlsStream* tls() { return std::get_if<1>(&stream); }
 
-  std::variant<beast::tcp_stream, TlsStream> stream;
+  std::variant<TcpStream, TlsStream> stream;
   beast::flat_buffer buffer;
   core::SteadyTime idle_since{};
 };
@@ -239,7 +241,7 @@ struct PooledHttpClient::Impl {
     bool nothing_received = false;  // failed before any response byte arrived
   };
 
-  std::optional<ClientError> arm(beast::tcp_stream& stream, const core::Deadline& deadline,
+  std::optional<ClientError> arm(TcpStream& stream, const core::Deadline& deadline,
                                  std::string_view step, const Endpoint& endpoint) const;
   core::Task<Resolved> resolve(const Endpoint& endpoint, const core::Deadline& deadline);
   std::shared_ptr<Lookup> start_lookup(const Endpoint& endpoint, const std::string& key);
@@ -350,7 +352,7 @@ std::string pool_key(const Endpoint& endpoint) {
 
 }  // namespace
 
-std::optional<ClientError> PooledHttpClient::Impl::arm(beast::tcp_stream& stream,
+std::optional<ClientError> PooledHttpClient::Impl::arm(TcpStream& stream,
                                                        const core::Deadline& deadline, std::string_view step,
                                                        const Endpoint& endpoint) const {
   const auto left = deadline.remaining(clock_, kStepCap);

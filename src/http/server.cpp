@@ -46,7 +46,7 @@ bool is_health_check(std::string_view target, std::string_view path) {
 Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, RequestHandler& handler,
                ServerLimits limits, bool reuse_port, ErrorLog on_error)
     : io_(io),
-      acceptor_(io),
+      acceptor_(io.get_executor()),
       handler_(handler),
       limits_(limits),
       on_error_(std::move(on_error)),
@@ -213,7 +213,7 @@ Server::Tally::~Tally() {
   if (server_.limits_.budget) server_.limits_.budget->release();
 }
 
-ConnectionInfo Server::describe(const tcp::socket& socket) const {
+ConnectionInfo Server::describe(const DeadlineStream::Socket& socket) const {
   ConnectionInfo connection;
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -236,7 +236,7 @@ core::Task<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffe
   co_return accepted;
 }
 
-core::Task<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
+core::Task<void> Server::session(DeadlineStream::Socket socket, TaskGroup::Member& member) {
   Tally tally(*this);
   ConnectionInfo connection = describe(socket);
   DeadlineStream stream(std::move(socket));

@@ -23,7 +23,7 @@ constexpr std::chrono::seconds kCloseTimeout{3};
 
 }  // namespace
 
-core::Task<void> Server::tls_session(tcp::socket socket, TaskGroup::Member& member) {
+core::Task<void> Server::tls_session(DeadlineStream::Socket socket, TaskGroup::Member& member) {
   Tally tally(*this);
   auto report = [this](TlsAccept::Result result) {
     if (tls_->on_handshake) tls_->on_handshake(result);

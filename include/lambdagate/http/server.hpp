@@ -176,9 +176,9 @@ public:
 
 private:
  core::Task<void> accept_loop();
- core::Task<void> session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
+ core::Task<void> session(DeadlineStream::Socket socket, TaskGroup::Member& member);
  // The HTTPS accept path, beside the plain one (tls_session.cpp).
- core::Task<void> tls_session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
+ core::Task<void> tls_session(DeadlineStream::Socket socket, TaskGroup::Member& member);
  void report(std::exception_ptr failure);
  // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
  void refuse_without_descriptors();
@@ -186,7 +186,7 @@ private:
                                                 ConnectionInfo& connection);
  // The start both accept paths share: who is connected, on which listener, and — when the
  // listener expects one — the PROXY header read (false: close the connection).
- ConnectionInfo describe(const boost::asio::ip::tcp::socket& socket) const;
+ ConnectionInfo describe(const DeadlineStream::Socket& socket) const;
  core::Task<bool> admit_proxied(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
                                             ConnectionInfo& connection, TaskGroup::Member& member);
  // Counts a connection for as long as its session runs, and gives its place in the connection
@@ -203,7 +203,7 @@ private:
  };
 
  boost::asio::io_context& io_;
- boost::asio::ip::tcp::acceptor acceptor_;
+ boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, core::Executor> acceptor_;
  RequestHandler& handler_;
  ServerLimits limits_;
  ErrorLog on_error_;
