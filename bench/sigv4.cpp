@@ -82,7 +82,7 @@ std::string session_token(std::size_t n) {
 // The signer never sends: the benchmark stops at the signed wire request.
 class NoHttpClient final : public http::HttpClient {
 public:
-  boost::asio::awaitable<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
+  lambdagate::core::Task<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
                                                   core::Deadline) override {
     co_return http::ClientError{http::ClientErrorKind::ConnectFailed, "the benchmark sends nothing"};
   }

@@ -79,7 +79,7 @@ std::optional<http::ClientRequest> AwsLambdaClient::sign_now(SigningRequest& sig
   return caller_.sign_now(signing, request.payload);
 }
 
-boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::wait_and_sign(
+core::Task<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::wait_and_sign(
     SigningRequest& signing, const InvokeRequest& request, core::Deadline deadline) {
   // Named only here: the message is built only when there is a wait.
   const std::string what = "the call to " + in_quotes(request.function_name);
@@ -106,7 +106,7 @@ class StreamSink final : public http::ResponseSink {
 public:
   explicit StreamSink(InvokeStreamHandler& handler) : handler_(handler) {}
 
-  boost::asio::awaitable<void> on_head(const http::ClientResponse& head) override {
+  core::Task<void> on_head(const http::ClientResponse& head) override {
     head_ = head;
     const auto type = head.header("content-type").value_or("");
     streaming_ = head.status >= 200 && head.status <= 299 &&
@@ -115,7 +115,7 @@ public:
     co_return;
   }
 
-  boost::asio::awaitable<bool> on_body(std::string_view data) override {
+  core::Task<bool> on_body(std::string_view data) override {
     if (!streaming_) {
       if (head_.body.size() + data.size() > kMaxErrorBody) co_return false;
       head_.body.append(data);
@@ -172,7 +172,7 @@ private:
 
 }  // namespace
 
-boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
+core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
                                                              core::Deadline deadline) {
   SigningRequest signing = signing_request(request, invoke_path(request.function_name));
   std::optional<http::ClientRequest> wire = sign_now(signing, request);
@@ -196,7 +196,7 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
   co_return out;
 }
 
-boost::asio::awaitable<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
+core::Task<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
                                                                           core::Deadline deadline,
                                                                           InvokeStreamHandler& handler) {
   SigningRequest signing = signing_request(request, invoke_stream_path(request.function_name));

@@ -9,11 +9,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/system/system_error.hpp>
 #include <cstdio>
 
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/proxy_protocol.hpp"
 #include "lambdagate/http/session.hpp"
 
@@ -46,7 +46,7 @@ bool is_health_check(std::string_view target, std::string_view path) {
 Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, RequestHandler& handler,
                ServerLimits limits, bool reuse_port, ErrorLog on_error)
     : io_(io),
-      acceptor_(io),
+      acceptor_(io.get_executor()),
       handler_(handler),
       limits_(limits),
       on_error_(std::move(on_error)),
@@ -111,7 +111,7 @@ void Server::stop_accepting() {
   tasks_.cancel(asio::cancellation_type::terminal, /*idle_only=*/true);
 }
 
-asio::awaitable<void> Server::sessions_ended() { co_await tasks_.wait_empty(); }
+core::Task<void> Server::sessions_ended() { co_await tasks_.wait_empty(); }
 
 void Server::cancel_sessions() {
   stop_accepting();
@@ -140,8 +140,8 @@ void Server::report(std::exception_ptr failure) {
   }
 }
 
-asio::awaitable<void> Server::accept_loop() {
-  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+core::Task<void> Server::accept_loop() {
+  constexpr auto kTuple = asio::as_tuple(core::use_task);
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
@@ -178,9 +178,9 @@ asio::awaitable<void> Server::accept_loop() {
 // puts the client address it carries into `connection`. False: the connection must be closed
 // (an invalid or missing header, the header timeout, the peer gone). With
 // allow_without_proxy_protocol, plain traffic stays in `buffer` for the session.
-asio::awaitable<bool> Server::read_proxy_header(DeadlineStream& stream, beast::flat_buffer& buffer,
+core::Task<bool> Server::read_proxy_header(DeadlineStream& stream, beast::flat_buffer& buffer,
                                                 ConnectionInfo& connection) {
-  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  constexpr auto kTuple = asio::as_tuple(core::use_task);
   stream.expires_after(limits_.header_timeout);
   for (;;) {
     const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
@@ -213,7 +213,7 @@ Server::Tally::~Tally() {
   if (server_.limits_.budget) server_.limits_.budget->release();
 }
 
-ConnectionInfo Server::describe(const tcp::socket& socket) const {
+ConnectionInfo Server::describe(const DeadlineStream::Socket& socket) const {
   ConnectionInfo connection;
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -227,7 +227,7 @@ ConnectionInfo Server::describe(const tcp::socket& socket) const {
   return connection;
 }
 
-asio::awaitable<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffer& buffer,
+core::Task<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffer& buffer,
                                             ConnectionInfo& connection, TaskGroup::Member& member) {
   if (!limits_.proxy_protocol) co_return true;
   member.idle = true;  // nothing is lost by cancelling the wait for the header
@@ -236,7 +236,7 @@ asio::awaitable<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_
   co_return accepted;
 }
 
-asio::awaitable<void> Server::session(tcp::socket socket, TaskGroup::Member& member) {
+core::Task<void> Server::session(DeadlineStream::Socket socket, TaskGroup::Member& member) {
   Tally tally(*this);
   ConnectionInfo connection = describe(socket);
   DeadlineStream stream(std::move(socket));

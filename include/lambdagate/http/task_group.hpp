@@ -4,8 +4,6 @@
 // every one has ended (the task_group of Beast's server-flex-awaitable example). One group lives on
 // one executor (a worker's io_context) and is used only from it, so it takes no lock. A task that
 // ends with an exception is reported to the group's error handler, never dropped.
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
@@ -16,6 +14,7 @@
 #include <functional>
 #include <list>
 #include <utility>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::http {
 
@@ -30,7 +29,7 @@ class TaskGroup {
   };
   using ErrorHandler = std::function<void(std::exception_ptr)>;
 
-  TaskGroup(boost::asio::any_io_executor executor, ErrorHandler on_error);
+  TaskGroup(core::Executor executor, ErrorHandler on_error);
   // Destroy only once empty (wait_empty()): the tasks refer to their members.
   ~TaskGroup() = default;
   TaskGroup(const TaskGroup&) = delete;
@@ -46,12 +45,12 @@ class TaskGroup {
 
   std::size_t size() const { return members_.size(); }
   // Completes once the group is empty (at once if it is). Cancellable.
-  boost::asio::awaitable<void> wait_empty();
+  core::Task<void> wait_empty();
 
  private:
   void finished(std::list<Member>::iterator member, std::exception_ptr failure);
 
-  boost::asio::any_io_executor executor_;
+  core::Executor executor_;
   ErrorHandler on_error_;
   std::list<Member> members_;
   // Never expires on its own: cancelled (which wakes every wait_empty) when the group empties.
