@@ -365,7 +365,9 @@ boost::asio::awaitable<bool> serve_request(Stream& stream, boost::beast::flat_bu
   boost::beast::get_lowest_layer(stream).expires_never();
   Response response;
   // The client's address for this request (logged, sourceIp in events) and X-Forwarded-For.
-  ConnectionInfo client = context.connection;
+  // Usually the connection's own: then the handler sees the connection's info itself, and only
+  // an address taken from X-Forwarded-For costs a copy of it for this request.
+  std::optional<ConnectionInfo> forwarded_client;
   {
     std::string xff;
     const auto [first, last] = request.equal_range("X-Forwarded-For");
@@ -373,13 +375,15 @@ boost::asio::awaitable<bool> serve_request(Stream& stream, boost::beast::flat_bu
       if (!xff.empty()) xff += ", ";
       xff.append(it->value());
     }
-    ClientAddress resolved = client_address(client.remote_address, xff, limits.client_address);
-    if (resolved.address != client.remote_address) {
-      client.remote_address = std::move(resolved.address);
-      client.remote_port = 0;
+    ClientAddress resolved = client_address(context.connection.remote_address, xff, limits.client_address);
+    if (resolved.address != context.connection.remote_address) {
+      forwarded_client.emplace(context.connection);
+      forwarded_client->remote_address = std::move(resolved.address);
+      forwarded_client->remote_port = 0;
     }
     if (resolved.forwarded_for) request.set("X-Forwarded-For", *resolved.forwarded_for);
   }
+  const ConnectionInfo& client = forwarded_client ? *forwarded_client : context.connection;
   SessionWriter<Stream> writer(stream, limits.write_timeout, request.version(), head_only);
   const bool last_allowed =
       limits.max_requests_per_connection != 0 && served >= limits.max_requests_per_connection;
@@ -393,9 +397,9 @@ boost::asio::awaitable<bool> serve_request(Stream& stream, boost::beast::flat_bu
   } catch (const std::exception&) {
     failed = true;
   }
-  // `client` is this request's copy; what the handler keeps per connection (per-connection
-  // rate-limit buckets) must outlive the request, so it goes back to the connection's own info.
-  context.connection.handler_state = std::move(client.handler_state);
+  // What the handler keeps per connection (per-connection rate-limit buckets) must outlive the
+  // request: from this request's copy, it goes back to the connection's own info.
+  if (forwarded_client) context.connection.handler_state = std::move(forwarded_client->handler_state);
   if (failed) {
     if (writer.started()) writer.abort();
     response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);
