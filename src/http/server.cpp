@@ -270,20 +270,20 @@ void Server::start_plain(tcp::socket socket) {
   Connection& c = *connection;
   auto admit = admit_proxied(c.stream, c.buffer, c.context.connection, *c.member);
   auto slot = c.member->signal.slot();
-  asio::co_spawn(io_, std::move(admit),
-                 asio::bind_cancellation_slot(slot, [this, connection = std::move(connection)](
-                                                        std::exception_ptr failure, bool admitted) mutable {
-                   if (failure) report(failure);
-                   if (failure || !admitted) {
-                     end(std::move(connection));
-                     return;
-                   }
-                   // A bounded read buffer: a header, trailer or chunk-extension line that never
-                   // ends fails the read (431) instead of growing the buffer (issue 12).
-                   connection->buffer.max_size(
-                       std::max(read_buffer_limit(limits_), connection->buffer.size()));
-                   next(std::move(connection));
-                 }));
+  asio::co_spawn(
+      io_, std::move(admit),
+      asio::bind_cancellation_slot(slot, [this, connection = std::move(connection)](
+                                             std::exception_ptr failure, bool admitted) mutable {
+        if (failure) report(failure);
+        if (failure || !admitted) {
+          end(std::move(connection));
+          return;
+        }
+        // A bounded read buffer: a header, trailer or chunk-extension line that never
+        // ends fails the read (431) instead of growing the buffer (issue 12).
+        connection->buffer.max_size(std::max(read_buffer_limit(limits_), connection->buffer.size()));
+        next(std::move(connection));
+      }));
 }
 
 void Server::next(ConnectionPtr connection) {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +16,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -160,7 +160,8 @@ TEST_CASE("server: the idle timeout closes a waiting plain connection", "[http][
   asio::write(client, asio::buffer(kGet));
   CHECK(count_of(read_responses(client, 1), "HTTP/1.1 200 OK\r\n") == 1);
   CHECK(closed_by_server(client));
-  for (int i = 0; i < 100 && listener.server->active_connections() != 0; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 100 && listener.server->active_connections() != 0; ++i)
+    std::this_thread::sleep_for(10ms);
   CHECK(listener.server->active_connections() == 0);
   CHECK(listener.handler.requests == 1);
 }
