@@ -4,9 +4,10 @@
 // https://lambda.us-east-1.amazonaws.com, a 5-byte payload ("abc" as JSON), temporary credentials
 // (so x-amz-security-token is sent and signed) and a signing key already cached. Rows:
 //
-//   invoke request   AwsLambdaClient::signed_request, the whole construction invoke() pays for:
-//                    the Invoke headers, the credentials lookup, the wire request, its signature.
-//                    It is a coroutine: the loop co_awaits it inside one coroutine, as invoke() does.
+//   invoke request   AwsLambdaClient::signing_request and sign_now, the whole construction invoke()
+//                    pays for: the Invoke headers, the credentials lookup, the wire request, its
+//                    signature. (Plain calls: invoke() waits in a coroutine only before the first
+//                    credentials have arrived.)
 //   sign             SigV4Signer::sign on the request SignedCaller hands it (host, content-type,
 //                    x-amz-invocation-type, x-amz-log-type), signed again each time (a retry does
 //                    the same: the signing headers are replaced). sign_traced: the same, also
@@ -29,9 +30,14 @@
 // Usage: sigv4 [rounds=9] [token_bytes=64]
 //        sigv4 --one ROW_ID N [token_bytes]   (ROW_ID N times inside measured_loop, for callgrind)
 //        sigv4 --ids                          (the row ids)
+#include "lambdagate/aws/sigv4.hpp"
+
 #include <time.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -39,20 +45,16 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/lambda_api.hpp"
 #include "lambdagate/aws/lambda_client.hpp"
 #include "lambdagate/aws/sha256.hpp"
-#include "lambdagate/aws/sigv4.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/http/client.hpp"
 
@@ -80,7 +82,7 @@ std::string session_token(std::size_t n) {
 // The signer never sends: the benchmark stops at the signed wire request.
 class NoHttpClient final : public http::HttpClient {
 public:
-  boost::asio::awaitable<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
+  lambdagate::core::Task<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
                                                   core::Deadline) override {
     co_return http::ClientError{http::ClientErrorKind::ConnectFailed, "the benchmark sends nothing"};
   }
@@ -161,27 +163,18 @@ struct Row {
   std::function<void(Fixture&, std::size_t n)> run;  // n operations
 };
 
-boost::asio::awaitable<void> invoke_requests(Fixture& f, std::size_t n) {
-  const core::Deadline deadline = core::Deadline::never();
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string path = aws::invoke_path(f.invoke.function_name);
-    auto prepared = co_await f.client.signed_request(f.invoke, std::move(path), deadline);
-    const auto& wire = std::get<http::ClientRequest>(prepared);
-    g_sink = g_sink + wire.headers.size();
-  }
-}
-
 void run_invoke_requests(Fixture& f, std::size_t n) {
-  boost::asio::io_context io;
-  boost::asio::co_spawn(io, invoke_requests(f, n), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  });
-  io.run();
+  for (std::size_t i = 0; i < n; ++i) {
+    aws::SigningRequest signing =
+        aws::AwsLambdaClient::signing_request(f.invoke, aws::invoke_path(f.invoke.function_name));
+    const std::optional<http::ClientRequest> wire = f.client.sign_now(signing, f.invoke);
+    g_sink = g_sink + wire->headers.size();
+  }
 }
 
 std::vector<Row> rows() {
   return {
-      {"invoke", "invoke request (signed_request)", run_invoke_requests},
+      {"invoke", "invoke request (signing_request + sign_now)", run_invoke_requests},
       {"sign", "sign",
        [](Fixture& f, std::size_t n) {
          aws::SigV4Signer signer("lambda", f.region);

@@ -61,7 +61,7 @@ std::vector<std::string> expiring_certificates(const proxy::Snapshot& snapshot, 
 AdminHandler::AdminHandler(const StatusSource& status, const core::Clock& clock)
     : status_(status), clock_(clock) {}
 
-boost::asio::awaitable<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&,
+core::Task<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&,
                                                            http::ResponseWriter&) {
   auto response = respond(request);
   auto incoming = request.find("x-request-id");

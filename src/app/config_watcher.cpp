@@ -6,10 +6,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::app {
 
@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTuple = asio::as_tuple(core::use_task);
 
 // Entry changes that can alter what the loader reads. IN_CLOSE_WRITE rather than IN_MODIFY: a
 // file is read once its writer is done with it. IN_ATTRIB covers chmod (an unreadable file).
@@ -179,7 +179,7 @@ void ConfigWatcher::stop() {
   targets_by_wd_.clear();
 }
 
-asio::awaitable<void> ConfigWatcher::read_loop() {
+core::Task<void> ConfigWatcher::read_loop() {
   // Room for many events; the kernel never splits one across reads.
   std::vector<char> buffer(64 * 1024);
   while (!stopped_) {

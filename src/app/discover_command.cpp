@@ -33,7 +33,7 @@ struct Listing {
   discovery::RoundResult result;
 };
 
-asio::awaitable<void> run_rounds(std::vector<Listing>& listings, http::HttpClient& http,
+core::Task<void> run_rounds(std::vector<Listing>& listings, http::HttpClient& http,
                                  const core::Clock& clock, const discovery::DiscoveryOptions& options,
                                  wiring::CredentialsRegistry& registry) {
   auto sleeper = std::make_shared<core::TimerSleeper>(clock);

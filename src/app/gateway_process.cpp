@@ -7,7 +7,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 
 #include "lambdagate/app/listener_settings.hpp"
 #include "lambdagate/app/runtime.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/trust_store.hpp"
 #include "lambdagate/wiring/policy_builder.hpp"
 
@@ -338,9 +338,9 @@ void GatewayProcess::reload(const char* trigger) {
       status_.config_reloads_failure.load());
 }
 
-asio::awaitable<void> GatewayProcess::handle_signals() {
+core::Task<void> GatewayProcess::handle_signals() {
   for (;;) {
-    auto [ec, signo] = co_await signals_.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec, signo] = co_await signals_.async_wait(asio::as_tuple(core::use_task));
     if (ec) co_return;  // cancelled: the shutdown sequence is over
     if (signo == SIGHUP) {
       if (shutting_down_) {
@@ -365,7 +365,7 @@ asio::awaitable<void> GatewayProcess::handle_signals() {
   }
 }
 
-asio::awaitable<void> GatewayProcess::shut_down_on_signal() {
+core::Task<void> GatewayProcess::shut_down_on_signal() {
   ShutdownPlan plan;
   plan.drain_timeout = options_.drain_timeout;
   plan.shutdown_delay = options_.shutdown_delay;
@@ -402,11 +402,11 @@ void GatewayProcess::stop_accepting() {
   for (auto& w : workers_) w->stop_accepting();
 }
 
-asio::awaitable<void> GatewayProcess::connections_closed() {
+core::Task<void> GatewayProcess::connections_closed() {
   for (auto& worker : workers_) {
     // On the worker's own thread; this coroutine resumes here, on the control thread.
     auto ended = worker->sessions_ended();
-    co_await asio::co_spawn(worker->executor(), std::move(ended), asio::use_awaitable);
+    co_await asio::co_spawn(worker->executor(), std::move(ended), core::use_task);
   }
 }
 
@@ -421,7 +421,7 @@ void GatewayProcess::cancel_connections() {
   for (auto& w : workers_) w->cancel_sessions();
 }
 
-asio::awaitable<void> GatewayProcess::stop_background() {
+core::Task<void> GatewayProcess::stop_background() {
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   if (watcher_) watcher_->stop();

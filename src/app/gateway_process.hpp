@@ -9,7 +9,6 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdint>
@@ -25,6 +24,7 @@
 #include "lambdagate/app/shutdown.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/discovery/discovery_registry.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
@@ -66,17 +66,17 @@ class GatewayProcess final : public admin::StatusSource, public ShutdownTarget {
   // ShutdownTarget
   void announce_draining() override;
   void stop_accepting() override;
-  boost::asio::awaitable<void> connections_closed() override;
+  core::Task<void> connections_closed() override;
   std::size_t open_connections() const override;
   void cancel_connections() override;
-  boost::asio::awaitable<void> stop_background() override;
+  core::Task<void> stop_background() override;
 
  private:
   wiring::LoadedSnapshot load(std::uint64_t version);
   void reload(const char* trigger);
   http::TlsAccept tls_accept(const std::string& listener);
-  boost::asio::awaitable<void> handle_signals();
-  boost::asio::awaitable<void> shut_down_on_signal();
+  core::Task<void> handle_signals();
+  core::Task<void> shut_down_on_signal();
   // Ends what runs on the control thread when serve_until_shutdown never ran (start-up failed).
   void abandon_background();
 

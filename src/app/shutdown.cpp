@@ -8,7 +8,7 @@ namespace lambdagate::app {
 
 namespace asio = boost::asio;
 
-asio::awaitable<bool> connections_closed_within(ShutdownTarget& target,
+core::Task<bool> connections_closed_within(ShutdownTarget& target,
                                                 std::chrono::steady_clock::duration limit,
                                                 core::Sleeper& sleeper) {
   using namespace asio::experimental::awaitable_operators;
@@ -19,7 +19,7 @@ asio::awaitable<bool> connections_closed_within(ShutdownTarget& target,
   co_return first.index() == 0;
 }
 
-asio::awaitable<ShutdownReport> shut_down(ShutdownTarget& target, ShutdownPlan plan, core::Sleeper& sleeper) {
+core::Task<ShutdownReport> shut_down(ShutdownTarget& target, ShutdownPlan plan, core::Sleeper& sleeper) {
   ShutdownReport report;
   target.announce_draining();
   if (plan.shutdown_delay > std::chrono::steady_clock::duration::zero()) {

@@ -67,7 +67,7 @@ void Worker::cancel_sessions() {
   });
 }
 
-asio::awaitable<void> Worker::sessions_ended() {
+core::Task<void> Worker::sessions_ended() {
   for (auto& s : servers_) co_await s->sessions_ended();
 }
 

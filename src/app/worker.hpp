@@ -6,7 +6,6 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +21,7 @@
 #include "lambdagate/app/cli.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/logging.hpp"
@@ -55,8 +55,8 @@ class Worker {
   void stop_accepting();
   void cancel_sessions();
   // Completes when no session of this worker is left. Run it on executor() (co_spawn).
-  boost::asio::awaitable<void> sessions_ended();
-  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+  core::Task<void> sessions_ended();
+  core::Executor executor() { return io_.get_executor(); }
 
   // Lets the io_context run out of work (in-flight TLS closes, DNS lookups) and joins the thread;
   // after `bound`, stops it instead. Call once no session is left.

@@ -146,7 +146,7 @@ WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(http::HttpClient&
       session_name_(std::move(session_name)),
       clock_(clock) {}
 
-boost::asio::awaitable<CredentialsResult> WebIdentityCredentialsProvider::fetch() {
+core::Task<CredentialsResult> WebIdentityCredentialsProvider::fetch() {
   if (!valid_role_session_name(session_name_)) co_return invalid_session_name(session_name_);
   // Read on every fetch: kubelet rotates the projected token, and a cached copy would expire.
   // A missing file is retryable: the projected volume may not be mounted yet.
@@ -183,7 +183,7 @@ AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(http::HttpClient& h
       clock_(clock),
       signer_("sts", sts_.signing_region) {}
 
-boost::asio::awaitable<CredentialsResult> AssumeRoleCredentialsProvider::fetch() {
+core::Task<CredentialsResult> AssumeRoleCredentialsProvider::fetch() {
   if (!valid_role_session_name(session_name_)) co_return invalid_session_name(session_name_);
   const core::Deadline deadline = core::Deadline::after(clock_, sts_.timeout);
   std::shared_ptr<const Credentials> base = base_ ? base_->current(clock_.system_now()) : nullptr;
@@ -236,7 +236,7 @@ ContainerCredentialsProvider::ContainerCredentialsProvider(http::HttpClient& htt
   if (target_.empty()) target_ = endpoint_.base_path.empty() ? "/" : endpoint_.base_path;
 }
 
-boost::asio::awaitable<CredentialsResult> ContainerCredentialsProvider::fetch() {
+core::Task<CredentialsResult> ContainerCredentialsProvider::fetch() {
   const std::string where = "the container credentials endpoint " + endpoint_.host_header();
   // Checked here too, not only at configuration: the token must never go over plain http to an
   // arbitrary host.

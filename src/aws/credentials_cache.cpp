@@ -9,11 +9,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <exception>
 #include <utility>
 #include <variant>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::aws {
 
@@ -61,11 +61,11 @@ std::chrono::milliseconds backoff_delay(unsigned failures, const RefreshPolicy& 
 // ringing it (on the waiter's executor) ends the wait. `rung` covers a ring that arrives before
 // the wait has begun. Both are touched only on `executor`.
 struct CredentialsCache::Waiter {
-  explicit Waiter(asio::any_io_executor ex) : executor(ex), bell(ex, asio::steady_timer::time_point::max()) {}
+  explicit Waiter(core::Executor ex) : executor(ex), bell(ex, asio::steady_timer::time_point::max()) {}
 
-  asio::awaitable<void> wait_for_bell() {
+  core::Task<void> wait_for_bell() {
     if (rung) co_return;
-    auto [ec] = co_await bell.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await bell.async_wait(asio::as_tuple(core::use_task));
     (void)ec;  // rung (cancelled by ring) or cancelled with the request: the caller looks again
   }
   void ring() {
@@ -73,7 +73,7 @@ struct CredentialsCache::Waiter {
     bell.cancel();
   }
 
-  asio::any_io_executor executor;
+  core::Executor executor;
   asio::steady_timer bell;
   bool rung = false;
 };
@@ -88,7 +88,7 @@ CredentialsCache::CredentialsCache(std::shared_ptr<CredentialsProvider> provider
   status_.source = provider_->source();
 }
 
-void CredentialsCache::start(asio::any_io_executor executor) {
+void CredentialsCache::start(core::Executor executor) {
   if (started_.exchange(true, std::memory_order_acq_rel)) return;
   executor_ = executor;
   // The loop's first step is a fetch: a request arriving before the loop has run must wait for
@@ -123,7 +123,7 @@ std::shared_ptr<const Credentials> CredentialsCache::current(core::SystemTime no
   return credentials;
 }
 
-asio::awaitable<std::shared_ptr<const Credentials>> CredentialsCache::wait_for_credentials(
+core::Task<std::shared_ptr<const Credentials>> CredentialsCache::wait_for_credentials(
     core::Deadline deadline) const {
   using namespace asio::experimental::awaitable_operators;
   const auto executor = co_await asio::this_coro::executor;
@@ -184,7 +184,7 @@ CredentialsStatus CredentialsCache::status() const {
   return out;
 }
 
-asio::awaitable<void> CredentialsCache::run() {
+core::Task<void> CredentialsCache::run() {
   unsigned failures = 0;
   while (!stopped_.load(std::memory_order_acquire)) {
     // Only this loop fetches, so there is never more than one fetch in flight: single flight by

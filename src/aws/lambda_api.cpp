@@ -148,23 +148,36 @@ std::optional<std::string> validate_function_name(std::string_view name) {
   return "invalid Lambda function name " + in_quotes(name) + ": " + *problem;
 }
 
-std::string invoke_path(std::string_view function_name) {
-  std::string path = "/2015-03-31/functions/";
-  path.append(sigv4::uri_encode(function_name, false));
-  path.append("/invocations");
+namespace {
+
+// prefix + the encoded function name + suffix, in one string sized up front (an ARN encodes its
+// ':' as three bytes each).
+std::string function_path(std::string_view prefix, std::string_view function_name, std::string_view suffix) {
+  std::string path;
+  path.reserve(prefix.size() + function_name.size() + 16 + suffix.size());
+  path.append(prefix);
+  sigv4::append_uri_encoded(path, function_name, false);
+  path.append(suffix);
   return path;
 }
 
+}  // namespace
+
+std::string invoke_path(std::string_view function_name) {
+  return function_path("/2015-03-31/functions/", function_name, "/invocations");
+}
+
 std::string invoke_stream_path(std::string_view function_name) {
-  std::string path = "/2021-11-15/functions/";
-  path.append(sigv4::uri_encode(function_name, false));
-  path.append("/response-streaming-invocations");
-  return path;
+  return function_path("/2021-11-15/functions/", function_name, "/response-streaming-invocations");
 }
 
 std::string invoke_query(std::string_view qualifier) {
   if (qualifier.empty()) return {};
-  return "Qualifier=" + sigv4::uri_encode(qualifier, false);
+  std::string query;
+  query.reserve(10 + qualifier.size() + 8);
+  query.append("Qualifier=");
+  sigv4::append_uri_encoded(query, qualifier, false);
+  return query;
 }
 
 std::string partition_for_region(std::string_view region) {

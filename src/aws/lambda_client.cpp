@@ -58,8 +58,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after_seconds(std::string_v
 
 }  // namespace
 
-boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::signed_request(
-    const InvokeRequest& request, std::string path, core::Deadline deadline) {
+SigningRequest AwsLambdaClient::signing_request(const InvokeRequest& request, std::string path) {
   SigningRequest signing;
   signing.method = "POST";
   signing.path = std::move(path);
@@ -72,9 +71,17 @@ boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> AwsLambda
   for (const auto& header : request.extra_headers) {
     if (!is_reserved_header(header.first)) signing.headers.push_back(header);
   }
-  // Credentials are at hand on every request but those right after start: sign at once, and
-  // name the call (for an error message) only when there is a wait.
-  if (auto wire = caller_.sign_now(signing, request.payload)) co_return std::move(*wire);
+  return signing;
+}
+
+std::optional<http::ClientRequest> AwsLambdaClient::sign_now(SigningRequest& signing,
+                                                             const InvokeRequest& request) {
+  return caller_.sign_now(signing, request.payload);
+}
+
+core::Task<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::wait_and_sign(
+    SigningRequest& signing, const InvokeRequest& request, core::Deadline deadline) {
+  // Named only here: the message is built only when there is a wait.
   const std::string what = "the call to " + in_quotes(request.function_name);
   co_return co_await caller_.wait_and_sign(signing, request.payload, what, deadline);
 }
@@ -99,7 +106,7 @@ class StreamSink final : public http::ResponseSink {
 public:
   explicit StreamSink(InvokeStreamHandler& handler) : handler_(handler) {}
 
-  boost::asio::awaitable<void> on_head(const http::ClientResponse& head) override {
+  core::Task<void> on_head(const http::ClientResponse& head) override {
     head_ = head;
     const auto type = head.header("content-type").value_or("");
     streaming_ = head.status >= 200 && head.status <= 299 &&
@@ -108,7 +115,7 @@ public:
     co_return;
   }
 
-  boost::asio::awaitable<bool> on_body(std::string_view data) override {
+  core::Task<bool> on_body(std::string_view data) override {
     if (!streaming_) {
       if (head_.body.size() + data.size() > kMaxErrorBody) co_return false;
       head_.body.append(data);
@@ -165,14 +172,17 @@ private:
 
 }  // namespace
 
-boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
+core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
                                                              core::Deadline deadline) {
-  std::string path = invoke_path(request.function_name);
-  auto prepared = co_await signed_request(request, std::move(path), deadline);
-  if (auto* error = std::get_if<core::Error>(&prepared)) co_return std::move(*error);
-  http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
+  SigningRequest signing = signing_request(request, invoke_path(request.function_name));
+  std::optional<http::ClientRequest> wire = sign_now(signing, request);
+  if (!wire) {
+    auto waited = co_await wait_and_sign(signing, request, deadline);
+    if (auto* error = std::get_if<core::Error>(&waited)) co_return std::move(*error);
+    wire = std::move(std::get<http::ClientRequest>(waited));
+  }
 
-  http::ClientResult result = co_await caller_.http().send(caller_.endpoint(), std::move(wire), deadline);
+  http::ClientResult result = co_await caller_.http().send(caller_.endpoint(), std::move(*wire), deadline);
   if (auto* failure = std::get_if<http::ClientError>(&result)) {
     co_return transport_error(*failure, "the call to " + in_quotes(request.function_name));
   }
@@ -186,16 +196,20 @@ boost::asio::awaitable<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest
   co_return out;
 }
 
-boost::asio::awaitable<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
+core::Task<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
                                                                           core::Deadline deadline,
                                                                           InvokeStreamHandler& handler) {
-  std::string path = invoke_stream_path(request.function_name);
-  auto prepared = co_await signed_request(request, std::move(path), deadline);
-  if (auto* error = std::get_if<core::Error>(&prepared)) co_return std::move(*error);
-  http::ClientRequest& wire = std::get<http::ClientRequest>(prepared);
+  SigningRequest signing = signing_request(request, invoke_stream_path(request.function_name));
+  std::optional<http::ClientRequest> wire = sign_now(signing, request);
+  if (!wire) {
+    auto waited = co_await wait_and_sign(signing, request, deadline);
+    if (auto* error = std::get_if<core::Error>(&waited)) co_return std::move(*error);
+    wire = std::move(std::get<http::ClientRequest>(waited));
+  }
 
   StreamSink sink(handler);
-  http::ClientResult result = co_await caller_.http().stream(caller_.endpoint(), std::move(wire), deadline, sink);
+  http::ClientResult result =
+      co_await caller_.http().stream(caller_.endpoint(), std::move(*wire), deadline, sink);
   if (!sink.streaming()) {
     // No stream began: an error answer (or a transport failure), the same as Invoke's.
     if (auto* failure = std::get_if<http::ClientError>(&result)) {

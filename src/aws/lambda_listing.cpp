@@ -67,7 +67,7 @@ LambdaListingClient::LambdaListingClient(http::HttpClient& http, http::Endpoint 
                                          const core::Clock& clock)
     : caller_(http, std::move(endpoint), std::move(region), std::move(credentials), clock) {}
 
-boost::asio::awaitable<std::variant<http::ClientResponse, core::Error>> LambdaListingClient::get(
+core::Task<std::variant<http::ClientResponse, core::Error>> LambdaListingClient::get(
     const std::string& path, const std::string& query, const std::string& what, core::Deadline deadline) {
   SigningRequest signing;
   signing.method = "GET";
@@ -85,7 +85,7 @@ boost::asio::awaitable<std::variant<http::ClientResponse, core::Error>> LambdaLi
   co_return std::move(response);
 }
 
-boost::asio::awaitable<ListResult<FunctionVersionInfo>> LambdaListingClient::list_functions_page(
+core::Task<ListResult<FunctionVersionInfo>> LambdaListingClient::list_functions_page(
     std::string marker, core::Deadline deadline) {
   std::string path = list_functions_path();
   std::string query = list_functions_query(marker);
@@ -99,7 +99,7 @@ boost::asio::awaitable<ListResult<FunctionVersionInfo>> LambdaListingClient::lis
   co_return std::move(std::get<ListPage<FunctionVersionInfo>>(parsed));
 }
 
-boost::asio::awaitable<ListResult<AliasInfo>> LambdaListingClient::list_aliases_page(
+core::Task<ListResult<AliasInfo>> LambdaListingClient::list_aliases_page(
     std::string function_name, std::string marker, core::Deadline deadline) {
   std::string path = list_aliases_path(function_name);
   std::string query = list_aliases_query(marker);

@@ -2,9 +2,12 @@
 #include "lambdagate/aws/sha256.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -48,6 +51,43 @@ Sha256Digest Sha256::digest(std::string_view data) {
       EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size()) {
     throw std::runtime_error("SHA-256 failed");
   }
+  return out;
+}
+
+void Sha256Resumable::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+
+Sha256Resumable::Sha256Resumable() : ctx_(EVP_MD_CTX_new()), after_prefix_(EVP_MD_CTX_new()) {
+  if (!ctx_ || !after_prefix_) throw std::runtime_error("EVP_MD_CTX_new failed");
+}
+
+Sha256Resumable::~Sha256Resumable() { OPENSSL_cleanse(prefix_.data(), prefix_.size()); }
+
+Sha256Digest Sha256Resumable::digest(std::string_view data, std::size_t repeating) {
+  repeating = std::min(repeating, data.size());
+  const auto failed = [] { return std::runtime_error("SHA-256 failed"); };
+  if (repeating < kWorthKeeping) {
+    if (EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1)
+      throw failed();
+  } else {
+    const bool same = prefix_.size() == repeating && std::memcmp(prefix_.data(), data.data(), repeating) == 0;
+    if (!same) {
+      OPENSSL_cleanse(prefix_.data(), prefix_.size());
+      prefix_.assign(data.data(), repeating);
+      if (EVP_DigestInit_ex2(after_prefix_.get(), sha256_md(), nullptr) != 1 ||
+          EVP_DigestUpdate(after_prefix_.get(), prefix_.data(), prefix_.size()) != 1) {
+        prefix_.clear();
+        throw failed();
+      }
+    }
+    // The copy carries OpenSSL's partial block too, so `repeating` need not be a block multiple.
+    if (EVP_MD_CTX_copy_ex(ctx_.get(), after_prefix_.get()) != 1 ||
+        EVP_DigestUpdate(ctx_.get(), data.data() + repeating, data.size() - repeating) != 1)
+      throw failed();
+  }
+  Sha256Digest out;
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size()) throw failed();
   return out;
 }
 

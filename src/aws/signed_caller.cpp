@@ -12,7 +12,7 @@ SignedCaller::SignedCaller(http::HttpClient& http, http::Endpoint endpoint, std:
       host_(endpoint_.host_header()),
       signer_("lambda", region_) {}
 
-boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> SignedCaller::sign(
+core::Task<std::variant<http::ClientRequest, core::Error>> SignedCaller::sign(
     SigningRequest& request, const std::string& body, std::string_view what, core::Deadline deadline) {
   if (auto wire = sign_now(request, body)) co_return std::move(*wire);
   co_return co_await wait_and_sign(request, body, what, deadline);
@@ -25,7 +25,7 @@ std::optional<http::ClientRequest> SignedCaller::sign_now(SigningRequest& reques
   return signed_request(request, body, *credentials, now);
 }
 
-boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> SignedCaller::wait_and_sign(
+core::Task<std::variant<http::ClientRequest, core::Error>> SignedCaller::wait_and_sign(
     SigningRequest& request, const std::string& body, std::string_view what, core::Deadline deadline) {
   std::shared_ptr<const Credentials> credentials;
   if (credentials_) credentials = co_await credentials_->wait_for_credentials(deadline);

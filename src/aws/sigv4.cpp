@@ -301,6 +301,10 @@ std::string uri_encode(std::string_view in, bool keep_slash) {
   return out;
 }
 
+void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) {
+  aws::append_uri_encoded(out, in, keep_slash);
+}
+
 std::string percent_decode(std::string_view in) { return core::percent_decode(in); }
 
 std::string sha256_hex(std::string_view data) {
@@ -557,6 +561,8 @@ void SigV4Signer::write_canonical_headers(const HeaderList& headers) {
     }
   }
 
+  constexpr std::string_view kTokenHeader = "x-amz-security-token";
+  token_line_end_ = 0;
   for (std::size_t i = 0; i < headers_.size(); ++i) {
     if (i > 0 && headers_[i].name == headers_[i - 1].name) {
       canonical_.back() = ',';  // a repeated header: its values joined on one line
@@ -565,6 +571,7 @@ void SigV4Signer::write_canonical_headers(const HeaderList& headers) {
     }
     append_collapsed_runs(canonical_, headers_[i].value);
     canonical_.push_back('\n');
+    if (headers_[i].name == kTokenHeader) token_line_end_ = canonical_.size();
   }
   canonical_.push_back('\n');
   signed_headers_begin_ = canonical_.size();
@@ -615,7 +622,9 @@ std::string_view SigV4Signer::sign_into(SigningRequest& request, const Credentia
 
   write_canonical_request(request);
   string_to_sign_.resize(string_to_sign_prefix_);
-  append_hex_digest(string_to_sign_, sha256_.digest(canonical_));
+  // Method, path, query and the headers through the token (x-amz-date among them) repeat from one
+  // call to the next; what follows (later headers, the payload hash) is hashed on each call.
+  append_hex_digest(string_to_sign_, canonical_sha256_.digest(canonical_, token_line_end_));
   set_key(credentials);
   const Sha256Digest signature = hmac_.mac(string_to_sign_);
 

@@ -6,13 +6,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <exception>
 #include <set>
 #include <utility>
 #include <variant>
 
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/discovery/catalog_builder.hpp"
 
 namespace lambdagate::discovery {
@@ -73,7 +73,7 @@ Discoverer::Discoverer(std::string upstream_key, std::shared_ptr<FunctionLister>
       observer_(std::move(observer)),
       rng_(seed_for(options_)) {}
 
-asio::awaitable<RoundResult> Discoverer::run_round() {
+core::Task<RoundResult> Discoverer::run_round() {
   RoundResult result;
   ListedFunctions listed;
   std::optional<RoundFailure> failure;
@@ -182,7 +182,7 @@ asio::awaitable<RoundResult> Discoverer::run_round() {
   co_return result;
 }
 
-void Discoverer::start(asio::any_io_executor executor) {
+void Discoverer::start(core::Executor executor) {
   if (started_.load(std::memory_order_acquire)) return;
   executor_ = executor;
   // Published after executor_, which request_round() and stop() read from other threads.
@@ -225,7 +225,7 @@ void Discoverer::on_round_requested() {
   if (pausing_ && failures_ == 0 && !stopped()) wake_signal_.emit(asio::cancellation_type::all);
 }
 
-asio::awaitable<void> Discoverer::pause(core::SystemTime scheduled) {
+core::Task<void> Discoverer::pause(core::SystemTime scheduled) {
   const auto executor = co_await asio::this_coro::executor;
   while (!stopped()) {
     core::SystemTime target = scheduled;
@@ -241,7 +241,7 @@ asio::awaitable<void> Discoverer::pause(core::SystemTime scheduled) {
       // A separate operation with its own cancellation slot, so that a requested round can end
       // the pause without cancelling the loop.
       auto sleep = sleeper_->sleep_until(target);
-      auto token = asio::bind_cancellation_slot(wake_signal_.slot(), asio::use_awaitable);
+      auto token = asio::bind_cancellation_slot(wake_signal_.slot(), core::use_task);
       co_await asio::co_spawn(executor, std::move(sleep), std::move(token));
     } catch (const boost::system::system_error&) {
       // Woken by request_round() or stop(): look again.
@@ -250,7 +250,7 @@ asio::awaitable<void> Discoverer::pause(core::SystemTime scheduled) {
   }
 }
 
-asio::awaitable<void> Discoverer::run() {
+core::Task<void> Discoverer::run() {
   while (!stopped()) {
     RoundReport report;
     report.upstream_key = upstream_key_;

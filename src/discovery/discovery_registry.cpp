@@ -26,7 +26,7 @@ std::string identity_of(const DiscoveryTarget& target) {
 
 }  // namespace
 
-DiscoveryRegistry::DiscoveryRegistry(boost::asio::any_io_executor control, http::HttpClient& http,
+DiscoveryRegistry::DiscoveryRegistry(core::Executor control, http::HttpClient& http,
                                      const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
                                      RoundObserver observer)
     : DiscoveryRegistry(
@@ -38,7 +38,7 @@ DiscoveryRegistry::DiscoveryRegistry(boost::asio::any_io_executor control, http:
           },
           clock, std::move(sleeper), std::move(observer)) {}
 
-DiscoveryRegistry::DiscoveryRegistry(boost::asio::any_io_executor control, ListerFactory make_lister,
+DiscoveryRegistry::DiscoveryRegistry(core::Executor control, ListerFactory make_lister,
                                      const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
                                      RoundObserver observer)
     : control_(std::move(control)),

@@ -3,7 +3,7 @@
 
 namespace lambdagate::http {
 
-boost::asio::awaitable<ClientResult> HttpClient::stream(const Endpoint& endpoint, ClientRequest request,
+core::Task<ClientResult> HttpClient::stream(const Endpoint& endpoint, ClientRequest request,
                                                         core::Deadline deadline, ResponseSink& sink) {
   ClientResult result = co_await send(endpoint, std::move(request), deadline);
   if (auto* response = std::get_if<ClientResponse>(&result)) {

@@ -15,7 +15,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -41,6 +40,7 @@
 
 #include "http/tls_context.hpp"
 #include "lambdagate/core/ascii.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::http {
@@ -54,11 +54,13 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 // beast::ssl_stream rather than asio's ssl::stream: it coalesces the header and a small body
 // into one TLS record instead of one record per buffer.
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// On the worker's concrete executor, as the coroutines that use them (core::Task).
+using TcpStream = beast::basic_stream<tcp, core::Executor>;
+using TlsStream = beast::ssl_stream<TcpStream>;
 using Endpoints = std::vector<tcp::endpoint>;
 
 // Expected failures come back as values (as_tuple), never as exceptions.
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTuple = asio::as_tuple(core::use_task);
 
 // Cap on one step when the deadline is unlimited: a Lambda function may run for 15 minutes.
 constexpr std::chrono::steady_clock::duration kStepCap = std::chrono::minutes{15};
@@ -122,18 +124,18 @@ struct Request {
 
 // One TCP (or TLS over TCP) connection and the read buffer that belongs to it.
 struct Connection {
-  explicit Connection(const asio::any_io_executor& executor) : stream(std::in_place_index<0>, executor) {}
-  Connection(const asio::any_io_executor& executor, asio::ssl::context& context)
+  explicit Connection(const core::Executor& executor) : stream(std::in_place_index<0>, executor) {}
+  Connection(const core::Executor& executor, asio::ssl::context& context)
       : stream(std::in_place_index<1>, executor, context) {}
 
-  beast::tcp_stream& tcp() {
+  TcpStream& tcp() {
     if (auto* secure = tls()) return secure->next_layer();
     return std::get<0>(stream);
   }
-  beast::tcp_stream& plain() { return std::get<0>(stream); }
+  TcpStream& plain() { return std::get<0>(stream); }
   TlsStream* tls() { return std::get_if<1>(&stream); }
 
-  std::variant<beast::tcp_stream, TlsStream> stream;
+  std::variant<TcpStream, TlsStream> stream;
   beast::flat_buffer buffer;
   core::SteadyTime idle_since{};
 };
@@ -176,7 +178,7 @@ class ResponseReader final : public bhttp::basic_parser<false> {
 };
 
 // Closes a TLS connection politely, detached from any request.
-asio::awaitable<void> close_tls(std::unique_ptr<Connection> connection,
+core::Task<void> close_tls(std::unique_ptr<Connection> connection,
                                 std::shared_ptr<detail::TlsContext> keep_alive) {
   (void)keep_alive;  // the SSL object must not outlive the context it was made from
   connection->tcp().expires_after(kTlsCloseTimeout);
@@ -194,7 +196,7 @@ asio::awaitable<void> close_tls(std::unique_ptr<Connection> connection,
 }  // namespace
 
 struct PooledHttpClient::Impl {
-  Impl(asio::any_io_executor executor, const core::Clock& clock, const TlsOptions& tls, PoolOptions pool)
+  Impl(core::Executor executor, const core::Clock& clock, const TlsOptions& tls, PoolOptions pool)
       : executor_(std::move(executor)),
         clock_(clock),
         tls_(std::make_shared<detail::TlsContext>(tls)),
@@ -202,7 +204,7 @@ struct PooledHttpClient::Impl {
         dns_(std::make_shared<DnsCache>()) {}
 
   // `sink` null: read the whole response; else hand it over piece by piece.
-  asio::awaitable<ClientResult> send(const Endpoint& endpoint, ClientRequest request, core::Deadline deadline,
+  core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request, core::Deadline deadline,
                                      ResponseSink* sink);
   void close_idle();
 
@@ -217,7 +219,7 @@ struct PooledHttpClient::Impl {
     std::unordered_map<std::string, DnsEntry> entries;
   };
   struct Lookup {
-    explicit Lookup(const asio::any_io_executor& executor) : resolver(executor), done(executor) {}
+    explicit Lookup(const core::Executor& executor) : resolver(executor), done(executor) {}
     tcp::resolver resolver;
     asio::steady_timer done;  // the waiting request's deadline; cancelled when the lookup ends
     bool finished = false;
@@ -239,29 +241,26 @@ struct PooledHttpClient::Impl {
     bool nothing_received = false;  // failed before any response byte arrived
   };
 
-  std::optional<ClientError> arm(beast::tcp_stream& stream, const core::Deadline& deadline,
+  std::optional<ClientError> arm(TcpStream& stream, const core::Deadline& deadline,
                                  std::string_view step, const Endpoint& endpoint) const;
-  asio::awaitable<Resolved> resolve(const Endpoint& endpoint, const core::Deadline& deadline);
+  core::Task<Resolved> resolve(const Endpoint& endpoint, const core::Deadline& deadline);
   std::shared_ptr<Lookup> start_lookup(const Endpoint& endpoint, const std::string& key);
-  asio::awaitable<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
-  asio::awaitable<Exchange> exchange(Connection& connection, const Request& request,
+  core::Task<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
+  core::Task<Exchange> exchange(Connection& connection, const Request& request,
                                      const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
-  // Writes the request; the error if that failed (nothing of a response has been read then).
+  // A failed write of the request as the error (nothing of a response has been read then).
+  std::optional<ClientError> write_failure(const error_code& ec, const Endpoint& endpoint) const;
   template <class Stream>
-  asio::awaitable<std::optional<ClientError>> write_request(Stream& stream, Connection& connection,
-                                                            const Request& request, const core::Deadline& deadline,
-                                                            const Endpoint& endpoint);
-  template <class Stream>
-  asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
+  core::Task<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
                                         const core::Deadline& deadline, const Endpoint& endpoint);
   template <class Stream>
-  asio::awaitable<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
+  core::Task<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
                                       const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink& sink);
   std::unique_ptr<Connection> take_idle(const std::string& key);
   void release(const std::string& key, std::unique_ptr<Connection> connection);
   void retire(std::unique_ptr<Connection> connection);
 
-  asio::any_io_executor executor_;
+  core::Executor executor_;
   const core::Clock& clock_;
   std::shared_ptr<detail::TlsContext> tls_;
   PoolOptions options_;
@@ -344,13 +343,18 @@ std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& 
   return std::nullopt;
 }
 
+// "scheme://host:port", built per request in one string sized up front.
 std::string pool_key(const Endpoint& endpoint) {
-  return endpoint.scheme + "://" + endpoint.host + ":" + std::to_string(endpoint.port);
+  std::string key;
+  key.reserve(endpoint.scheme.size() + 3 + endpoint.host.size() + 1 + 5);
+  key.append(endpoint.scheme).append("://").append(endpoint.host).push_back(':');
+  append_decimal(key, endpoint.port);
+  return key;
 }
 
 }  // namespace
 
-std::optional<ClientError> PooledHttpClient::Impl::arm(beast::tcp_stream& stream,
+std::optional<ClientError> PooledHttpClient::Impl::arm(TcpStream& stream,
                                                        const core::Deadline& deadline, std::string_view step,
                                                        const Endpoint& endpoint) const {
   const auto left = deadline.remaining(clock_, kStepCap);
@@ -363,7 +367,7 @@ std::optional<ClientError> PooledHttpClient::Impl::arm(beast::tcp_stream& stream
   return std::nullopt;
 }
 
-asio::awaitable<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, ClientRequest request,
+core::Task<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, ClientRequest request,
                                                            core::Deadline deadline, ResponseSink* sink) {
   try {
     if (endpoint.tls() && !tls_->error().empty()) {
@@ -411,7 +415,7 @@ asio::awaitable<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpo
   }
 }
 
-asio::awaitable<PooledHttpClient::Impl::Resolved> PooledHttpClient::Impl::resolve(
+core::Task<PooledHttpClient::Impl::Resolved> PooledHttpClient::Impl::resolve(
     const Endpoint& endpoint, const core::Deadline& deadline) {
   error_code not_ip;
   const auto address = asio::ip::make_address(endpoint.host, not_ip);
@@ -482,7 +486,7 @@ std::shared_ptr<PooledHttpClient::Impl::Lookup> PooledHttpClient::Impl::start_lo
   return lookup;
 }
 
-asio::awaitable<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const Endpoint& endpoint,
+core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const Endpoint& endpoint,
                                                                              const core::Deadline& deadline) {
   Resolved resolved = co_await resolve(endpoint, deadline);
   if (!resolved.endpoints) co_return Opened{nullptr, std::move(resolved.error)};
@@ -529,36 +533,41 @@ asio::awaitable<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(con
   co_return Opened{std::move(connection), {}};
 }
 
-asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
+// Not a coroutine: it picks the one that does the exchange, so that no frame of its own sits
+// between send() and the socket.
+core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
     Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink* sink) {
   if (auto* secure = connection.tls()) {
-    if (!sink) co_return co_await exchange_on(*secure, connection, request, deadline, endpoint);
-    co_return co_await stream_on(*secure, connection, request, deadline, endpoint, *sink);
+    if (!sink) return exchange_on(*secure, connection, request, deadline, endpoint);
+    return stream_on(*secure, connection, request, deadline, endpoint, *sink);
   }
-  if (!sink) co_return co_await exchange_on(connection.plain(), connection, request, deadline, endpoint);
-  co_return co_await stream_on(connection.plain(), connection, request, deadline, endpoint, *sink);
+  if (!sink) return exchange_on(connection.plain(), connection, request, deadline, endpoint);
+  return stream_on(connection.plain(), connection, request, deadline, endpoint, *sink);
+}
+
+std::optional<ClientError> PooledHttpClient::Impl::write_failure(const error_code& ec,
+                                                                 const Endpoint& endpoint) const {
+  if (!ec) return std::nullopt;
+  return io_error(ec, "sending request to", endpoint, options_.max_response_bytes);
 }
 
 template <class Stream>
-asio::awaitable<std::optional<ClientError>> PooledHttpClient::Impl::write_request(
-    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
-    const Endpoint& endpoint) {
-  if (auto late = arm(connection.tcp(), deadline, "sending request to", endpoint)) co_return std::move(*late);
-  // Over TLS, beast::ssl_stream copies the two buffers into one record when they fit in 16 KiB.
-  const std::array<asio::const_buffer, 2> buffers = request.buffers();
-  auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
-  (void)written;
-  if (write_ec) co_return io_error(write_ec, "sending request to", endpoint, options_.max_response_bytes);
-  co_return std::nullopt;
-}
-
-template <class Stream>
-asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on(
+core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on(
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint) {
   Exchange out;
-  if (auto failed = co_await write_request(stream, connection, request, deadline, endpoint)) {
+  // The write is awaited here rather than in a helper coroutine: each nested coroutine is a frame
+  // allocated and resumed per request. Over TLS, beast::ssl_stream copies the two buffers into one
+  // record when they fit in 16 KiB.
+  std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
+  if (!failed) {
+    const std::array<asio::const_buffer, 2> buffers = request.buffers();
+    auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+    (void)written;
+    failed = write_failure(write_ec, endpoint);
+  }
+  if (failed) {
     out.error = std::move(*failed);
     out.nothing_received = true;
     co_return out;
@@ -589,11 +598,18 @@ asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchan
 
 // As exchange_on, but the body goes to `sink` piece by piece as it is read, never held whole.
 template <class Stream>
-asio::awaitable<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
+core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink& sink) {
   Exchange out;
-  if (auto failed = co_await write_request(stream, connection, request, deadline, endpoint)) {
+  std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
+  if (!failed) {
+    const std::array<asio::const_buffer, 2> buffers = request.buffers();
+    auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+    (void)written;
+    failed = write_failure(write_ec, endpoint);
+  }
+  if (failed) {
     out.error = std::move(*failed);
     out.nothing_received = true;
     co_return out;
@@ -702,18 +718,18 @@ void PooledHttpClient::Impl::close_idle() {
   idle_.clear();
 }
 
-PooledHttpClient::PooledHttpClient(boost::asio::any_io_executor executor, const core::Clock& clock,
+PooledHttpClient::PooledHttpClient(core::Executor executor, const core::Clock& clock,
                                    TlsOptions tls, PoolOptions pool)
     : impl_(std::make_unique<Impl>(std::move(executor), clock, tls, pool)) {}
 
 PooledHttpClient::~PooledHttpClient() = default;
 
-boost::asio::awaitable<ClientResult> PooledHttpClient::send(const Endpoint& endpoint, ClientRequest request,
+core::Task<ClientResult> PooledHttpClient::send(const Endpoint& endpoint, ClientRequest request,
                                                             core::Deadline deadline) {
   return impl_->send(endpoint, std::move(request), deadline, nullptr);
 }
 
-boost::asio::awaitable<ClientResult> PooledHttpClient::stream(const Endpoint& endpoint, ClientRequest request,
+core::Task<ClientResult> PooledHttpClient::stream(const Endpoint& endpoint, ClientRequest request,
                                                               core::Deadline deadline, ResponseSink& sink) {
   return impl_->send(endpoint, std::move(request), deadline, &sink);
 }

@@ -11,13 +11,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/system/system_error.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/proxy_protocol.hpp"
 #include "lambdagate/http/session.hpp"
 
@@ -50,7 +50,7 @@ bool is_health_check(std::string_view target, std::string_view path) {
 Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, RequestHandler& handler,
                ServerLimits limits, bool reuse_port, ErrorLog on_error)
     : io_(io),
-      acceptor_(io),
+      acceptor_(io.get_executor()),
       handler_(handler),
       limits_(limits),
       on_error_(std::move(on_error)),
@@ -115,7 +115,7 @@ void Server::stop_accepting() {
   tasks_.cancel(asio::cancellation_type::terminal, /*idle_only=*/true);
 }
 
-asio::awaitable<void> Server::sessions_ended() { co_await tasks_.wait_empty(); }
+core::Task<void> Server::sessions_ended() { co_await tasks_.wait_empty(); }
 
 void Server::cancel_sessions() {
   stop_accepting();
@@ -144,8 +144,8 @@ void Server::report(std::exception_ptr failure) {
   }
 }
 
-asio::awaitable<void> Server::accept_loop() {
-  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+core::Task<void> Server::accept_loop() {
+  constexpr auto kTuple = asio::as_tuple(core::use_task);
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
@@ -182,9 +182,9 @@ asio::awaitable<void> Server::accept_loop() {
 // puts the client address it carries into `connection`. False: the connection must be closed
 // (an invalid or missing header, the header timeout, the peer gone). With
 // allow_without_proxy_protocol, plain traffic stays in `buffer` for the session.
-asio::awaitable<bool> Server::read_proxy_header(DeadlineStream& stream, beast::flat_buffer& buffer,
+core::Task<bool> Server::read_proxy_header(DeadlineStream& stream, beast::flat_buffer& buffer,
                                                 ConnectionInfo& connection) {
-  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  constexpr auto kTuple = asio::as_tuple(core::use_task);
   stream.expires_after(limits_.header_timeout);
   for (;;) {
     const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
@@ -217,7 +217,7 @@ Server::Tally::~Tally() {
   if (server_.limits_.budget) server_.limits_.budget->release();
 }
 
-ConnectionInfo Server::describe(const tcp::socket& socket) const {
+ConnectionInfo Server::describe(const DeadlineStream::Socket& socket) const {
   ConnectionInfo connection;
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -231,7 +231,7 @@ ConnectionInfo Server::describe(const tcp::socket& socket) const {
   return connection;
 }
 
-asio::awaitable<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffer& buffer,
+core::Task<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffer& buffer,
                                             ConnectionInfo& connection, TaskGroup::Member& member) {
   if (!limits_.proxy_protocol) co_return true;
   member.idle = true;  // nothing is lost by cancelling the wait for the header
@@ -243,7 +243,7 @@ asio::awaitable<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_
 // What a plain connection keeps between requests: no coroutine frame, no read buffer, no
 // parser; the one copy of its ConnectionInfo is in `context`.
 struct Server::Connection {
-  Connection(Server& server, tcp::socket socket, TaskGroup::MemberHandle place)
+  Connection(Server& server, DeadlineStream::Socket socket, TaskGroup::MemberHandle place)
       : tally(server),
         member(place),
         stream(std::move(socket)),
@@ -259,7 +259,7 @@ struct Server::Connection {
   std::uint32_t served = 0;  // requests so far (maxRequestsPerConnection)
 };
 
-void Server::start_plain(tcp::socket socket) {
+void Server::start_plain(DeadlineStream::Socket socket) {
   auto connection = std::make_unique<Connection>(*this, std::move(socket), tasks_.join());
   if (!limits_.proxy_protocol) {
     connection->buffer.max_size(read_buffer_limit(limits_));

@@ -2,14 +2,14 @@
 #include "lambdagate/http/task_group.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <vector>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::http {
 
 namespace asio = boost::asio;
 
-TaskGroup::TaskGroup(asio::any_io_executor executor, ErrorHandler on_error)
+TaskGroup::TaskGroup(core::Executor executor, ErrorHandler on_error)
     : executor_(executor),
       on_error_(std::move(on_error)),
       emptied_(executor, asio::steady_timer::time_point::max()) {}
@@ -36,10 +36,10 @@ void TaskGroup::finished(MemberHandle member, std::exception_ptr failure) {
   if (members_.empty()) emptied_.cancel();
 }
 
-asio::awaitable<void> TaskGroup::wait_empty() {
+core::Task<void> TaskGroup::wait_empty() {
   while (!members_.empty()) {
     // Woken when the group empties; if the waiter itself was cancelled, the next co_await throws.
-    auto [ec] = co_await emptied_.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await emptied_.async_wait(asio::as_tuple(core::use_task));
     (void)ec;
   }
 }

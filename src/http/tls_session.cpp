@@ -3,9 +3,9 @@
 // (session.hpp) over the TLS stream, and a TLS close at the end.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/http/session.hpp"
 #include "lambdagate/http/tls_server_context.hpp"
@@ -23,12 +23,12 @@ constexpr std::chrono::seconds kCloseTimeout{3};
 
 }  // namespace
 
-asio::awaitable<void> Server::tls_session(tcp::socket socket, TaskGroup::Member& member) {
+core::Task<void> Server::tls_session(DeadlineStream::Socket socket, TaskGroup::Member& member) {
   Tally tally(*this);
   auto report = [this](TlsAccept::Result result) {
     if (tls_->on_handshake) tls_->on_handshake(result);
   };
-  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  constexpr auto kTuple = asio::as_tuple(core::use_task);
 
   ConnectionInfo connection = describe(socket);
   connection.tls = true;

@@ -319,7 +319,7 @@ AuthResult Authenticator::authenticate(const beast_http::request_header<>& reque
   return evaluate(request, now, realm, cache).result;
 }
 
-boost::asio::awaitable<AuthResult> Authenticator::authenticate_async(
+core::Task<AuthResult> Authenticator::authenticate_async(
     const beast_http::request_header<>& request, const core::Clock& clock, core::Deadline deadline,
     std::string_view realm, VerifiedTokenCache* cache) const {
   Evaluation first = evaluate(request, clock.system_now(), realm, cache);

@@ -7,12 +7,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <exception>
 #include <utility>
 #include <variant>
 
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/policy/policy_error.hpp"
 
 namespace lambdagate::policy {
@@ -23,8 +23,8 @@ using SystemDuration = core::SystemTime::duration;
 // A request waiting for a fetch: it sleeps (through the Sleeper, so tests drive time) bound to
 // `signal`; a wake-up is posted to its own executor, where it emits the signal.
 struct JwksFetcher::Waiter {
-  explicit Waiter(asio::any_io_executor e) : executor(std::move(e)) {}
-  asio::any_io_executor executor;
+  explicit Waiter(core::Executor e) : executor(std::move(e)) {}
+  core::Executor executor;
   asio::cancellation_signal signal;
   bool woken = false;  // touched only on `executor`
 };
@@ -48,7 +48,7 @@ JwksFetcher::JwksFetcher(std::string url, std::chrono::milliseconds cache_durati
   endpoint_.base_path.clear();
 }
 
-void JwksFetcher::start(asio::any_io_executor executor) {
+void JwksFetcher::start(core::Executor executor) {
   if (started_.load(std::memory_order_acquire)) return;
   executor_ = executor;
   in_flight_.store(true, std::memory_order_release);  // the loop's first step is a fetch
@@ -115,7 +115,7 @@ void JwksFetcher::complete_fetch() {
   for (const auto& waiter : waiters) wake(waiter);
 }
 
-asio::awaitable<void> JwksFetcher::wait_for_fetch(std::uint64_t seen, core::Deadline deadline) {
+core::Task<void> JwksFetcher::wait_for_fetch(std::uint64_t seen, core::Deadline deadline) {
   if (generation() > seen || stopped() || !started_.load(std::memory_order_acquire)) co_return;
   const auto executor = co_await asio::this_coro::executor;
   auto waiter = std::make_shared<Waiter>(executor);
@@ -128,14 +128,14 @@ asio::awaitable<void> JwksFetcher::wait_for_fetch(std::uint64_t seen, core::Dead
       clock_.system_now() + std::chrono::duration_cast<SystemDuration>(deadline.remaining(clock_, cap));
   try {
     auto sleep = sleeper_->sleep_until(until);
-    auto token = asio::bind_cancellation_slot(waiter->signal.slot(), asio::use_awaitable);
+    auto token = asio::bind_cancellation_slot(waiter->signal.slot(), core::use_task);
     co_await asio::co_spawn(executor, std::move(sleep), std::move(token));
   } catch (const boost::system::system_error&) {
     // Woken: the fetch completed (or the fetcher stopped).
   }
 }
 
-asio::awaitable<JwksFetchReport> JwksFetcher::fetch_once() {
+core::Task<JwksFetchReport> JwksFetcher::fetch_once() {
   JwksFetchReport report;
   report.url = url_;
   http::ClientRequest request;
@@ -179,13 +179,13 @@ asio::awaitable<JwksFetchReport> JwksFetcher::fetch_once() {
   co_return report;
 }
 
-asio::awaitable<void> JwksFetcher::pause(core::SystemTime until) {
+core::Task<void> JwksFetcher::pause(core::SystemTime until) {
   const auto executor = co_await asio::this_coro::executor;
   while (!stopped() && !requested_.load(std::memory_order_acquire) && clock_.system_now() < until) {
     pausing_ = true;
     try {
       auto sleep = sleeper_->sleep_until(until);
-      auto token = asio::bind_cancellation_slot(wake_signal_.slot(), asio::use_awaitable);
+      auto token = asio::bind_cancellation_slot(wake_signal_.slot(), core::use_task);
       co_await asio::co_spawn(executor, std::move(sleep), std::move(token));
     } catch (const boost::system::system_error&) {
       // Woken by request_refresh() or stop(): look again.
@@ -194,7 +194,7 @@ asio::awaitable<void> JwksFetcher::pause(core::SystemTime until) {
   }
 }
 
-asio::awaitable<void> JwksFetcher::run() {
+core::Task<void> JwksFetcher::run() {
   while (!stopped()) {
     in_flight_.store(true, std::memory_order_release);
     last_start_.store(clock_.steady_now().time_since_epoch().count(), std::memory_order_release);

@@ -151,7 +151,7 @@ std::shared_ptr<aws::LambdaClient> Gateway::lambda_client(const Snapshot& snapsh
   return client;
 }
 
-boost::asio::awaitable<http::Response> Gateway::handle(http::Request& request, const http::ConnectionInfo& connection,
+core::Task<http::Response> Gateway::handle(http::Request& request, const http::ConnectionInfo& connection,
                                                        http::ResponseWriter& writer) {
   const auto started = clock_.steady_now();
   const std::string request_id = request_id_for(request);
@@ -214,7 +214,7 @@ void Gateway::log_request(const Snapshot* snapshot, const http::Request& request
     metrics_->record_request(outcome.route, outcome.upstream, outcome.function, entry.status, elapsed);
 }
 
-boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& request,
+core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
                                                                  const http::ConnectionInfo& connection,
                                                                  const Snapshot& snapshot,
                                                                  std::string_view request_id, Outcome& outcome,
@@ -230,8 +230,10 @@ boost::asio::awaitable<http::Response> Gateway::route_and_invoke(http::Request& 
   } else {
     const auto timeout = route_timeout(*route, options_);
     if (timeout.count() != 0) deadline = core::Deadline::after(clock_, timeout);
-    co_await policy_stage_.admit(request, connection, snapshot, *route, deadline,
-                                 request_id, policy);
+    // Most routes have no request policy: then no coroutine frame is made for the stage.
+    if (snapshot.policies.find(route->route)) {
+      co_await policy_stage_.admit(request, connection, snapshot, *route, deadline, request_id, policy);
+    }
     if (policy.answer) {
       matched = route;
       outcome.route = route->name;
@@ -303,7 +305,7 @@ void Gateway::record_attempt(const Outcome& outcome, const core::Error* failure,
                               function_error ? InvocationResult::FunctionError : InvocationResult::Success);
 }
 
-boost::asio::awaitable<http::Response> Gateway::invoke_buffered(Call& call) {
+core::Task<http::Response> Gateway::invoke_buffered(Call& call) {
   auto client = lambda_client(call.snapshot, call.upstream);
   const auto& retries = call.route.route->options.retries;
   RetryDriver driver(retries ? &*retries : nullptr, call.deadline, clock_, sleeper_, ids_.random());
@@ -330,7 +332,7 @@ boost::asio::awaitable<http::Response> Gateway::invoke_buffered(Call& call) {
   co_return std::move(std::get<http::Response>(mapped));
 }
 
-boost::asio::awaitable<http::Response> Gateway::invoke_streaming(Call& call, http::ResponseWriter& writer) {
+core::Task<http::Response> Gateway::invoke_streaming(Call& call, http::ResponseWriter& writer) {
   auto client = lambda_client(call.snapshot, call.upstream);
   const auto& retries = call.route.route->options.retries;
   RetryDriver driver(retries ? &*retries : nullptr, call.deadline, clock_, sleeper_, ids_.random());

@@ -65,7 +65,7 @@ void PolicyStage::admit_unrouted(const http::Request& request, const Snapshot& s
   }
 }
 
-boost::asio::awaitable<void> PolicyStage::admit(http::Request& request,
+core::Task<void> PolicyStage::admit(http::Request& request,
                                                 const http::ConnectionInfo& connection,
                                                 const Snapshot& snapshot, const routing::CompiledRoute& route,
                                                 core::Deadline deadline, std::string_view request_id,

@@ -28,7 +28,7 @@ std::optional<std::chrono::milliseconds> RetryDriver::next_delay(const core::Err
   return delay;
 }
 
-boost::asio::awaitable<bool> RetryDriver::retry(const core::Error& failure) {
+core::Task<bool> RetryDriver::retry(const core::Error& failure) {
   const auto delay = next_delay(failure);
   if (!delay) co_return false;
   const std::chrono::steady_clock::duration wait = *delay;

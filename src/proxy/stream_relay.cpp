@@ -13,7 +13,7 @@ StreamRelay::StreamRelay(http::ResponseWriter& writer, unsigned version, std::st
       route_options_(route_options),
       http_integration_(http_integration) {}
 
-boost::asio::awaitable<bool> StreamRelay::on_payload(std::string_view bytes) {
+core::Task<bool> StreamRelay::on_payload(std::string_view bytes) {
   if (!http_integration_) {
     if (!writer_.started()) {
       http::Response head{bhttp::status::ok, version_};
@@ -50,7 +50,7 @@ RelayState StreamRelay::state() const {
   return state;
 }
 
-boost::asio::awaitable<bool> StreamRelay::begin(http::Response& head) {
+core::Task<bool> StreamRelay::begin(http::Response& head) {
   // As for buffered responses: the route's header changes first, then the request id.
   manipulate_response_headers(head, route_options_);
   if (policy_) PolicyStage::decorate(head, *policy_);
@@ -61,7 +61,7 @@ boost::asio::awaitable<bool> StreamRelay::begin(http::Response& head) {
   co_return ok;
 }
 
-boost::asio::awaitable<bool> StreamRelay::write(std::string_view data) {
+core::Task<bool> StreamRelay::write(std::string_view data) {
   const bool ok = co_await writer_.write(data);
   if (ok) bytes_sent_ += data.size();
   client_gone_ = !ok;

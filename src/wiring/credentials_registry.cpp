@@ -5,7 +5,7 @@
 
 namespace lambdagate::wiring {
 
-CredentialsRegistry::CredentialsRegistry(boost::asio::any_io_executor control, http::HttpClient& http,
+CredentialsRegistry::CredentialsRegistry(core::Executor control, http::HttpClient& http,
                                          const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper)
     : control_(std::move(control)), http_(http), clock_(clock), sleeper_(std::move(sleeper)) {}
 

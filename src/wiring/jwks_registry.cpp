@@ -5,7 +5,7 @@
 
 namespace lambdagate::wiring {
 
-JwksRegistry::JwksRegistry(boost::asio::any_io_executor control, std::shared_ptr<http::HttpClient> http,
+JwksRegistry::JwksRegistry(core::Executor control, std::shared_ptr<http::HttpClient> http,
                            const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
                            policy::JwksObserver observer, policy::JwksFetcherOptions options)
     : control_(std::move(control)),

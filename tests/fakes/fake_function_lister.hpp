@@ -2,7 +2,6 @@
 // FakeFunctionLister: a discovery::FunctionLister that answers from handlers and records every
 // call with the FakeClock's time, so Discoverer logic (paging, guards, pacing, failures) runs
 // without HTTP. serve_pages() scripts a plain paged ListFunctions; unscripted calls fail.
-#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
 #include <utility>
@@ -10,6 +9,7 @@
 
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/discovery/function_lister.hpp"
 
 namespace lambdagate::testing {
@@ -60,7 +60,7 @@ class FakeFunctionLister final : public discovery::FunctionLister {
     return out;
   }
 
-  boost::asio::awaitable<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
+  lambdagate::core::Task<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
       std::string marker, core::Deadline) override {
     calls_.push_back(Call{"ListFunctions", "", marker, clock_.system_now()});
     if (!functions_)
@@ -68,7 +68,7 @@ class FakeFunctionLister final : public discovery::FunctionLister {
     co_return functions_(marker);
   }
 
-  boost::asio::awaitable<aws::ListResult<aws::AliasInfo>> list_aliases_page(std::string function_name,
+  lambdagate::core::Task<aws::ListResult<aws::AliasInfo>> list_aliases_page(std::string function_name,
                                                                             std::string marker,
                                                                             core::Deadline) override {
     calls_.push_back(Call{"ListAliases", function_name, marker, clock_.system_now()});

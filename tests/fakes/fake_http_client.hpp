@@ -3,7 +3,6 @@
 // a queue of results, or a handler that sees the request — so AWS client logic runs without
 // sockets. An unscripted call answers a Protocol error, which the test then sees as a failure.
 #include <algorithm>
-#include <boost/asio/awaitable.hpp>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -14,6 +13,7 @@
 
 #include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::testing {
@@ -41,7 +41,7 @@ class FakeHttpClient final : public http::HttpClient {
   const std::vector<Call>& calls() const { return calls_; }
   const Call& last_call() const { return calls_.back(); }
 
-  boost::asio::awaitable<http::ClientResult> send(const http::Endpoint& endpoint, http::ClientRequest request,
+  lambdagate::core::Task<http::ClientResult> send(const http::Endpoint& endpoint, http::ClientRequest request,
                                                   core::Deadline deadline) override {
     calls_.push_back(Call{endpoint, std::move(request), deadline});
     const Call& call = calls_.back();

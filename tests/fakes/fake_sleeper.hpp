@@ -10,12 +10,10 @@
 // In both modes a cancelled sleep throws boost::system::system_error(operation_aborted), as a
 // cancelled timer does.
 #include <algorithm>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <chrono>
 #include <optional>
@@ -23,6 +21,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::testing {
 
@@ -32,13 +31,13 @@ class FakeSleeper final : public core::Sleeper {
 
   explicit FakeSleeper(FakeClock& clock, Mode mode = Mode::Jump) : clock_(clock), mode_(mode) {}
 
-  boost::asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) override {
+  lambdagate::core::Task<void> sleep_for(std::chrono::steady_clock::duration duration) override {
     durations_.push_back(duration);
     const auto step = std::max(duration, std::chrono::steady_clock::duration::zero());
     co_await wait(clock_.system_now() + std::chrono::duration_cast<core::SystemTime::duration>(step));
   }
 
-  boost::asio::awaitable<void> sleep_until(core::SystemTime when) override { co_await wait(when); }
+  lambdagate::core::Task<void> sleep_until(core::SystemTime when) override { co_await wait(when); }
 
   // Every sleep target so far, in order (both kinds of sleep).
   const std::vector<core::SystemTime>& wakes() const { return wakes_; }
@@ -76,7 +75,7 @@ class FakeSleeper final : public core::Sleeper {
     bool woken = false;
   };
 
-  boost::asio::awaitable<void> wait(core::SystemTime when) {
+  lambdagate::core::Task<void> wait(core::SystemTime when) {
     wakes_.push_back(when);
     // A named executor, not a temporary inside the co_await (GCC 12 coroutine bug).
     const auto executor = co_await boost::asio::this_coro::executor;
@@ -85,14 +84,14 @@ class FakeSleeper final : public core::Sleeper {
       // Never backwards: a target in the past is a wake-up "now".
       const core::SystemTime now = clock_.system_now();
       if (when > now) clock_.advance(when - now);
-      co_await boost::asio::post(executor, boost::asio::use_awaitable);
+      co_await boost::asio::post(executor, lambdagate::core::use_task);
       co_return;
     }
     boost::asio::steady_timer timer(executor, boost::asio::steady_timer::time_point::max());
     Parked parked{when, &timer};
     parked_.push_back(&parked);
     boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_await timer.async_wait(boost::asio::redirect_error(lambdagate::core::use_task, ec));
     std::erase(parked_, &parked);
     if (!parked.woken) throw boost::system::system_error(boost::asio::error::operation_aborted);
   }

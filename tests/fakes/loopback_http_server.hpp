@@ -14,7 +14,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -31,6 +30,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::testing {
 
@@ -110,19 +110,19 @@ class LoopbackHttpServer {
     std::vector<std::string> server_names;
   };
 
-  static constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  static constexpr auto kTuple = boost::asio::as_tuple(lambdagate::core::use_task);
 
-  static boost::asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+  static lambdagate::core::Task<void> accept_loop(std::shared_ptr<State> state) {
+    const auto executor = co_await boost::asio::this_coro::executor;
     for (;;) {
       auto [ec, socket] = co_await state->acceptor.async_accept(kTuple);
       if (ec) co_return;  // closed by the destructor
       const std::size_t index = ++state->accepted;
-      boost::asio::co_spawn(state->acceptor.get_executor(), session(state, std::move(socket), index),
-                            boost::asio::detached);
+      boost::asio::co_spawn(executor, session(state, std::move(socket), index), boost::asio::detached);
     }
   }
 
-  static boost::asio::awaitable<void> session(std::shared_ptr<State> state, tcp::socket socket,
+  static lambdagate::core::Task<void> session(std::shared_ptr<State> state, tcp::socket socket,
                                               std::size_t index) {
     if (!state->tls) {
       boost::beast::tcp_stream stream(std::move(socket));
@@ -142,7 +142,7 @@ class LoopbackHttpServer {
   // Takes State by reference: session() keeps it alive, and GCC 12 can destroy a by-value
   // temporary (such as a shared_ptr copy) twice inside a co_await expression.
   template <class Stream>
-  static boost::asio::awaitable<void> serve(State& state, Stream& stream, boost::beast::tcp_stream& tcp,
+  static lambdagate::core::Task<void> serve(State& state, Stream& stream, boost::beast::tcp_stream& tcp,
                                             std::size_t index) {
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;

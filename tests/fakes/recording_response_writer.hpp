@@ -10,16 +10,16 @@ namespace lambdagate::testing {
 
 class RecordingResponseWriter final : public http::ResponseWriter {
 public:
-  boost::asio::awaitable<bool> begin(http::Response& head) override {
+  lambdagate::core::Task<bool> begin(http::Response& head) override {
     started_ = true;
     head_ = head;
     co_return true;
   }
-  boost::asio::awaitable<bool> write(std::string_view data) override {
+  lambdagate::core::Task<bool> write(std::string_view data) override {
     if (!data.empty()) chunks.emplace_back(data);
     co_return true;
   }
-  boost::asio::awaitable<bool> finish() override {
+  lambdagate::core::Task<bool> finish() override {
     finished = true;
     co_return true;
   }

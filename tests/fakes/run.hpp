@@ -3,7 +3,6 @@
 // what it throws. Without an io_context it uses a fresh one; with one (that also runs a server or
 // other coroutines the operation talks to) it runs that io_context until the operation is done,
 // giving up after 30 s of wall time so a hung operation fails the test instead of hanging it.
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -11,11 +10,12 @@
 #include <exception>
 #include <optional>
 #include <utility>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::testing {
 
 template <class T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> awaitable) {
+T run(boost::asio::io_context& io, lambdagate::core::Task<T> awaitable) {
   std::optional<T> result;
   std::exception_ptr failure;
   bool done = false;
@@ -35,7 +35,7 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> awaitable) {
 }
 
 template <class T>
-T run(boost::asio::awaitable<T> awaitable) {
+T run(lambdagate::core::Task<T> awaitable) {
   boost::asio::io_context io;
   return run(io, std::move(awaitable));
 }

@@ -45,7 +45,7 @@ class AdminHandler final : public http::RequestHandler {
 public:
  // Everything it answers comes from `status`, read at request time.
  AdminHandler(const StatusSource& status, const core::Clock& clock);
- boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+ core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
                                                http::ResponseWriter& writer) override;
  http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
 

@@ -8,7 +8,6 @@
 // watcher logs a warning and SIGHUP remains the way to reload.
 #include <spdlog/logger.h>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::app {
 
@@ -89,7 +89,7 @@ class ConfigWatcher {
   void stop();
 
  private:
-  boost::asio::awaitable<void> read_loop();
+  core::Task<void> read_loop();
   void handle_events(const char* data, std::size_t size);
   void arm_timer(core::SteadyTime due);
   void sync_watches();

@@ -15,11 +15,11 @@
 //   5. stop_background     the admin listener, credential refreshes and discovery end.
 //
 // Every wait goes through the Sleeper. The runtime implements ShutdownTarget over its workers.
-#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
 
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::app {
 
@@ -33,13 +33,13 @@ class ShutdownTarget {
   // ones now); new requests on them are refused with 503 draining.
   virtual void stop_accepting() = 0;
   // Completes when no client connection is left. Cancellable: steps 3 and 4 bound it.
-  virtual boost::asio::awaitable<void> connections_closed() = 0;
+  virtual core::Task<void> connections_closed() = 0;
   virtual std::size_t open_connections() const = 0;
   // Step 4: cancels every connection still open (terminal), so its coroutine unwinds.
   virtual void cancel_connections() = 0;
   // Step 5: ends the admin listener, credential refreshes and discovery; completes when they
   // have ended.
-  virtual boost::asio::awaitable<void> stop_background() = 0;
+  virtual core::Task<void> stop_background() = 0;
 };
 
 struct ShutdownPlan {
@@ -59,11 +59,11 @@ struct ShutdownReport {
 };
 
 // Runs the sequence. Meant for the control thread; `sleeper` times the bounded waits.
-boost::asio::awaitable<ShutdownReport> shut_down(ShutdownTarget& target, ShutdownPlan plan,
+core::Task<ShutdownReport> shut_down(ShutdownTarget& target, ShutdownPlan plan,
                                                  core::Sleeper& sleeper);
 
 // Waits for `target.connections_closed()`, at most `limit`; true when they closed in time.
-boost::asio::awaitable<bool> connections_closed_within(ShutdownTarget& target,
+core::Task<bool> connections_closed_within(ShutdownTarget& target,
                                                        std::chrono::steady_clock::duration limit,
                                                        core::Sleeper& sleeper);
 

@@ -29,7 +29,7 @@ class WebIdentityCredentialsProvider final : public CredentialsProvider {
 public:
   WebIdentityCredentialsProvider(http::HttpClient& http, StsCallOptions sts, std::string role_arn,
                                  std::string token_file, std::string session_name, const core::Clock& clock);
-  boost::asio::awaitable<CredentialsResult> fetch() override;
+  core::Task<CredentialsResult> fetch() override;
   std::string source() const override;
 
 private:
@@ -47,7 +47,7 @@ public:
   AssumeRoleCredentialsProvider(http::HttpClient& http, StsCallOptions sts, std::string role_arn,
                                 std::string session_name, std::shared_ptr<const CredentialsCache> base,
                                 const core::Clock& clock);
-  boost::asio::awaitable<CredentialsResult> fetch() override;
+  core::Task<CredentialsResult> fetch() override;
   std::string source() const override;
 
 private:
@@ -67,7 +67,7 @@ class ContainerCredentialsProvider final : public CredentialsProvider {
 public:
   ContainerCredentialsProvider(http::HttpClient& http, http::Endpoint endpoint, std::string path_and_query,
                                std::string token_file, std::chrono::milliseconds timeout, const core::Clock& clock);
-  boost::asio::awaitable<CredentialsResult> fetch() override;
+  core::Task<CredentialsResult> fetch() override;
   std::string source() const override;
 
 private:

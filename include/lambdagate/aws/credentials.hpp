@@ -9,10 +9,10 @@
 #include <string>
 #include <variant>
 
-#include <boost/asio/awaitable.hpp>
 
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::aws {
 
@@ -37,7 +37,7 @@ class CredentialsProvider {
 public:
   virtual ~CredentialsProvider() = default;
   // Fetches credentials from this provider's source.
-  virtual boost::asio::awaitable<CredentialsResult> fetch() = 0;
+  virtual core::Task<CredentialsResult> fetch() = 0;
   // A short description for /upstreams and logs, e.g. "environment" or "secret default/aws-creds".
   virtual std::string source() const = 0;
 };
@@ -47,7 +47,7 @@ class StaticCredentialsProvider final : public CredentialsProvider {
 public:
   StaticCredentialsProvider(Credentials credentials, std::string source)
       : credentials_(std::move(credentials)), source_(std::move(source)) {}
-  boost::asio::awaitable<CredentialsResult> fetch() override { co_return credentials_; }
+  core::Task<CredentialsResult> fetch() override { co_return credentials_; }
   std::string source() const override { return source_; }
 
 private:
@@ -76,7 +76,7 @@ public:
   virtual std::shared_ptr<const Credentials> current(core::SystemTime now) const = 0;
   // For a request that found none: waits for a fetch already in flight, up to the deadline.
   // Sources that never fetch answer at once.
-  virtual boost::asio::awaitable<std::shared_ptr<const Credentials>> wait_for_credentials(
+  virtual core::Task<std::shared_ptr<const Credentials>> wait_for_credentials(
       core::Deadline deadline) const {
     (void)deadline;
     co_return nullptr;

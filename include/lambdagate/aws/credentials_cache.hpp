@@ -7,7 +7,6 @@
 // until they expire; after that `current` returns null and requests get 503 — never unsigned.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <chrono>
 #include <cstdint>
@@ -24,6 +23,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::aws {
 
@@ -68,7 +68,7 @@ public:
  void on_failure(std::function<void(std::string_view problem)> report) { on_failure_ = std::move(report); }
 
  // Starts the fetch/refresh loop on `executor` (the control thread). Idempotent.
- void start(boost::asio::any_io_executor executor);
+ void start(core::Executor executor);
  // Ends the loop: a pending sleep is cancelled; a fetch in flight finishes (or is cancelled, if
  // the transport supports it) and its result is dropped. Callable from any thread.
  void stop();
@@ -82,7 +82,7 @@ public:
  // in flight, until credentials appear or `deadline` passes. Null = none. The waiter is woken
  // by the fetch completing (a post to its own executor), not by polling; its deadline is
  // waited for through the Sleeper, and cancelling the request ends the wait.
- boost::asio::awaitable<std::shared_ptr<const Credentials>> wait_for_credentials(
+ core::Task<std::shared_ptr<const Credentials>> wait_for_credentials(
      core::Deadline deadline) const override;
 
  CredentialsStatus status() const;  // takes a mutex: admin path only
@@ -90,7 +90,7 @@ public:
 private:
  struct Waiter;
 
- boost::asio::awaitable<void> run();
+ core::Task<void> run();
  // Lowers the in-flight flag and wakes every waiting request (after publishing a result).
  void end_fetch();
 
@@ -106,7 +106,7 @@ private:
  std::atomic<bool> started_{false};
  std::atomic<bool> stopped_{false};
  // The loop's executor and the signal that cancels its sleep; both used only on that executor.
- boost::asio::any_io_executor executor_;
+ boost::asio::any_io_executor executor_;  // set by start(), posted to
  boost::asio::cancellation_signal stop_signal_;
 
  mutable std::mutex status_mutex_;  // guards status_ (never touched on the request path)

@@ -2,10 +2,9 @@
 // LambdaClient: one Invoke call, signed afresh, within a deadline. The request pipeline depends
 // on this interface only; AwsLambdaClient is the real one over an http::HttpClient.
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/signed_caller.hpp"
@@ -13,6 +12,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::aws {
@@ -41,7 +41,7 @@ class InvokeStreamHandler {
 public:
   virtual ~InvokeStreamHandler() = default;
   // The bytes of each PayloadChunk, in order. Returning false stops the stream.
-  virtual boost::asio::awaitable<bool> on_payload(std::string_view bytes) = 0;
+  virtual core::Task<bool> on_payload(std::string_view bytes) = 0;
 };
 
 // How a stream Lambda accepted (HTTP 200) ended.
@@ -61,10 +61,10 @@ using InvokeStreamResult = std::variant<StreamEnd, core::Error>;
 class LambdaClient {
 public:
   virtual ~LambdaClient() = default;
-  virtual boost::asio::awaitable<InvokeResult> invoke(const InvokeRequest& request,
+  virtual core::Task<InvokeResult> invoke(const InvokeRequest& request,
                                                       core::Deadline deadline) = 0;
   // InvokeWithResponseStream: each PayloadChunk goes to `handler` as soon as it is decoded.
-  virtual boost::asio::awaitable<InvokeStreamResult> invoke_stream(const InvokeRequest& request,
+  virtual core::Task<InvokeStreamResult> invoke_stream(const InvokeRequest& request,
                                                                    core::Deadline deadline,
                                                                    InvokeStreamHandler& handler) = 0;
 };
@@ -75,17 +75,25 @@ class AwsLambdaClient final : public LambdaClient {
 public:
   AwsLambdaClient(http::HttpClient& http, http::Endpoint endpoint, std::string region,
                   std::shared_ptr<const CredentialsSource> credentials, const core::Clock& clock);
-  boost::asio::awaitable<InvokeResult> invoke(const InvokeRequest& request, core::Deadline deadline) override;
-  boost::asio::awaitable<InvokeStreamResult> invoke_stream(const InvokeRequest& request, core::Deadline deadline,
+  core::Task<InvokeResult> invoke(const InvokeRequest& request, core::Deadline deadline) override;
+  core::Task<InvokeStreamResult> invoke_stream(const InvokeRequest& request, core::Deadline deadline,
                                                            InvokeStreamHandler& handler) override;
 
-  // The signed request for `path` (Invoke or InvokeWithResponseStream), or why there is none.
-  // Public so that bench/sigv4.cpp measures exactly the construction invoke() pays for.
-  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> signed_request(const InvokeRequest& request,
-                                                                                       std::string path,
-                                                                                       core::Deadline deadline);
+  // What SigV4 signs for `path` (Invoke or InvokeWithResponseStream): Lambda's headers and the
+  // request's extra ones.
+  static SigningRequest signing_request(const InvokeRequest& request, std::string path);
+  // `signing` signed with the credentials at hand, as it goes on the wire; nullopt only before
+  // the first credentials have arrived (right after start), `signing` then left for
+  // wait_and_sign. Not a coroutine: a call that never waits costs no coroutine frame. Public so
+  // that bench/sigv4.cpp measures exactly the construction invoke() pays for.
+  std::optional<http::ClientRequest> sign_now(SigningRequest& signing, const InvokeRequest& request);
 
-private:
+ private:
+  // The wait right after start: `signing` signed once the first credentials are there, or why
+  // there are none within the deadline.
+  core::Task<std::variant<http::ClientRequest, core::Error>> wait_and_sign(
+      SigningRequest& signing, const InvokeRequest& request, core::Deadline deadline);
+
   SignedCaller caller_;
 };
 

@@ -3,7 +3,6 @@
 // with FunctionVersion=ALL and ListAliases, one page per call. The wire format is parsed by pure
 // functions; LambdaListingClient signs and sends one page request, like AwsLambdaClient does an
 // Invoke, and never sends an unsigned one.
-#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::aws {
@@ -86,17 +86,17 @@ class LambdaListingClient {
                       std::shared_ptr<const CredentialsSource> credentials, const core::Clock& clock);
 
   // GET /2015-03-31/functions/?FunctionVersion=ALL[&Marker=marker]; marker empty = first page.
-  boost::asio::awaitable<ListResult<FunctionVersionInfo>> list_functions_page(std::string marker,
+  core::Task<ListResult<FunctionVersionInfo>> list_functions_page(std::string marker,
                                                                               core::Deadline deadline);
   // GET /2015-03-31/functions/{function_name}/aliases[?Marker=marker].
-  boost::asio::awaitable<ListResult<AliasInfo>> list_aliases_page(std::string function_name,
+  core::Task<ListResult<AliasInfo>> list_aliases_page(std::string function_name,
                                                                   std::string marker,
                                                                   core::Deadline deadline);
 
  private:
   // Signs and sends one GET; the 2xx response, or the error for a failed call. `what` names the
   // call in messages. References: only ever co_awaited at once by the two calls above.
-  boost::asio::awaitable<std::variant<http::ClientResponse, core::Error>> get(const std::string& path,
+  core::Task<std::variant<http::ClientResponse, core::Error>> get(const std::string& path,
                                                                               const std::string& query,
                                                                               const std::string& what,
                                                                               core::Deadline deadline);

@@ -9,13 +9,13 @@
 #include <string_view>
 #include <variant>
 
-#include <boost/asio/awaitable.hpp>
 
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/aws/sigv4.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::aws {
@@ -31,7 +31,7 @@ public:
   // names the call in messages. `signing` is consumed: its path and headers move into the wire
   // request. Arguments by reference: pass named objects (see gateway.cpp on GCC 12 and
   // temporaries in co_await).
-  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> sign(SigningRequest& signing,
+  core::Task<std::variant<http::ClientRequest, core::Error>> sign(SigningRequest& signing,
                                                                               const std::string& body,
                                                                               std::string_view what,
                                                                               core::Deadline deadline);
@@ -40,7 +40,7 @@ public:
   // signs with the credentials at hand, or answers nullopt (and leaves `signing` untouched) when
   // there are none yet; then wait_and_sign waits for the first fetch as sign() does.
   std::optional<http::ClientRequest> sign_now(SigningRequest& signing, const std::string& body);
-  boost::asio::awaitable<std::variant<http::ClientRequest, core::Error>> wait_and_sign(
+  core::Task<std::variant<http::ClientRequest, core::Error>> wait_and_sign(
       SigningRequest& signing, const std::string& body, std::string_view what, core::Deadline deadline);
 
   http::HttpClient& http() const { return http_; }

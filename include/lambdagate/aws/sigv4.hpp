@@ -33,6 +33,8 @@ namespace sigv4 {
 
 // Percent-encodes every byte except A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash), upper-case hex.
 std::string uri_encode(std::string_view in, bool keep_slash);
+// The same, appended to `out` (a path or query built in one string, with no temporary).
+void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash);
 // Decodes %XX escapes; invalid escapes are kept as they are.
 std::string percent_decode(std::string_view in);
 std::string sha256_hex(std::string_view data);
@@ -100,8 +102,9 @@ public:
 // The steps of sigv4:: fused into one pass that allocates nothing of its own once warm but the
 // header strings it adds (OpenSSL 3.0 still allocates inside each digest and HMAC restart, four
 // times per signing): the canonical request is written into a buffer the signer keeps and hashed
-// whole, the date, scope and Authorization prefix are remade only when the second, the day or the
-// key changes, and the signing key stays keyed in an HMAC context. Paths and queries that are
+// (its part up to the session token once per second and function), the date, scope and
+// Authorization prefix are remade only when the second, the day or the key changes, and the
+// signing key stays keyed in an HMAC context. Paths and queries that are
 // not already canonical, which Lambda's are, go through the pure functions. Proven equal to
 // them on both AWS suites (tests/unit/aws/sigv4_fast_path_test.cpp).
 // Not thread-safe: each worker owns its signers, so the request path takes no lock.
@@ -129,7 +132,10 @@ private:
   std::string service_;
   std::string region_;
   bool normalize_path_;
-  Sha256 sha256_;
+  Sha256 sha256_;  // the payload
+  // The canonical request: up to the end of its session token line it is the same for every call
+  // to one function within one second, so that part is hashed once (token_line_end_).
+  Sha256Resumable canonical_sha256_;
 
   // The current second: "20150830T123600Z", and "AWS4-HMAC-SHA256\n<amz date>\n<scope>\n", the
   // string to sign up to the hash.
@@ -155,6 +161,7 @@ private:
   std::string canonical_;
   std::size_t signed_headers_begin_ = 0;  // within canonical_
   std::size_t signed_headers_end_ = 0;
+  std::size_t token_line_end_ = 0;  // within canonical_, after "x-amz-security-token:…\n"; 0: no token
   std::vector<HeaderRef> headers_;
   std::string lower_names_;
 };

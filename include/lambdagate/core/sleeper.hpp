@@ -9,10 +9,10 @@
 // cancellation slot bound to it, e.g. shutdown's cancellation signal) ends the wait at once with
 // boost::system::system_error(operation_aborted), as a cancelled timer does.
 #include <algorithm>
-#include <boost/asio/awaitable.hpp>
 #include <chrono>
 
 #include "lambdagate/core/clock.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::core {
 
@@ -20,10 +20,10 @@ class Sleeper {
  public:
   virtual ~Sleeper() = default;
   // Waits `duration` of steady time (intervals: backoff, drain). Zero or less returns at once.
-  virtual boost::asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) = 0;
+  virtual core::Task<void> sleep_for(std::chrono::steady_clock::duration duration) = 0;
   // Waits until wall-clock time `when` (targets that are wall-clock facts: credential expiry,
   // discovery's schedule). A time already past returns at once.
-  virtual boost::asio::awaitable<void> sleep_until(SystemTime when) = 0;
+  virtual core::Task<void> sleep_until(SystemTime when) = 0;
 };
 
 // The real Sleeper: a steady_timer on the awaiting coroutine's executor. Stateless apart from
@@ -37,8 +37,8 @@ class TimerSleeper final : public Sleeper {
       : clock_(clock),
         max_step_(std::max<std::chrono::steady_clock::duration>(max_step, std::chrono::milliseconds(1))) {}
 
-  boost::asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) override;
-  boost::asio::awaitable<void> sleep_until(SystemTime when) override;
+  core::Task<void> sleep_for(std::chrono::steady_clock::duration duration) override;
+  core::Task<void> sleep_until(SystemTime when) override;
 
  private:
   const Clock& clock_;

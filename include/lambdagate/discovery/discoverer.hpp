@@ -9,7 +9,6 @@
 // nothing itself: each round is reported to an observer the runtime connects to logs and metrics.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <chrono>
 #include <cstddef>
@@ -22,6 +21,7 @@
 
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
 #include "lambdagate/discovery/function_lister.hpp"
@@ -70,11 +70,11 @@ class Discoverer final : public std::enable_shared_from_this<Discoverer> {
   // before, ends the round with an error. ListAliases answering 404 (the function was deleted
   // since it was listed) just means no aliases for it; any other failure fails the round. Not to
   // be called while the polling loop runs (start()): the loop is the one caller then.
-  boost::asio::awaitable<RoundResult> run_round();
+  core::Task<RoundResult> run_round();
 
   // Starts the polling loop on `executor` (the control thread); the first round starts at once.
   // Call once, from that thread.
-  void start(boost::asio::any_io_executor executor);
+  void start(core::Executor executor);
   // Ends the loop: a pending pause is cancelled, a call in flight is cancelled if the transport
   // supports it, and nothing more is recorded. Any thread.
   void stop();
@@ -85,9 +85,9 @@ class Discoverer final : public std::enable_shared_from_this<Discoverer> {
   void request_round();
 
  private:
-  boost::asio::awaitable<void> run();
+  core::Task<void> run();
   // Pauses until `scheduled`, or earlier when a round is requested (see request_round).
-  boost::asio::awaitable<void> pause(core::SystemTime scheduled);
+  core::Task<void> pause(core::SystemTime scheduled);
   void on_round_requested();
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }
 
@@ -104,7 +104,7 @@ class Discoverer final : public std::enable_shared_from_this<Discoverer> {
   std::atomic<bool> stopped_{false};
   std::atomic<bool> requested_{false};
   // Used only on the loop's executor.
-  boost::asio::any_io_executor executor_;
+  boost::asio::any_io_executor executor_;  // set by start(), posted to
   boost::asio::cancellation_signal stop_signal_;  // cancels the whole loop
   boost::asio::cancellation_signal wake_signal_;  // cancels the current pause only
   bool pausing_ = false;

@@ -6,7 +6,6 @@
 //
 // Threads: obtain() and retain() run on the control thread at load and reload; entries() on the
 // admin thread; request_round() on worker threads (it only posts to the control executor).
-#include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +16,7 @@
 #include "lambdagate/aws/credentials.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/discovery/discoverer.hpp"
 #include "lambdagate/discovery/discovery_policy.hpp"
 #include "lambdagate/discovery/function_catalog.hpp"
@@ -46,9 +46,9 @@ class DiscoveryRegistry {
 
   // `http` is the control thread's client (as CredentialsRegistry's); `observer` hears every
   // round of every discoverer, on the control thread.
-  DiscoveryRegistry(boost::asio::any_io_executor control, http::HttpClient& http, const core::Clock& clock,
+  DiscoveryRegistry(core::Executor control, http::HttpClient& http, const core::Clock& clock,
                     std::shared_ptr<core::Sleeper> sleeper, RoundObserver observer = {});
-  DiscoveryRegistry(boost::asio::any_io_executor control, ListerFactory make_lister, const core::Clock& clock,
+  DiscoveryRegistry(core::Executor control, ListerFactory make_lister, const core::Clock& clock,
                     std::shared_ptr<core::Sleeper> sleeper, RoundObserver observer = {});
   ~DiscoveryRegistry();
 
@@ -92,7 +92,7 @@ class DiscoveryRegistry {
     std::shared_ptr<Discoverer> discoverer;
   };
 
-  boost::asio::any_io_executor control_;
+  core::Executor control_;
   ListerFactory make_lister_;
   const core::Clock& clock_;
   std::shared_ptr<core::Sleeper> sleeper_;

@@ -2,12 +2,12 @@
 // FunctionLister: the listing calls a Discoverer makes, one page at a time. The seam for tests
 // (tests/fakes/fake_function_lister.hpp); LambdaFunctionLister is the real one, over
 // aws::LambdaListingClient.
-#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
 
 #include "lambdagate/aws/lambda_listing.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::discovery {
 
@@ -15,10 +15,10 @@ class FunctionLister {
  public:
   virtual ~FunctionLister() = default;
   // ListFunctions(FunctionVersion=ALL) from `marker` ("" = the first page).
-  virtual boost::asio::awaitable<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
+  virtual core::Task<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
       std::string marker, core::Deadline deadline) = 0;
   // ListAliases of one function from `marker` ("" = the first page).
-  virtual boost::asio::awaitable<aws::ListResult<aws::AliasInfo>> list_aliases_page(
+  virtual core::Task<aws::ListResult<aws::AliasInfo>> list_aliases_page(
       std::string function_name, std::string marker, core::Deadline deadline) = 0;
 };
 
@@ -27,9 +27,9 @@ class LambdaFunctionLister final : public FunctionLister {
   explicit LambdaFunctionLister(std::unique_ptr<aws::LambdaListingClient> client)
       : client_(std::move(client)) {}
 
-  boost::asio::awaitable<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
+  core::Task<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
       std::string marker, core::Deadline deadline) override;
-  boost::asio::awaitable<aws::ListResult<aws::AliasInfo>> list_aliases_page(std::string function_name,
+  core::Task<aws::ListResult<aws::AliasInfo>> list_aliases_page(std::string function_name,
                                                                             std::string marker,
                                                                             core::Deadline deadline) override;
 

@@ -11,11 +11,10 @@
 #include <variant>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::http {
 
@@ -77,22 +76,22 @@ class ResponseSink {
 public:
   virtual ~ResponseSink() = default;
   // Once, when the status line and headers have arrived (`head.body` is empty).
-  virtual boost::asio::awaitable<void> on_head(const ClientResponse& head) = 0;
+  virtual core::Task<void> on_head(const ClientResponse& head) = 0;
   // For each piece of body, in order. Returning false stops reading; the connection is closed.
-  virtual boost::asio::awaitable<bool> on_body(std::string_view data) = 0;
+  virtual core::Task<bool> on_body(std::string_view data) = 0;
 };
 
 class HttpClient {
 public:
   virtual ~HttpClient() = default;
   // Sends one request and reads the whole response, within the deadline.
-  virtual boost::asio::awaitable<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
+  virtual core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
                                                     core::Deadline deadline) = 0;
   // Sends one request and hands the response to `sink` as it arrives, within the deadline. The
   // result carries the status and headers (body empty) when the body ended normally, or the
   // error, which may come after some of the body was delivered. The default reads the whole
   // response with send() and delivers it in one piece (enough for fakes).
-  virtual boost::asio::awaitable<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
+  virtual core::Task<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
                                                       core::Deadline deadline, ResponseSink& sink);
 };
 
@@ -118,13 +117,13 @@ struct PoolOptions {
 // io_context, so the request path takes no lock.
 class PooledHttpClient final : public HttpClient {
 public:
-  PooledHttpClient(boost::asio::any_io_executor executor, const core::Clock& clock, TlsOptions tls,
+  PooledHttpClient(core::Executor executor, const core::Clock& clock, TlsOptions tls,
                    PoolOptions pool = {});
   ~PooledHttpClient() override;
-  boost::asio::awaitable<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
+  core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
                                             core::Deadline deadline) override;
   // No response size limit applies: the body is never held whole.
-  boost::asio::awaitable<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
+  core::Task<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
                                               core::Deadline deadline, ResponseSink& sink) override;
 
   // Connections opened so far (tests check that keep-alive reuses them).

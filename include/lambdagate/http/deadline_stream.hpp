@@ -14,7 +14,6 @@
 // operation ends with operation_aborted, and any later one fails at once. expired() tells a
 // timeout from other ends. Movable; the timer's handler shares the state, so it never outlives
 // what it touches.
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,15 +21,20 @@
 #include <cstdint>
 #include <memory>
 #include <utility>
+#include "lambdagate/core/task.hpp"
+
 
 namespace lambdagate::http {
 
 class DeadlineStream {
  public:
-  using executor_type = boost::asio::any_io_executor;
+  // On the worker's concrete executor, as the coroutines that use it (core::Task): an I/O object
+  // with a type-erased executor copies and work-tracks it on every operation.
+  using executor_type = core::Executor;
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor_type>;
   using clock = std::chrono::steady_clock;
 
-  explicit DeadlineStream(boost::asio::ip::tcp::socket socket)
+  explicit DeadlineStream(Socket socket)
       : state_(std::make_shared<State>(std::move(socket))) {}
   DeadlineStream(DeadlineStream&&) noexcept = default;
   DeadlineStream& operator=(DeadlineStream&&) = delete;
@@ -46,9 +50,9 @@ class DeadlineStream {
   }
 
   executor_type get_executor() noexcept { return state_->socket.get_executor(); }
-  boost::asio::ip::tcp::socket& socket() noexcept { return state_->socket; }
+  Socket& socket() noexcept { return state_->socket; }
   // asio::ssl::stream reaches the socket through these.
-  using lowest_layer_type = boost::asio::ip::tcp::socket;
+  using lowest_layer_type = Socket;
   lowest_layer_type& lowest_layer() noexcept { return state_->socket; }
   const lowest_layer_type& lowest_layer() const noexcept { return state_->socket; }
 
@@ -76,9 +80,9 @@ class DeadlineStream {
 
  private:
   struct State {
-    explicit State(boost::asio::ip::tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
-    boost::asio::ip::tcp::socket socket;
-    boost::asio::steady_timer timer;
+    explicit State(Socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    Socket socket;
+    boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, executor_type> timer;
     clock::time_point deadline = clock::time_point::max();
     // Which timer wait is the live one: a re-arm cancels the previous wait, whose handler then
     // finds an older number and does nothing.

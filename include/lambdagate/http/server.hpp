@@ -6,7 +6,6 @@
 // one without any (see start_plain). The connections belong to a TaskGroup, so shutdown can stop
 // accepting, wait for them, and cancel what is left (see the shutdown steps below).
 #include <atomic>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -22,6 +21,7 @@
 
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/connection_budget.hpp"
 #include "lambdagate/http/deadline_stream.hpp"
@@ -68,11 +68,11 @@ public:
   virtual ~ResponseWriter() = default;
   // Sends the status line and headers; any Content-Length in `head` is dropped. False when the
   // client is gone (every later call is then a no-op returning false).
-  virtual boost::asio::awaitable<bool> begin(Response& head) = 0;
+  virtual core::Task<bool> begin(Response& head) = 0;
   // Sends one piece of body now; an empty piece sends nothing.
-  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+  virtual core::Task<bool> write(std::string_view data) = 0;
   // Ends the body properly (the last chunk); the connection may then carry another request.
-  virtual boost::asio::awaitable<bool> finish() = 0;
+  virtual core::Task<bool> finish() = 0;
   // Ends the response without its proper end, so the client cannot take a truncated body for a
   // complete one: the connection is closed with the last chunk never sent.
   virtual void abort() = 0;
@@ -86,7 +86,7 @@ public:
   // Answers one request, either by returning the whole response or by streaming it through
   // `writer` (then the returned value is ignored). Must not throw for bad input: errors are
   // responses.
-  virtual boost::asio::awaitable<Response> handle(Request& request, const ConnectionInfo& connection,
+  virtual core::Task<Response> handle(Request& request, const ConnectionInfo& connection,
                                                   ResponseWriter& writer) = 0;
   // The answer to a request the server rejected before it was complete (400, 413, 431), so that
   // every error shares one format. `request` holds whatever headers were read, if any.
@@ -164,7 +164,7 @@ public:
  void stop_accepting();
  // 2. Completes when no session is left and the accept loop has ended. Cancellable (the
  //    runtime bounds it by the drain timeout).
- boost::asio::awaitable<void> sessions_ended();
+ core::Task<void> sessions_ended();
  // 3. Cuts off every session still open (terminal cancellation, as the idle ones got in step 1):
  //    its pending operation, the Lambda call of a request included, ends with operation_aborted
  //    and it unwinds. Then wait for sessions_ended() again before destroying the Server.
@@ -180,12 +180,12 @@ private:
  struct Connection;
  using ConnectionPtr = std::unique_ptr<Connection>;
 
- boost::asio::awaitable<void> accept_loop();
+ core::Task<void> accept_loop();
  // The plain accept path: no coroutine runs while a keep-alive connection waits for its next
  // request, only a wait for it to become readable (issue 14: memory per idle connection). Each
  // request is served by a coroutine of its own (detail::serve_request), and next() decides what
  // follows: the next pipelined request, another idle wait, or the end.
- void start_plain(boost::asio::ip::tcp::socket socket);
+ void start_plain(DeadlineStream::Socket socket);
  void next(ConnectionPtr connection);
  void park(ConnectionPtr connection);
  void serve(ConnectionPtr connection);
@@ -193,16 +193,16 @@ private:
  // sees the end) and gives its place in the TaskGroup back.
  void end(ConnectionPtr connection);
  // The HTTPS accept path, beside the plain one (tls_session.cpp).
- boost::asio::awaitable<void> tls_session(boost::asio::ip::tcp::socket socket, TaskGroup::Member& member);
+ core::Task<void> tls_session(DeadlineStream::Socket socket, TaskGroup::Member& member);
  void report(std::exception_ptr failure);
  // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
  void refuse_without_descriptors();
- boost::asio::awaitable<bool> read_proxy_header(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
+ core::Task<bool> read_proxy_header(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
                                                 ConnectionInfo& connection);
  // The start both accept paths share: who is connected, on which listener, and — when the
  // listener expects one — the PROXY header read (false: close the connection).
- ConnectionInfo describe(const boost::asio::ip::tcp::socket& socket) const;
- boost::asio::awaitable<bool> admit_proxied(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
+ ConnectionInfo describe(const DeadlineStream::Socket& socket) const;
+ core::Task<bool> admit_proxied(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
                                             ConnectionInfo& connection, TaskGroup::Member& member);
  // Counts a connection for as long as its session runs, and gives its place in the connection
  // budget back at the end.
@@ -218,7 +218,7 @@ private:
  };
 
  boost::asio::io_context& io_;
- boost::asio::ip::tcp::acceptor acceptor_;
+ boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, core::Executor> acceptor_;
  RequestHandler& handler_;
  ServerLimits limits_;
  ErrorLog on_error_;

@@ -16,11 +16,9 @@
 // per request and wait for the next one without a coroutine (issue 14: an idle connection keeps
 // no coroutine frame).
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -41,6 +39,7 @@
 #include <string>
 #include <tuple>
 
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/path_normalization.hpp"
 #include "lambdagate/http/request_checks.hpp"
@@ -64,7 +63,7 @@ struct SessionContext {
 
 namespace detail {
 
-inline constexpr auto kSessionTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+inline constexpr auto kSessionTuple = boost::asio::as_tuple(core::use_task);
 // How many bytes the first read of a request may take: a typical request header at once.
 inline constexpr std::size_t kFirstReadBytes = 4096;
 
@@ -88,7 +87,7 @@ class SessionWriter final : public ResponseWriter {
   SessionWriter(Stream& stream, std::chrono::milliseconds write_timeout, unsigned version, bool head_only)
       : stream_(stream), write_timeout_(write_timeout), chunked_(version >= 11), head_only_(head_only) {}
 
-  boost::asio::awaitable<bool> begin(Response& head) override {
+  core::Task<bool> begin(Response& head) override {
     namespace bhttp = boost::beast::http;
     if (started_) co_return !failed_;
     started_ = true;
@@ -111,7 +110,7 @@ class SessionWriter final : public ResponseWriter {
     co_return !failed_;
   }
 
-  boost::asio::awaitable<bool> write(std::string_view data) override {
+  core::Task<bool> write(std::string_view data) override {
     if (!started_ || failed_ || finished_) co_return false;
     if (data.empty() || head_only_) co_return true;
     expires_after(stream_, write_timeout_);
@@ -127,7 +126,7 @@ class SessionWriter final : public ResponseWriter {
     co_return !failed_;
   }
 
-  boost::asio::awaitable<bool> finish() override {
+  core::Task<bool> finish() override {
     if (!started_ || failed_ || finished_) co_return false;
     finished_ = true;
     if (!chunked_ || head_only_) co_return true;
@@ -161,7 +160,7 @@ class SessionWriter final : public ResponseWriter {
 // to a HEAD request the head only (with the Content-Length the body would have had), so a
 // pipelined next response is not taken for a body. False when the write failed.
 template <class Stream>
-boost::asio::awaitable<bool> send_response(Stream& stream, Response& response,
+core::Task<bool> send_response(Stream& stream, Response& response,
                                            std::chrono::milliseconds write_timeout, bool head_only = false) {
   response.prepare_payload();
   std::string head;
@@ -219,7 +218,7 @@ inline std::optional<Response> read_failure(SessionContext& context, const boost
 // from the in-flight budget into `reservation`; its first bytes have arrived already (see
 // await_request). False when the connection is done: the peer left, or a refusal was sent.
 template <class Stream>
-boost::asio::awaitable<bool> read_request(
+core::Task<bool> read_request(
     Stream& stream, boost::beast::flat_buffer& buffer,
     RequestParser& parser, SessionContext& context, ByteReservation& reservation) {
   namespace bhttp = boost::beast::http;
@@ -282,7 +281,7 @@ boost::asio::awaitable<bool> read_request(
 // (parser, request, response) lives in serve_request, which has ended.
 // False: the peer left, the idle limit passed, or we are stopping.
 template <class Stream>
-boost::asio::awaitable<bool> await_request(Stream& stream, boost::beast::flat_buffer& buffer,
+core::Task<bool> await_request(Stream& stream, boost::beast::flat_buffer& buffer,
                                            std::chrono::steady_clock::duration idle_limit) {
   expires_after(stream, idle_limit);
   auto space = buffer.prepare(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
@@ -317,7 +316,7 @@ class Lifetime {
 // Everything a request needs lives in this frame, which ends with the request, so an idle
 // connection does not keep it.
 template <class Stream>
-boost::asio::awaitable<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer,
+core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer,
                                            SessionContext& context, const Lifetime& lifetime,
                                            std::uint32_t served) {
   namespace bhttp = boost::beast::http;
@@ -423,7 +422,7 @@ boost::asio::awaitable<bool> serve_request(Stream& stream, boost::beast::flat_bu
 // gets its request answered 500 internal_error (or its started stream cut short), except when the
 // session was cut off by shutdown: then the operation_aborted goes on to the listener.
 template <class Stream>
-boost::asio::awaitable<void> run_session(Stream& stream, boost::beast::flat_buffer& buffer,
+core::Task<void> run_session(Stream& stream, boost::beast::flat_buffer& buffer,
                                          SessionContext& context) {
   // GCC 12 mishandles temporaries with destructors inside co_await expressions (they can be
   // destroyed twice), so every co_await below (and in detail::) takes named objects only. This

@@ -6,8 +6,6 @@
 // ends with an exception is reported to the group's error handler, never dropped. A member may
 // also outlive any one task (join / leave): a plain keep-alive connection runs one task per
 // request and none while it waits for the next (Server, issue 14).
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
@@ -18,6 +16,7 @@
 #include <functional>
 #include <list>
 #include <utility>
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::http {
 
@@ -34,7 +33,7 @@ class TaskGroup {
   // A member's place in the group: stable until it leaves.
   using MemberHandle = std::list<Member>::iterator;
 
-  TaskGroup(boost::asio::any_io_executor executor, ErrorHandler on_error);
+  TaskGroup(core::Executor executor, ErrorHandler on_error);
   // Destroy only once empty (wait_empty()): the tasks refer to their members.
   ~TaskGroup() = default;
   TaskGroup(const TaskGroup&) = delete;
@@ -55,12 +54,12 @@ class TaskGroup {
 
   std::size_t size() const { return members_.size(); }
   // Completes once the group is empty (at once if it is). Cancellable.
-  boost::asio::awaitable<void> wait_empty();
+  core::Task<void> wait_empty();
 
  private:
   void finished(MemberHandle member, std::exception_ptr failure);
 
-  boost::asio::any_io_executor executor_;
+  core::Executor executor_;
   ErrorHandler on_error_;
   std::list<Member> members_;
   // Never expires on its own: cancelled (which wakes every wait_empty) when the group empties.

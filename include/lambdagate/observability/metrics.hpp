@@ -142,6 +142,7 @@ private:
   private:
     std::atomic<Node<Value>*> head_{nullptr};
     std::unordered_map<LabelView, Node<Value>*, LabelHash> index_;  // writer only; views into the nodes
+    Node<Value>* last_ = nullptr;  // writer only: the series get() found last
   };
 
   Family<Counter> requests_;

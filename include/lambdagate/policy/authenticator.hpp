@@ -15,7 +15,6 @@
 // When no provider accepts and one of them has a remote JWKS that lacks the token's kid (or has
 // no keys yet), authenticate_async asks for an early fetch, waits for it within the request's
 // deadline, and decides again: a rotated key is picked up by the first request that uses it.
-#include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <chrono>
 #include <functional>
@@ -29,6 +28,7 @@
 #include "lambdagate/config/model.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/policy/jwt_verifier.hpp"
 #include "lambdagate/policy/key_set.hpp"
 
@@ -93,7 +93,7 @@ class Authenticator {
 
   // The same, but when a remote JWKS lacks the token's kid (or has no keys yet), waits for one
   // early fetch — no longer than `deadline` — and decides again.
-  boost::asio::awaitable<AuthResult> authenticate_async(const boost::beast::http::request_header<>& request,
+  core::Task<AuthResult> authenticate_async(const boost::beast::http::request_header<>& request,
                                                         const core::Clock& clock, core::Deadline deadline,
                                                         std::string_view realm,
                                                         VerifiedTokenCache* cache = nullptr) const;

@@ -14,7 +14,6 @@
 // single-threaded executor (every worker's io_context is), which the wake-up is posted to.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <chrono>
 #include <cstdint>
@@ -23,9 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "lambdagate/core/sleeper.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/policy/key_set.hpp"
 
@@ -67,7 +67,7 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   const std::string& url() const { return url_; }
 
   // Starts the loop on `executor` (the control thread); the first fetch starts at once.
-  void start(boost::asio::any_io_executor executor);
+  void start(core::Executor executor);
   // Ends the loop and wakes every waiter. Any thread.
   void stop();
   // Whether stop() was called (or the loop ended). Any thread.
@@ -89,19 +89,19 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   // Waits until a fetch after generation `seen` completes, the deadline passes, or the fetcher
   // stops. Returns at once when one already has. Never waits past fetch_timeout plus a second,
   // even with an unlimited deadline.
-  boost::asio::awaitable<void> wait_for_fetch(std::uint64_t seen, core::Deadline deadline);
+  core::Task<void> wait_for_fetch(std::uint64_t seen, core::Deadline deadline);
 
   std::uint64_t fetch_successes() const { return successes_.load(std::memory_order_relaxed); }
   std::uint64_t fetch_failures() const { return failures_total_.load(std::memory_order_relaxed); }
 
   // One fetch: GET the URL, parse, publish on success. The loop's step; tests call it directly
   // (not while the loop runs).
-  boost::asio::awaitable<JwksFetchReport> fetch_once();
+  core::Task<JwksFetchReport> fetch_once();
 
  private:
   struct Waiter;
-  boost::asio::awaitable<void> run();
-  boost::asio::awaitable<void> pause(core::SystemTime until);
+  core::Task<void> run();
+  core::Task<void> pause(core::SystemTime until);
   void complete_fetch();  // on the loop's executor: bump the generation, wake the waiters
   void add_waiter(std::shared_ptr<Waiter> waiter, std::uint64_t seen);
   static void wake(const std::shared_ptr<Waiter>& waiter);
@@ -128,7 +128,7 @@ class JwksFetcher final : public std::enable_shared_from_this<JwksFetcher> {
   std::atomic<std::uint64_t> failures_total_{0};
 
   // Used only on the loop's executor.
-  boost::asio::any_io_executor executor_;
+  boost::asio::any_io_executor executor_;  // set by start(), posted to
   boost::asio::cancellation_signal stop_signal_;
   boost::asio::cancellation_signal wake_signal_;
   bool pausing_ = false;

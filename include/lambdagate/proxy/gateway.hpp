@@ -39,7 +39,7 @@ public:
          GatewayOptions options = {}, observability::MetricsShard* metrics = nullptr,
          observability::RateLimitedLog* problems = nullptr);
 
- boost::asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+ core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
                                                http::ResponseWriter& writer) override;
  http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
 
@@ -50,15 +50,15 @@ private:
   // Matches the route, runs its request policies (policy_stage), resolves the destination and
   // answers: directly, with an error, or by invoking the function.
   // `matched` is set to the route that matched, if any (for its response header options).
-  boost::asio::awaitable<http::Response> route_and_invoke(http::Request& request,
+  core::Task<http::Response> route_and_invoke(http::Request& request,
                                                           const http::ConnectionInfo& connection,
                                                           const Snapshot& snapshot, std::string_view request_id,
                                                           Outcome& outcome, const routing::CompiledRoute*& matched,
                                                           http::ResponseWriter& writer, PolicyState& policy);
   // Invoke, with the route's retries, and the function's output mapped to the HTTP response.
-  boost::asio::awaitable<http::Response> invoke_buffered(Call& call);
+  core::Task<http::Response> invoke_buffered(Call& call);
   // InvokeWithResponseStream, relayed to the client through `writer` as chunks arrive.
-  boost::asio::awaitable<http::Response> invoke_streaming(Call& call, http::ResponseWriter& writer);
+  core::Task<http::Response> invoke_streaming(Call& call, http::ResponseWriter& writer);
   // lambdagate_lambda_invocations_total and lambdagate_throttles_total for one attempt.
   void record_attempt(const Outcome& outcome, const core::Error* failure, bool function_error);
   // One access log line and the request metrics.

@@ -12,7 +12,6 @@
 //
 // One per worker (its verified-token cache is the worker's); shared state is only what the
 // snapshot holds (buckets and limiters, lock-free).
-#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -21,6 +20,7 @@
 
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/observability/metrics.hpp"
 #include "lambdagate/policy/concurrency_limiter.hpp"
@@ -56,7 +56,7 @@ class PolicyStage {
   void admit_unrouted(const http::Request& request, const Snapshot& snapshot, PolicyState& state);
 
   // Runs the route's policies. Sets state.answer when the request must not go on.
-  boost::asio::awaitable<void> admit(http::Request& request, const http::ConnectionInfo& connection,
+  core::Task<void> admit(http::Request& request, const http::ConnectionInfo& connection,
                                      const Snapshot& snapshot, const routing::CompiledRoute& route,
                                      core::Deadline deadline, std::string_view request_id,
                                      PolicyState& state);

@@ -6,7 +6,6 @@
 // backoff would reach the route deadline. The decisions are the pure functions of retry_policy.hpp;
 // this adds the attempt count, the deadline and the waiting. Every wait goes through the Sleeper,
 // so tests drive it with a FakeClock (retry_driver_test.cpp).
-#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -17,6 +16,7 @@
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/error.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace lambdagate::proxy {
 
@@ -31,7 +31,7 @@ class RetryDriver {
   // attempt's result. `record(result)` sees every attempt (metrics); `on_retry()` runs before each
   // retry, after its backoff.
   template <class Result, class Attempt, class Record, class OnRetry>
-  boost::asio::awaitable<Result> run(Attempt attempt, Record record, OnRetry on_retry);
+  core::Task<Result> run(Attempt attempt, Record record, OnRetry on_retry);
 
   // Attempts made so far.
   unsigned attempts() const { return attempts_; }
@@ -41,7 +41,7 @@ class RetryDriver {
   // there is to be no retry. Draws from the jitter source.
   std::optional<std::chrono::milliseconds> next_delay(const core::Error& failure);
   // After a failed attempt: whether to try again, having waited the backoff if so.
-  boost::asio::awaitable<bool> retry(const core::Error& failure);
+  core::Task<bool> retry(const core::Error& failure);
 
  private:
   const config::RetryPolicy* policy_;
@@ -53,7 +53,7 @@ class RetryDriver {
 };
 
 template <class Result, class Attempt, class Record, class OnRetry>
-boost::asio::awaitable<Result> RetryDriver::run(Attempt attempt, Record record, OnRetry on_retry) {
+core::Task<Result> RetryDriver::run(Attempt attempt, Record record, OnRetry on_retry) {
   for (;;) {
     const core::Deadline deadline = try_deadline();
     ++attempts_;

@@ -4,13 +4,13 @@
 // HTTP-integration format, whose JSON prelude gives status, headers and cookies. Nothing is sent
 // before the first body byte (or the whole prelude) arrives, so an early failure can still become
 // a proper error response (response_mapping.hpp, stream_outcome).
-#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "lambdagate/aws/lambda_client.hpp"
 #include "lambdagate/config/model.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/server.hpp"
 #include "lambdagate/proxy/payload_mapping.hpp"
 #include "lambdagate/proxy/policy_stage.hpp"
@@ -28,7 +28,7 @@ class StreamRelay final : public aws::InvokeStreamHandler {
   // The request policies' headers (CORS, x-ratelimit-*) for the head; `state` must outlive the relay.
   void decorate_with(const PolicyState& state) { policy_ = &state; }
 
-  boost::asio::awaitable<bool> on_payload(std::string_view bytes) override;
+  core::Task<bool> on_payload(std::string_view bytes) override;
 
   // What the relay saw, for stream_outcome().
   RelayState state() const;
@@ -37,8 +37,8 @@ class StreamRelay final : public aws::InvokeStreamHandler {
   std::size_t bytes_sent() const { return bytes_sent_; }
 
  private:
-  boost::asio::awaitable<bool> begin(http::Response& head);
-  boost::asio::awaitable<bool> write(std::string_view data);
+  core::Task<bool> begin(http::Response& head);
+  core::Task<bool> write(std::string_view data);
 
   http::ResponseWriter& writer_;
   unsigned version_;

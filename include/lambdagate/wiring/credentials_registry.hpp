@@ -3,7 +3,6 @@
 // CredentialPlan key. It outlives configuration snapshots, so a reload keeps credentials that
 // are already fetched, and two Upstreams on the same role share one cache and one STS call.
 // Caches run on the control thread, with their own HTTP client for STS and container calls.
-#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -17,6 +16,7 @@
 #include "lambdagate/aws/credentials_cache.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace lambdagate::wiring {
@@ -30,7 +30,7 @@ struct StsContext {
 
 class CredentialsRegistry {
  public:
-  CredentialsRegistry(boost::asio::any_io_executor control, http::HttpClient& http, const core::Clock& clock,
+  CredentialsRegistry(core::Executor control, http::HttpClient& http, const core::Clock& clock,
                       std::shared_ptr<core::Sleeper> sleeper);
   ~CredentialsRegistry();
 
@@ -59,7 +59,7 @@ class CredentialsRegistry {
                                                           const StsContext& sts,
                                                           const aws::RefreshPolicy& policy);
 
-  boost::asio::any_io_executor control_;
+  core::Executor control_;
   http::HttpClient& http_;
   const core::Clock& clock_;
   std::shared_ptr<core::Sleeper> sleeper_;

@@ -4,7 +4,6 @@
 // already fetched and two providers naming the same URL share one fetcher. Fetchers run on the
 // control thread, through its HTTPS client (system CAs plus AWS_CA_BUNDLE), and are stopped with
 // the process. When two providers give the same URL different cacheDurations, the first wins.
-#include <boost/asio/any_io_executor.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include "lambdagate/config/model.hpp"
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/policy/jwks_fetcher.hpp"
 
@@ -22,7 +22,7 @@ namespace lambdagate::wiring {
 class JwksRegistry {
  public:
   // `http` is used only on `control`.
-  JwksRegistry(boost::asio::any_io_executor control, std::shared_ptr<http::HttpClient> http,
+  JwksRegistry(core::Executor control, std::shared_ptr<http::HttpClient> http,
                const core::Clock& clock, std::shared_ptr<core::Sleeper> sleeper,
                policy::JwksObserver observer = {}, policy::JwksFetcherOptions options = {});
   ~JwksRegistry();
@@ -43,7 +43,7 @@ class JwksRegistry {
   void stop_all();
 
  private:
-  boost::asio::any_io_executor control_;
+  core::Executor control_;
   std::shared_ptr<http::HttpClient> http_;
   const core::Clock& clock_;
   std::shared_ptr<core::Sleeper> sleeper_;

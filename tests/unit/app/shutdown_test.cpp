@@ -8,7 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <optional>
@@ -17,6 +16,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace {
 
@@ -35,9 +35,9 @@ class FakeProcess final : public app::ShutdownTarget {
 
   void announce_draining() override { steps.push_back("announce_draining"); }
   void stop_accepting() override { steps.push_back("stop_accepting"); }
-  asio::awaitable<void> connections_closed() override {
+  lambdagate::core::Task<void> connections_closed() override {
     while (open > 0) {
-      auto [ec] = co_await closed_.async_wait(asio::as_tuple(asio::use_awaitable));
+      auto [ec] = co_await closed_.async_wait(asio::as_tuple(lambdagate::core::use_task));
       (void)ec;
     }
   }
@@ -46,7 +46,7 @@ class FakeProcess final : public app::ShutdownTarget {
     steps.push_back("cancel_connections");
     if (!stubborn) close_all();
   }
-  asio::awaitable<void> stop_background() override {
+  lambdagate::core::Task<void> stop_background() override {
     steps.push_back("stop_background");
     co_return;
   }

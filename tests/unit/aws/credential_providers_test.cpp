@@ -7,7 +7,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -23,6 +22,7 @@
 #include "fakes/fake_sleeper.hpp"
 #include "fakes/run.hpp"
 #include "lambdagate/aws/sigv4.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace {
 
@@ -410,10 +410,10 @@ TEST_CASE("AssumeRoleCredentialsProvider waits for the base fetch in flight", "[
   // A base source that answers after 20 ms of real time.
   class SlowProvider final : public aws::CredentialsProvider {
    public:
-    asio::awaitable<CredentialsResult> fetch() override {
+    lambdagate::core::Task<CredentialsResult> fetch() override {
       const auto executor = co_await asio::this_coro::executor;
       asio::steady_timer timer(executor, 20ms);
-      co_await timer.async_wait(asio::use_awaitable);
+      co_await timer.async_wait(lambdagate::core::use_task);
       co_return Credentials{"AKIDSLOW", "slow-secret", "", std::nullopt};
     }
     std::string source() const override { return "slow"; }

@@ -9,7 +9,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <deque>
@@ -22,6 +21,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_sleeper.hpp"
 #include "lambdagate/core/sleeper.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace {
 
@@ -73,7 +73,7 @@ class ScriptedProvider final : public aws::CredentialsProvider {
   // Called at the start of every fetch, with the fetch time.
   std::function<void(SystemTime)> on_fetch;
 
-  asio::awaitable<CredentialsResult> fetch() override {
+  lambdagate::core::Task<CredentialsResult> fetch() override {
     const SystemTime now = clock_.system_now();
     fetch_times.push_back(now);
     const int n = static_cast<int>(fetch_times.size());
@@ -84,7 +84,7 @@ class ScriptedProvider final : public aws::CredentialsProvider {
       const auto executor = co_await asio::this_coro::executor;
       gate_.emplace(executor, asio::steady_timer::time_point::max());
       boost::system::error_code ec;
-      co_await gate_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      co_await gate_->async_wait(asio::redirect_error(lambdagate::core::use_task, ec));
       gate_.reset();
       const auto state = co_await asio::this_coro::cancellation_state;
       if (state.cancelled() != asio::cancellation_type::none) {

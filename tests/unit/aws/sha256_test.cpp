@@ -41,3 +41,33 @@ TEST_CASE("Sha256 and HmacSha256 reuse their contexts without carrying state", "
   hmac.set_key("");
   CHECK(hex(hmac.mac("data")) == "e528c4d99e6177f5841f712a143b90843299a4aa181a06501422d9ca862bd2a5");
 }
+
+// Sha256Resumable equals a one-shot SHA-256 whether the beginning it is told repeats does
+// (resumed from the kept state), does not (hashed whole, and kept instead), is short (not kept)
+// or covers the whole message.
+TEST_CASE("Sha256Resumable equals SHA-256 whether or not the beginning repeats", "[sha256]") {
+  lambdagate::aws::Sha256 once;
+  lambdagate::aws::Sha256Resumable resumable;
+  const std::string a(1000, 'a');
+  const std::string b = std::string(999, 'a') + "b";
+  struct Call {
+    std::string data;
+    std::size_t repeating;
+  };
+  const Call calls[] = {
+      {a + "tail one", a.size()},
+      {a + "tail two", a.size()},      // resumed
+      {a + "tail two", a.size()},      // resumed, the same message again
+      {b + "tail one", b.size()},      // differs in the last byte of the beginning
+      {b, b.size()},                   // nothing after the beginning
+      {a + "tail one", a.size() - 1},  // a shorter beginning
+      {a + "tail one", 10},            // too short to keep
+      {a + "tail one", 5000},          // longer than the message: the whole message
+      {a + "tail three", a.size()},
+      {"", 0},
+  };
+  for (const auto& call : calls) {
+    INFO(call.data.size() << " bytes, " << call.repeating << " repeating");
+    CHECK(hex(resumable.digest(call.data, call.repeating)) == hex(once.digest(call.data)));
+  }
+}

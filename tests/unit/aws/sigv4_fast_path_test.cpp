@@ -279,3 +279,51 @@ TEST_CASE("SigV4Signer::sign follows the second, the day and the access key", "[
     CHECK(authorization == pure.authorization);
   }
 }
+
+// The canonical request is hashed from the state after its session token line while method,
+// path, query and the headers up to the token repeat: one signer signs an Invoke with a 1 KB token
+// through payloads, later headers, seconds, functions and tokens that change, going back to
+// earlier ones as well, and each result equals the pure steps.
+TEST_CASE("SigV4Signer::sign resumes the canonical request hash only while its beginning repeats",
+          "[sigv4][fast]") {
+  using namespace std::chrono;
+  struct Step {
+    const char* what;
+    SystemTime time;
+    std::string path;
+    std::string token;
+    std::string body;
+    std::string envoy_path;  // x-envoy-original-path: sorts after the token
+  };
+  const SystemTime t = corpus_time();
+  const std::string invoke = "/2015-03-31/functions/f/invocations";
+  const std::string token(1024, 'T');
+  const std::string other_token = std::string(1023, 'T') + "U";  // differs in its last byte only
+  const std::vector<Step> steps = {
+      {"first", t, invoke, token, "\"abc\"", "/a"},
+      {"another payload", t + 100ms, invoke, token, "\"other\"", "/a"},
+      {"another header after the token", t + 200ms, invoke, token, "\"abc\"", "/b/c"},
+      {"next second", t + 1s, invoke, token, "\"abc\"", "/a"},
+      {"back to the first second", t + 300ms, invoke, token, "\"abc\"", "/a"},
+      {"another function", t + 400ms, "/2015-03-31/functions/g/invocations", token, "\"abc\"", "/a"},
+      {"another token", t + 500ms, invoke, other_token, "\"abc\"", "/a"},
+      {"no token", t + 600ms, invoke, "", "\"abc\"", "/a"},
+      {"the first again", t, invoke, token, "\"abc\"", "/a"},
+      {"the first again, once more", t, invoke, token, "", "/a"},
+  };
+  SigV4Signer fast("lambda", "us-east-1");
+  for (const auto& step : steps) {
+    INFO(step.what);
+    ParsedRequest request;
+    request.method = "POST";
+    request.path = step.path;
+    request.headers = {{"host", "lambda.us-east-1.amazonaws.com"},
+                       {"content-type", "application/json"},
+                       {"x-amz-invocation-type", "RequestResponse"},
+                       {"x-amz-log-type", "None"},
+                       {"x-envoy-original-path", step.envoy_path}};
+    request.body = step.body;
+    const Credentials creds{kAccessKeyId, kSecret, step.token, std::nullopt};
+    check_equal(sign_both_ways(fast, request, creds, step.time, "lambda", "us-east-1", true));
+  }
+}

@@ -8,7 +8,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include "fakes/fake_function_lister.hpp"
 #include "fakes/fake_sleeper.hpp"
 #include "fakes/run.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace {
 

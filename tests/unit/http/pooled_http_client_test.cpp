@@ -11,7 +11,6 @@
 #include <vector>
 
 #define CATCH_CONFIG_ENABLE_PAIR_STRINGMAKER
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +19,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/loopback_http_server.hpp"
 #include "fakes/run.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
 
 namespace {
@@ -73,7 +73,7 @@ LoopbackReply ok(const LoopbackRequest&) { return LoopbackReply::ok(); }
 
 // Runs several sends at once, so that each needs its own connection.
 std::vector<ClientResult> run_together(asio::io_context& io,
-                                       std::vector<asio::awaitable<ClientResult>> operations) {
+                                       std::vector<lambdagate::core::Task<ClientResult>> operations) {
   std::vector<std::optional<ClientResult>> results(operations.size());
   std::size_t done = 0;
   for (std::size_t i = 0; i < operations.size(); ++i) {
@@ -320,7 +320,7 @@ TEST_CASE("the pool keeps at most max_idle_per_endpoint idle connections", "[htt
   setup.pool.max_idle_per_endpoint = 2;
   Fixture<> f(setup);
   auto three_at_once = [&] {
-    std::vector<asio::awaitable<ClientResult>> sends;
+    std::vector<lambdagate::core::Task<ClientResult>> sends;
     for (int i = 0; i < 3; ++i) sends.push_back(f.client.send(f.to, get(f.to), seconds(5)));
     for (const auto& result : run_together(f.io, std::move(sends))) expect_response(result);
   };

@@ -36,8 +36,8 @@ class OkHandler final : public http::RequestHandler {
  public:
   std::atomic<int> requests{0};
 
-  asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
-                                         http::ResponseWriter&) override {
+  core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
+                                    http::ResponseWriter&) override {
     ++requests;
     http::Response response{bhttp::status::ok, request.version()};
     response.body() = "ok";

@@ -10,7 +10,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/_experimental/test/fail_count.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <catch2/catch.hpp>
@@ -24,6 +23,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_stream.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace {
 
@@ -44,14 +44,14 @@ class EchoHandler final : public http::RequestHandler {
   std::vector<std::string> rejections;  // the error codes of reject()
   bool cancelled = false;               // a held request was cancelled
 
-  asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
+  lambdagate::core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
                                          http::ResponseWriter&) override {
     requests.push_back(request);
     if (hold) {
       const auto executor = co_await asio::this_coro::executor;
       asio::steady_timer gate(executor, asio::steady_timer::time_point::max());
       gate_ = &gate;
-      auto [ec] = co_await gate.async_wait(asio::as_tuple(asio::use_awaitable));
+      auto [ec] = co_await gate.async_wait(asio::as_tuple(lambdagate::core::use_task));
       gate_ = nullptr;
       if (ec && !released_) cancelled = true;
     }
@@ -363,7 +363,7 @@ TEST_CASE("session: terminal cancellation cuts a busy session off", "[http][sess
 TEST_CASE("session: a streamed response is chunked and keeps the connection", "[http][session]") {
   class Streaming final : public http::RequestHandler {
    public:
-    asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
+    lambdagate::core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo&,
                                            http::ResponseWriter& writer) override {
       http::Response head{bhttp::status::ok, request.version()};
       co_await writer.begin(head);
@@ -594,7 +594,7 @@ TEST_CASE("session: the listener's health check path", "[http][session][edge]") 
 TEST_CASE("session: the handler's per-connection state outlives each request", "[http][session][edge]") {
   class Counting final : public http::RequestHandler {
    public:
-    asio::awaitable<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
+    lambdagate::core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
                                            http::ResponseWriter&) override {
       auto count = std::static_pointer_cast<int>(connection.handler_state);
       if (!count) {

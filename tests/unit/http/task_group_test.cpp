@@ -7,11 +7,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "lambdagate/core/task.hpp"
 
 namespace {
 
@@ -19,14 +19,14 @@ namespace asio = boost::asio;
 using lambdagate::http::TaskGroup;
 
 // Waits until cancelled; counts its cancellation.
-asio::awaitable<void> wait_forever(int& cancelled) {
+lambdagate::core::Task<void> wait_forever(int& cancelled) {
   const auto executor = co_await asio::this_coro::executor;
   asio::steady_timer forever(executor, asio::steady_timer::time_point::max());
-  auto [ec] = co_await forever.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await forever.async_wait(asio::as_tuple(lambdagate::core::use_task));
   if (ec == asio::error::operation_aborted) ++cancelled;
 }
 
-asio::awaitable<void> fail() {
+lambdagate::core::Task<void> fail() {
   throw std::runtime_error("escaped");
   co_return;
 }

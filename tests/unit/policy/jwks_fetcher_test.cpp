@@ -10,7 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -25,6 +24,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_http_client.hpp"
 #include "jwt_test_keys.hpp"
+#include "lambdagate/core/task.hpp"
 #include "lambdagate/policy/authenticator.hpp"
 #include "lambdagate/policy/policy_error.hpp"
 
@@ -50,20 +50,20 @@ class ManualSleeper final : public core::Sleeper {
  public:
   explicit ManualSleeper(FakeClock& clock) : clock_(clock) {}
 
-  asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) override {
+  lambdagate::core::Task<void> sleep_for(std::chrono::steady_clock::duration duration) override {
     const core::SystemTime when =
         clock_.system_now() + std::chrono::duration_cast<core::SystemTime::duration>(duration);
     co_await sleep_until(when);
   }
 
-  asio::awaitable<void> sleep_until(core::SystemTime when) override {
+  lambdagate::core::Task<void> sleep_until(core::SystemTime when) override {
     targets.push_back(when);
     const auto executor = co_await asio::this_coro::executor;
     asio::steady_timer timer(executor, asio::steady_timer::time_point::max());
     auto entry = entries_.insert(entries_.end(), Entry{when, &timer, false});
     bool fired = false;
     try {
-      co_await timer.async_wait(asio::use_awaitable);
+      co_await timer.async_wait(lambdagate::core::use_task);
     } catch (const boost::system::system_error&) {
       fired = entry->fired;
       entries_.erase(entry);
@@ -98,7 +98,7 @@ class ManualSleeper final : public core::Sleeper {
 // An HttpClient whose answer waits until the test releases it, to hold a fetch in flight.
 class GatedHttpClient final : public http::HttpClient {
  public:
-  asio::awaitable<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
+  lambdagate::core::Task<http::ClientResult> send(const http::Endpoint&, http::ClientRequest,
                                            core::Deadline) override {
     ++calls;
     const auto executor = co_await asio::this_coro::executor;
@@ -106,7 +106,7 @@ class GatedHttpClient final : public http::HttpClient {
     gate_ = &gate;
     boost::system::error_code ignored;
     try {
-      co_await gate.async_wait(asio::use_awaitable);
+      co_await gate.async_wait(lambdagate::core::use_task);
     } catch (const boost::system::system_error&) {
     }
     gate_ = nullptr;
@@ -311,7 +311,7 @@ TEST_CASE("a waiter is woken by the fetch completing, not by its deadline", "[po
   const std::uint64_t seen = fetcher->generation();
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         const core::Deadline deadline = core::Deadline::after(clock, 10s);
         co_await fetcher->wait_for_fetch(seen, deadline);
         done = true;
@@ -333,7 +333,7 @@ TEST_CASE("a waiter is woken by the fetch completing, not by its deadline", "[po
   bool again = false;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         co_await fetcher->wait_for_fetch(seen, core::Deadline::after(clock, 10s));
         again = true;
       },
@@ -356,7 +356,7 @@ TEST_CASE("a waiter gives up at its deadline", "[policy][jwks]") {
   bool done = false;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         co_await fetcher->wait_for_fetch(0, core::Deadline::after(clock, 2s));
         done = true;
       },
@@ -372,7 +372,7 @@ TEST_CASE("a waiter gives up at its deadline", "[policy][jwks]") {
   bool late = false;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         co_await fetcher->wait_for_fetch(0, core::Deadline::never());
         late = true;
       },
@@ -403,7 +403,7 @@ TEST_CASE("a waiter on another thread is woken by the completion", "[policy][jwk
   const auto deadline = core::Deadline::after(clock, 30s);
   asio::co_spawn(
       worker,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         const auto start = std::chrono::steady_clock::now();
         registered.set_value();
         co_await fetcher->wait_for_fetch(0, deadline);
@@ -458,7 +458,7 @@ policy::AuthResult run_auth(asio::io_context& io, const policy::Authenticator& a
   std::optional<policy::AuthResult> out;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         const core::Deadline deadline = core::Deadline::after(clock, 5s);
         out = co_await auth.authenticate_async(request, clock, deadline, "http://api.example.com/orders");
       },
@@ -517,7 +517,7 @@ TEST_CASE("a request waits for the first fetch", "[policy][jwks][auth]") {
   std::optional<policy::AuthResult> out;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> lambdagate::core::Task<void> {
         out = co_await auth.authenticate_async(request, clock, core::Deadline::after(clock, 5s), "r");
       },
       asio::detached);

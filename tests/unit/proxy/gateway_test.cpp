@@ -108,7 +108,7 @@ struct Harness {
     const http::ConnectionInfo connection{"127.0.0.1", 1234};
     auto future = boost::asio::co_spawn(
         io,
-        [&]() -> boost::asio::awaitable<http::Response> {
+        [&]() -> lambdagate::core::Task<http::Response> {
           co_return co_await gateway->handle(request, connection, writer);
         },
         boost::asio::use_future);

@@ -93,7 +93,7 @@ struct Harness {
     const std::size_t calls_before = http.calls().size();
     auto future = boost::asio::co_spawn(
         io,
-        [&]() -> boost::asio::awaitable<http::Response> {
+        [&]() -> lambdagate::core::Task<http::Response> {
           co_return co_await gateway->handle(request, connection, writer);
         },
         boost::asio::use_future);

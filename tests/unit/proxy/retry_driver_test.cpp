@@ -3,7 +3,6 @@
 // each attempt reports. Time is fake throughout: a 2 s Retry-After costs no wall-clock time.
 #include "lambdagate/proxy/retry_driver.hpp"
 
-#include <boost/asio/awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <deque>
@@ -15,6 +14,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_sleeper.hpp"
 #include "fakes/run.hpp"
+#include "lambdagate/core/task.hpp"
 
 namespace {
 
@@ -62,7 +62,7 @@ struct Script {
   std::vector<core::SteadyTime> started;
   std::vector<core::Deadline> deadlines;
 
-  asio::awaitable<Result> attempt(core::Deadline deadline) {
+  lambdagate::core::Task<Result> attempt(core::Deadline deadline) {
     started.push_back(clock.steady_now());
     deadlines.push_back(deadline);
     clock.advance(takes);
