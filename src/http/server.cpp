@@ -7,11 +7,15 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/system/system_error.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/proxy_protocol.hpp"
@@ -170,7 +174,7 @@ core::Task<void> Server::accept_loop() {
       tasks_.spawn([this, &socket](TaskGroup::Member& member) { return tls_session(std::move(socket), member); });
       continue;
     }
-    tasks_.spawn([this, &socket](TaskGroup::Member& member) { return session(std::move(socket), member); });
+    start_plain(std::move(socket));
   }
 }
 
@@ -236,18 +240,113 @@ core::Task<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffe
   co_return accepted;
 }
 
-core::Task<void> Server::session(DeadlineStream::Socket socket, TaskGroup::Member& member) {
-  Tally tally(*this);
-  ConnectionInfo connection = describe(socket);
-  DeadlineStream stream(std::move(socket));
+// What a plain connection keeps between requests: no coroutine frame, no read buffer, no
+// parser; the one copy of its ConnectionInfo is in `context`.
+struct Server::Connection {
+  Connection(Server& server, DeadlineStream::Socket socket, TaskGroup::MemberHandle place)
+      : tally(server),
+        member(place),
+        stream(std::move(socket)),
+        context{server.handler_, server.limits_, server.describe(stream.socket()), server.stopping_, *place},
+        lifetime(server.limits_) {}
+
+  Tally tally;
+  TaskGroup::MemberHandle member;
+  DeadlineStream stream;
   beast::flat_buffer buffer;
-  const bool admitted = co_await admit_proxied(stream, buffer, connection, member);
-  if (!admitted) co_return;
-  SessionContext context{handler_, limits_, std::move(connection), stopping_, member};
-  co_await run_session(stream, buffer, context);
-  // A half-close, so the client reads everything written before it sees the end.
+  SessionContext context;
+  const detail::Lifetime lifetime;
+  std::uint32_t served = 0;  // requests so far (maxRequestsPerConnection)
+};
+
+void Server::start_plain(DeadlineStream::Socket socket) {
+  auto connection = std::make_unique<Connection>(*this, std::move(socket), tasks_.join());
+  if (!limits_.proxy_protocol) {
+    connection->buffer.max_size(read_buffer_limit(limits_));
+    next(std::move(connection));
+    return;
+  }
+  // The PROXY header first; bytes of the first request read with it stay in the buffer.
+  Connection& c = *connection;
+  auto admit = admit_proxied(c.stream, c.buffer, c.context.connection, *c.member);
+  auto slot = c.member->signal.slot();
+  asio::co_spawn(
+      io_, std::move(admit),
+      asio::bind_cancellation_slot(slot, [this, connection = std::move(connection)](
+                                             std::exception_ptr failure, bool admitted) mutable {
+        if (failure) report(failure);
+        if (failure || !admitted) {
+          end(std::move(connection));
+          return;
+        }
+        // A bounded read buffer: a header, trailer or chunk-extension line that never
+        // ends fails the read (431) instead of growing the buffer (issue 12).
+        connection->buffer.max_size(std::max(read_buffer_limit(limits_), connection->buffer.size()));
+        next(std::move(connection));
+      }));
+}
+
+void Server::next(ConnectionPtr connection) {
+  if (stopping_ || connection->lifetime.over()) {
+    end(std::move(connection));
+    return;
+  }
+  // Pipelined bytes are served at once; otherwise the connection waits, idle.
+  if (connection->buffer.size() != 0) {
+    serve(std::move(connection));
+    return;
+  }
+  park(std::move(connection));
+}
+
+void Server::park(ConnectionPtr connection) {
+  Connection& c = *connection;
+  // Idle until the first byte of a request is here; the header timeout runs from then, so a
+  // client sending its header a byte at a time is cut at the header timeout (slowloris). An
+  // idle connection is closed when its lifetime ends, even before the idle timeout.
+  std::chrono::steady_clock::duration idle_limit = limits_.idle_timeout;
+  if (const auto remaining = c.lifetime.remaining()) idle_limit = std::min(idle_limit, *remaining);
+  c.member->idle = true;  // cancelling the wait loses nothing
+  c.stream.expires_after(idle_limit);
+  c.buffer.shrink_to_fit();  // empty: gives the memory back
+  auto slot = c.member->signal.slot();
+  c.stream.async_wait_readable(asio::bind_cancellation_slot(
+      slot, [this, connection = std::move(connection)](const boost::system::error_code& ec) mutable {
+        connection->member->idle = false;
+        // The peer left, the idle limit passed (the stream closed the socket), or we stopped.
+        if (ec) {
+          end(std::move(connection));
+          return;
+        }
+        serve(std::move(connection));
+      }));
+}
+
+void Server::serve(ConnectionPtr connection) {
+  Connection& c = *connection;
+  ++c.served;
+  auto request = detail::serve_request(c.stream, c.buffer, c.context, c.lifetime, c.served);
+  auto slot = c.member->signal.slot();
+  asio::co_spawn(io_, std::move(request),
+                 asio::bind_cancellation_slot(slot, [this, connection = std::move(connection)](
+                                                        std::exception_ptr failure, bool again) mutable {
+                   // A handler's exception was answered 500 inside serve_request; what escapes is
+                   // the cut-off at shutdown (operation_aborted), which report() expects.
+                   if (failure) report(failure);
+                   if (failure || !again) {
+                     end(std::move(connection));
+                     return;
+                   }
+                   next(std::move(connection));
+                 }));
+}
+
+void Server::end(ConnectionPtr connection) {
+  const TaskGroup::MemberHandle member = connection->member;
   boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  connection.reset();
+  tasks_.leave(member);
 }
 
 }  // namespace lambdagate::http

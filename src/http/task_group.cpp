@@ -23,7 +23,14 @@ void TaskGroup::cancel(asio::cancellation_type type, bool idle_only) {
   for (auto it : targets) it->signal.emit(type);
 }
 
-void TaskGroup::finished(std::list<Member>::iterator member, std::exception_ptr failure) {
+TaskGroup::MemberHandle TaskGroup::join() { return members_.emplace(members_.end()); }
+
+void TaskGroup::leave(MemberHandle member) {
+  members_.erase(member);
+  if (members_.empty()) emptied_.cancel();
+}
+
+void TaskGroup::finished(MemberHandle member, std::exception_ptr failure) {
   members_.erase(member);
   if (failure && on_error_) on_error_(failure);
   if (members_.empty()) emptied_.cancel();

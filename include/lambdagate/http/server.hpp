@@ -1,9 +1,10 @@
 #pragma once
 // Server: the inbound HTTP/1.1 listener of one worker. Each worker owns one Server per listener
 // on its own io_context, bound with SO_REUSEPORT, so connections spread across workers and a
-// request never crosses threads. Each connection is one session coroutine running the session
-// loop of session.hpp; the sessions belong to a TaskGroup, so shutdown can stop accepting, wait
-// for them, and cancel what is left (see the shutdown steps below).
+// request never crosses threads. An HTTPS connection is one session coroutine running the
+// session loop of session.hpp; a plain one runs a coroutine per request and waits for the next
+// one without any (see start_plain). The connections belong to a TaskGroup, so shutdown can stop
+// accepting, wait for them, and cancel what is left (see the shutdown steps below).
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -175,8 +176,22 @@ public:
  boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
+ // A plain connection and what it keeps between requests (server.cpp).
+ struct Connection;
+ using ConnectionPtr = std::unique_ptr<Connection>;
+
  core::Task<void> accept_loop();
- core::Task<void> session(DeadlineStream::Socket socket, TaskGroup::Member& member);
+ // The plain accept path: no coroutine runs while a keep-alive connection waits for its next
+ // request, only a wait for it to become readable (issue 14: memory per idle connection). Each
+ // request is served by a coroutine of its own (detail::serve_request), and next() decides what
+ // follows: the next pipelined request, another idle wait, or the end.
+ void start_plain(DeadlineStream::Socket socket);
+ void next(ConnectionPtr connection);
+ void park(ConnectionPtr connection);
+ void serve(ConnectionPtr connection);
+ // Closes the connection (a half-close first, so the client reads everything written before it
+ // sees the end) and gives its place in the TaskGroup back.
+ void end(ConnectionPtr connection);
  // The HTTPS accept path, beside the plain one (tls_session.cpp).
  core::Task<void> tls_session(DeadlineStream::Socket socket, TaskGroup::Member& member);
  void report(std::exception_ptr failure);

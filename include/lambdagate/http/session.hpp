@@ -4,15 +4,17 @@
 // and repeat while keep-alive; pipelined requests sit in the read buffer and are answered in
 // order. One timeout idiom: expires_after on the stream's lowest layer before every I/O step.
 //
-// A template over the stream, so the same loop serves plain TCP (DeadlineStream, in server.cpp),
-// TLS (ssl::stream over DeadlineStream, tls_session.cpp) and tests (an in-memory
-// beast::test::stream, tests/fakes/fake_stream.hpp). What a Stream needs: Beast's AsyncReadStream
-// and AsyncWriteStream, a lowest layer with expires_after(duration) and expires_never()
-// (DeadlineStream and beast::tcp_stream have them), and per-operation cancellation. A stream that
-// can also wait for bytes without reading them (DeadlineStream) lets an idle connection wait
-// without a read buffer. Establishing the connection (a TLS handshake, a PROXY protocol prefix,
-// which may leave bytes in `buffer`) and ending it (a TCP half-close, a TLS close_notify) belong
-// to the caller, before and after run_session.
+// A template over the stream, so the same loop serves TLS (ssl::stream over DeadlineStream,
+// tls_session.cpp) and tests (an in-memory beast::test::stream, tests/fakes/fake_stream.hpp).
+// What a Stream needs: Beast's AsyncReadStream and AsyncWriteStream, a lowest layer with
+// expires_after(duration) and expires_never() (DeadlineStream and beast::tcp_stream have them),
+// and per-operation cancellation. Establishing the connection (a TLS handshake, a PROXY protocol
+// prefix, which may leave bytes in `buffer`) and ending it (a TCP half-close, a TLS close_notify)
+// belong to the caller, before and after run_session.
+//
+// Plain TCP connections (server.cpp) do not run this loop: they call detail::serve_request once
+// per request and wait for the next one without a coroutine (issue 14: an idle connection keeps
+// no coroutine frame).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
@@ -64,12 +66,6 @@ namespace detail {
 inline constexpr auto kSessionTuple = boost::asio::as_tuple(core::use_task);
 // How many bytes the first read of a request may take: a typical request header at once.
 inline constexpr std::size_t kFirstReadBytes = 4096;
-
-// A stream that can wait for bytes without reading them (DeadlineStream): an idle connection on
-// it holds no read buffer. Others (TLS, whose layer may hold decrypted bytes already; the test
-// stream) wait by reading into the buffer.
-template <class Stream>
-concept WaitsReadable = requires(Stream& stream) { stream.async_wait_readable(kSessionTuple); };
 
 // Errors that just mean "the peer went away", "we stopped" or "time is up": close quietly.
 bool is_disconnect(const boost::system::error_code& ec);
@@ -279,25 +275,19 @@ core::Task<bool> read_request(
   co_return true;
 }
 
-// Waits for the first byte of the next request on an idle connection, within `idle_limit`.
-// Holds as little as it can meanwhile (issue 14: bytes per idle keep-alive connection): no read
-// buffer where the stream can wait without one, and only this small coroutine frame — the
-// per-request state (parser, request, response) lives in serve_request, which has ended.
+// Waits for the first bytes of the next request on an idle connection, within `idle_limit`,
+// by reading them (the TLS layer may hold decrypted bytes already, so a TLS connection cannot
+// wait for the socket alone). Only this small frame lives meanwhile: the per-request state
+// (parser, request, response) lives in serve_request, which has ended.
 // False: the peer left, the idle limit passed, or we are stopping.
 template <class Stream>
 core::Task<bool> await_request(Stream& stream, boost::beast::flat_buffer& buffer,
                                            std::chrono::steady_clock::duration idle_limit) {
   expires_after(stream, idle_limit);
-  if constexpr (WaitsReadable<Stream>) {
-    buffer.shrink_to_fit();  // empty: gives the memory back
-    auto [ec] = co_await stream.async_wait_readable(kSessionTuple);
-    co_return !ec;
-  } else {
-    auto space = buffer.prepare(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
-    auto [ec, n] = co_await stream.async_read_some(space, kSessionTuple);
-    buffer.commit(n);
-    co_return !ec;
-  }
+  auto space = buffer.prepare(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
+  auto [ec, n] = co_await stream.async_read_some(space, kSessionTuple);
+  buffer.commit(n);
+  co_return !ec;
 }
 
 // How long a connection may still live (maxConnectionDuration).
@@ -374,7 +364,9 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   boost::beast::get_lowest_layer(stream).expires_never();
   Response response;
   // The client's address for this request (logged, sourceIp in events) and X-Forwarded-For.
-  ConnectionInfo client = context.connection;
+  // Usually the connection's own: then the handler sees the connection's info itself, and only
+  // an address taken from X-Forwarded-For costs a copy of it for this request.
+  std::optional<ConnectionInfo> forwarded_client;
   {
     std::string xff;
     const auto [first, last] = request.equal_range("X-Forwarded-For");
@@ -382,13 +374,15 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
       if (!xff.empty()) xff += ", ";
       xff.append(it->value());
     }
-    ClientAddress resolved = client_address(client.remote_address, xff, limits.client_address);
-    if (resolved.address != client.remote_address) {
-      client.remote_address = std::move(resolved.address);
-      client.remote_port = 0;
+    ClientAddress resolved = client_address(context.connection.remote_address, xff, limits.client_address);
+    if (resolved.address != context.connection.remote_address) {
+      forwarded_client.emplace(context.connection);
+      forwarded_client->remote_address = std::move(resolved.address);
+      forwarded_client->remote_port = 0;
     }
     if (resolved.forwarded_for) request.set("X-Forwarded-For", *resolved.forwarded_for);
   }
+  const ConnectionInfo& client = forwarded_client ? *forwarded_client : context.connection;
   SessionWriter<Stream> writer(stream, limits.write_timeout, request.version(), head_only);
   const bool last_allowed =
       limits.max_requests_per_connection != 0 && served >= limits.max_requests_per_connection;
@@ -402,9 +396,9 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   } catch (const std::exception&) {
     failed = true;
   }
-  // `client` is this request's copy; what the handler keeps per connection (per-connection
-  // rate-limit buckets) must outlive the request, so it goes back to the connection's own info.
-  context.connection.handler_state = std::move(client.handler_state);
+  // What the handler keeps per connection (per-connection rate-limit buckets) must outlive the
+  // request: from this request's copy, it goes back to the connection's own info.
+  if (forwarded_client) context.connection.handler_state = std::move(forwarded_client->handler_state);
   if (failed) {
     if (writer.started()) writer.abort();
     response = context.handler.reject(core::ErrorKind::Internal, "internal error", &request);

@@ -3,7 +3,9 @@
 // cancellation signal, so that shutdown can cancel them — the idle ones, or all — and wait until
 // every one has ended (the task_group of Beast's server-flex-awaitable example). One group lives on
 // one executor (a worker's io_context) and is used only from it, so it takes no lock. A task that
-// ends with an exception is reported to the group's error handler, never dropped.
+// ends with an exception is reported to the group's error handler, never dropped. A member may
+// also outlive any one task (join / leave): a plain keep-alive connection runs one task per
+// request and none while it waits for the next (Server, issue 14).
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
@@ -28,6 +30,8 @@ class TaskGroup {
     bool idle = false;
   };
   using ErrorHandler = std::function<void(std::exception_ptr)>;
+  // A member's place in the group: stable until it leaves.
+  using MemberHandle = std::list<Member>::iterator;
 
   TaskGroup(core::Executor executor, ErrorHandler on_error);
   // Destroy only once empty (wait_empty()): the tasks refer to their members.
@@ -40,6 +44,11 @@ class TaskGroup {
   template <class MakeTask>
   void spawn(MakeTask make);
 
+  // Adds a member whose owner binds its own operations to the member's signal and calls
+  // leave() once it is done (after the last completion handler bound to that signal has run).
+  MemberHandle join();
+  void leave(MemberHandle member);
+
   // Emits `type` to every member, or only to the idle ones.
   void cancel(boost::asio::cancellation_type type, bool idle_only = false);
 
@@ -48,7 +57,7 @@ class TaskGroup {
   core::Task<void> wait_empty();
 
  private:
-  void finished(std::list<Member>::iterator member, std::exception_ptr failure);
+  void finished(MemberHandle member, std::exception_ptr failure);
 
   core::Executor executor_;
   ErrorHandler on_error_;
