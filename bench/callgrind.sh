@@ -62,33 +62,11 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 be_port="$(free_port)" lg_port="$(free_port)" admin_port="$(free_port)"
 
-mkdir -p "$work/tmp"
-cat >"$work/backend.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off; server_tokens off; keepalive_requests 1000000; keepalive_timeout 300s;
-  default_type application/json;
-  client_body_temp_path $work/tmp;
-  # "\$" cannot be written in an nginx string; this variable holds it.
-  geo \$dollar { default "\$"; }
-  server {
-    listen 127.0.0.1:$be_port;
-    location = /2015-03-31/functions/ { return 200 '{"Functions":[]}'; }
-    location /2015-03-31/functions/ {
-      add_header x-amzn-RequestId \$request_id;
-      add_header x-amzn-Remapped-Content-Length 0;
-      add_header X-Amz-Executed-Version "\${dollar}LATEST";
-      add_header X-Amzn-Trace-Id "root=1-67a1b2c3-0123456789abcdef01234567;sampled=0";
-      return 200 '"ABC"';
-    }
-  }
-}
-CONF
-nginx -c "$work/backend.conf" -p "$work" 2>"$work/backend.err" &
+# shellcheck source=bench/proxy/backend_conf.sh
+source "$here/backend_conf.sh"
+write_backend_conf "$work/backend.conf" "$be_port" "" 1
+mkdir -p "$work/backend"
+nginx -p "$work/backend/" -e "$work/backend/error.log" -c "$work/backend.conf" &
 pids+=($!)
 
 # The same fake static credentials as bench/proxy.sh (nothing here reaches AWS).

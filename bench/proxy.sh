@@ -238,42 +238,9 @@ start_nginx() {  # name cpus conf -> sets nginx_pid
   die "nginx ($name) did not start (see above)"
 }
 
-# The backend: Lambda's Invoke answer for any function (200, "ABC", application/json and the
-# headers Lambda sends), and an empty ListFunctions page for the example config's discovery.
-write_backend_conf() {  # file plain_port tls_port workers
-  cat >"$1" <<EOF
-worker_processes $4;
-daemon off;
-pid $work/$(basename "$1" .conf).pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server_tokens off;
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-  default_type application/json;
-  # "\$" cannot be written in an nginx string; this variable holds it.
-  geo \$dollar { default "\$"; }
-  server {
-    listen 127.0.0.1:$2 reuseport;
-    ${3:+listen 127.0.0.1:$3 ssl reuseport;}
-    ssl_certificate $certs/server.pem;
-    ssl_certificate_key $certs/server.key;
-    ssl_session_cache shared:backend:1m;
-    location = /2015-03-31/functions/ { return 200 '{"Functions":[]}'; }
-    # Connections accepted so far: how many upstream connections the proxies opened.
-    location = /bench_status { stub_status; }
-    location /2015-03-31/functions/ {
-      add_header x-amzn-RequestId \$request_id;
-      add_header x-amzn-Remapped-Content-Length 0;
-      add_header X-Amz-Executed-Version "\${dollar}LATEST";
-      add_header X-Amzn-Trace-Id "root=1-67a1b2c3-0123456789abcdef01234567;sampled=0";
-      return 200 '"ABC"';
-    }
-  }
-}
-EOF
-}
+# The backend (write_backend_conf) is shared with bench/callgrind.sh.
+# shellcheck source=bench/proxy/backend_conf.sh
+source "$here/backend_conf.sh"
 
 # The peer: nginx proxy_pass with upstream keep-alive, as a Lambda gateway without signing would
 # be; same route (POST /lambda) and same backend path as lambdagate's Invoke.
