@@ -62,7 +62,7 @@ AdminHandler::AdminHandler(const StatusSource& status, const core::Clock& clock)
     : status_(status), clock_(clock) {}
 
 core::Task<http::Response> AdminHandler::handle(http::Request& request, const http::ConnectionInfo&,
-                                                           http::ResponseWriter&) {
+                                                http::ResponseWriter&) {
   auto response = respond(request);
   auto incoming = request.find("x-request-id");
   response.set("x-request-id", incoming != request.end() && core::is_acceptable_request_id(incoming->value())

@@ -34,8 +34,8 @@ struct Listing {
 };
 
 core::Task<void> run_rounds(std::vector<Listing>& listings, http::HttpClient& http,
-                                 const core::Clock& clock, const discovery::DiscoveryOptions& options,
-                                 wiring::CredentialsRegistry& registry) {
+                            const core::Clock& clock, const discovery::DiscoveryOptions& options,
+                            wiring::CredentialsRegistry& registry) {
   auto sleeper = std::make_shared<core::TimerSleeper>(clock);
   for (auto& listing : listings) {
     const auto& up = *listing.upstream;

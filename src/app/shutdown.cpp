@@ -9,8 +9,8 @@ namespace lambdagate::app {
 namespace asio = boost::asio;
 
 core::Task<bool> connections_closed_within(ShutdownTarget& target,
-                                                std::chrono::steady_clock::duration limit,
-                                                core::Sleeper& sleeper) {
+                                           std::chrono::steady_clock::duration limit,
+                                           core::Sleeper& sleeper) {
   using namespace asio::experimental::awaitable_operators;
   // Whichever ends first cancels the other. Named: GCC 12 may destroy temporaries in a co_await
   // expression twice.

@@ -173,7 +173,7 @@ private:
 }  // namespace
 
 core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
-                                                             core::Deadline deadline) {
+                                                 core::Deadline deadline) {
   SigningRequest signing = signing_request(request, invoke_path(request.function_name));
   std::optional<http::ClientRequest> wire = sign_now(signing, request);
   if (!wire) {
@@ -197,8 +197,8 @@ core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
 }
 
 core::Task<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,
-                                                                          core::Deadline deadline,
-                                                                          InvokeStreamHandler& handler) {
+                                                              core::Deadline deadline,
+                                                              InvokeStreamHandler& handler) {
   SigningRequest signing = signing_request(request, invoke_stream_path(request.function_name));
   std::optional<http::ClientRequest> wire = sign_now(signing, request);
   if (!wire) {

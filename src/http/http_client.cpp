@@ -4,7 +4,7 @@
 namespace lambdagate::http {
 
 core::Task<ClientResult> HttpClient::stream(const Endpoint& endpoint, ClientRequest request,
-                                                        core::Deadline deadline, ResponseSink& sink) {
+                                            core::Deadline deadline, ResponseSink& sink) {
   ClientResult result = co_await send(endpoint, std::move(request), deadline);
   if (auto* response = std::get_if<ClientResponse>(&result)) {
     std::string body = std::move(response->body);

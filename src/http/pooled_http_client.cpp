@@ -179,7 +179,7 @@ class ResponseReader final : public bhttp::basic_parser<false> {
 
 // Closes a TLS connection politely, detached from any request.
 core::Task<void> close_tls(std::unique_ptr<Connection> connection,
-                                std::shared_ptr<detail::TlsContext> keep_alive) {
+                           std::shared_ptr<detail::TlsContext> keep_alive) {
   (void)keep_alive;  // the SSL object must not outlive the context it was made from
   connection->tcp().expires_after(kTlsCloseTimeout);
   auto [ec] = co_await connection->tls()->async_shutdown(kTuple);
@@ -205,7 +205,7 @@ struct PooledHttpClient::Impl {
 
   // `sink` null: read the whole response; else hand it over piece by piece.
   core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request, core::Deadline deadline,
-                                     ResponseSink* sink);
+                                ResponseSink* sink);
   void close_idle();
 
   // Resolved addresses per "host:port", kept for dns_ttl. Shared with in-flight lookups, which
@@ -247,15 +247,15 @@ struct PooledHttpClient::Impl {
   std::shared_ptr<Lookup> start_lookup(const Endpoint& endpoint, const std::string& key);
   core::Task<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
   core::Task<Exchange> exchange(Connection& connection, const Request& request,
-                                     const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
+                                const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
   // A failed write of the request as the error (nothing of a response has been read then).
   std::optional<ClientError> write_failure(const error_code& ec, const Endpoint& endpoint) const;
   template <class Stream>
   core::Task<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
-                                        const core::Deadline& deadline, const Endpoint& endpoint);
+                                   const core::Deadline& deadline, const Endpoint& endpoint);
   template <class Stream>
   core::Task<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
-                                      const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink& sink);
+                                 const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink& sink);
   std::unique_ptr<Connection> take_idle(const std::string& key);
   void release(const std::string& key, std::unique_ptr<Connection> connection);
   void retire(std::unique_ptr<Connection> connection);
@@ -368,7 +368,7 @@ std::optional<ClientError> PooledHttpClient::Impl::arm(TcpStream& stream,
 }
 
 core::Task<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, ClientRequest request,
-                                                           core::Deadline deadline, ResponseSink* sink) {
+                                                      core::Deadline deadline, ResponseSink* sink) {
   try {
     if (endpoint.tls() && !tls_->error().empty()) {
       co_return make_error(ClientErrorKind::TlsFailed, endpoint.to_string() + ": " + tls_->error());
@@ -487,7 +487,7 @@ std::shared_ptr<PooledHttpClient::Impl::Lookup> PooledHttpClient::Impl::start_lo
 }
 
 core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const Endpoint& endpoint,
-                                                                             const core::Deadline& deadline) {
+                                                                        const core::Deadline& deadline) {
   Resolved resolved = co_await resolve(endpoint, deadline);
   if (!resolved.endpoints) co_return Opened{nullptr, std::move(resolved.error)};
 
@@ -725,12 +725,12 @@ PooledHttpClient::PooledHttpClient(core::Executor executor, const core::Clock& c
 PooledHttpClient::~PooledHttpClient() = default;
 
 core::Task<ClientResult> PooledHttpClient::send(const Endpoint& endpoint, ClientRequest request,
-                                                            core::Deadline deadline) {
+                                                core::Deadline deadline) {
   return impl_->send(endpoint, std::move(request), deadline, nullptr);
 }
 
 core::Task<ClientResult> PooledHttpClient::stream(const Endpoint& endpoint, ClientRequest request,
-                                                              core::Deadline deadline, ResponseSink& sink) {
+                                                  core::Deadline deadline, ResponseSink& sink) {
   return impl_->send(endpoint, std::move(request), deadline, &sink);
 }
 

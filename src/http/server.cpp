@@ -183,7 +183,7 @@ core::Task<void> Server::accept_loop() {
 // (an invalid or missing header, the header timeout, the peer gone). With
 // allow_without_proxy_protocol, plain traffic stays in `buffer` for the session.
 core::Task<bool> Server::read_proxy_header(DeadlineStream& stream, beast::flat_buffer& buffer,
-                                                ConnectionInfo& connection) {
+                                           ConnectionInfo& connection) {
   constexpr auto kTuple = asio::as_tuple(core::use_task);
   stream.expires_after(limits_.header_timeout);
   for (;;) {
@@ -232,7 +232,7 @@ ConnectionInfo Server::describe(const DeadlineStream::Socket& socket) const {
 }
 
 core::Task<bool> Server::admit_proxied(DeadlineStream& stream, beast::flat_buffer& buffer,
-                                            ConnectionInfo& connection, TaskGroup::Member& member) {
+                                       ConnectionInfo& connection, TaskGroup::Member& member) {
   if (!limits_.proxy_protocol) co_return true;
   member.idle = true;  // nothing is lost by cancelling the wait for the header
   const bool accepted = co_await read_proxy_header(stream, buffer, connection);

@@ -152,7 +152,7 @@ std::shared_ptr<aws::LambdaClient> Gateway::lambda_client(const Snapshot& snapsh
 }
 
 core::Task<http::Response> Gateway::handle(http::Request& request, const http::ConnectionInfo& connection,
-                                                       http::ResponseWriter& writer) {
+                                           http::ResponseWriter& writer) {
   const auto started = clock_.steady_now();
   const std::string request_id = request_id_for(request);
   Outcome outcome;
@@ -215,12 +215,12 @@ void Gateway::log_request(const Snapshot* snapshot, const http::Request& request
 }
 
 core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
-                                                                 const http::ConnectionInfo& connection,
-                                                                 const Snapshot& snapshot,
-                                                                 std::string_view request_id, Outcome& outcome,
-                                                                 const routing::CompiledRoute*& matched,
-                                                                 http::ResponseWriter& writer,
-                                                                 PolicyState& policy) {
+                                                     const http::ConnectionInfo& connection,
+                                                     const Snapshot& snapshot,
+                                                     std::string_view request_id, Outcome& outcome,
+                                                     const routing::CompiledRoute*& matched,
+                                                     http::ResponseWriter& writer,
+                                                     PolicyState& policy) {
   // The request may change here (claimsToHeaders, the token removed), so it is matched first and
   // resolved after the policies; the route's deadline covers both (a JWKS fetch included).
   const routing::CompiledRoute* route = match_route(snapshot, request, connection.listener);

@@ -66,10 +66,10 @@ void PolicyStage::admit_unrouted(const http::Request& request, const Snapshot& s
 }
 
 core::Task<void> PolicyStage::admit(http::Request& request,
-                                                const http::ConnectionInfo& connection,
-                                                const Snapshot& snapshot, const routing::CompiledRoute& route,
-                                                core::Deadline deadline, std::string_view request_id,
-                                                PolicyState& state) {
+                                    const http::ConnectionInfo& connection,
+                                    const Snapshot& snapshot, const routing::CompiledRoute& route,
+                                    core::Deadline deadline, std::string_view request_id,
+                                    PolicyState& state) {
   const RoutePolicies* policies = snapshot.policies.find(route.route);
   if (!policies) co_return;
 

@@ -46,7 +46,7 @@ public:
  // Everything it answers comes from `status`, read at request time.
  AdminHandler(const StatusSource& status, const core::Clock& clock);
  core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
-                                               http::ResponseWriter& writer) override;
+                                   http::ResponseWriter& writer) override;
  http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
 
 private:

@@ -60,11 +60,11 @@ struct ShutdownReport {
 
 // Runs the sequence. Meant for the control thread; `sleeper` times the bounded waits.
 core::Task<ShutdownReport> shut_down(ShutdownTarget& target, ShutdownPlan plan,
-                                                 core::Sleeper& sleeper);
+                                     core::Sleeper& sleeper);
 
 // Waits for `target.connections_closed()`, at most `limit`; true when they closed in time.
 core::Task<bool> connections_closed_within(ShutdownTarget& target,
-                                                       std::chrono::steady_clock::duration limit,
-                                                       core::Sleeper& sleeper);
+                                           std::chrono::steady_clock::duration limit,
+                                           core::Sleeper& sleeper);
 
 }  // namespace lambdagate::app

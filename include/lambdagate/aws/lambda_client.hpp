@@ -62,11 +62,11 @@ class LambdaClient {
 public:
   virtual ~LambdaClient() = default;
   virtual core::Task<InvokeResult> invoke(const InvokeRequest& request,
-                                                      core::Deadline deadline) = 0;
+                                          core::Deadline deadline) = 0;
   // InvokeWithResponseStream: each PayloadChunk goes to `handler` as soon as it is decoded.
   virtual core::Task<InvokeStreamResult> invoke_stream(const InvokeRequest& request,
-                                                                   core::Deadline deadline,
-                                                                   InvokeStreamHandler& handler) = 0;
+                                                       core::Deadline deadline,
+                                                       InvokeStreamHandler& handler) = 0;
 };
 
 // Invoke over HTTP(S) with SigV4. One per (worker, Upstream): it owns a signer for the
@@ -77,7 +77,7 @@ public:
                   std::shared_ptr<const CredentialsSource> credentials, const core::Clock& clock);
   core::Task<InvokeResult> invoke(const InvokeRequest& request, core::Deadline deadline) override;
   core::Task<InvokeStreamResult> invoke_stream(const InvokeRequest& request, core::Deadline deadline,
-                                                           InvokeStreamHandler& handler) override;
+                                               InvokeStreamHandler& handler) override;
 
   // What SigV4 signs for `path` (Invoke or InvokeWithResponseStream): Lambda's headers and the
   // request's extra ones.

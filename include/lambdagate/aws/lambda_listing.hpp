@@ -87,19 +87,19 @@ class LambdaListingClient {
 
   // GET /2015-03-31/functions/?FunctionVersion=ALL[&Marker=marker]; marker empty = first page.
   core::Task<ListResult<FunctionVersionInfo>> list_functions_page(std::string marker,
-                                                                              core::Deadline deadline);
+                                                                  core::Deadline deadline);
   // GET /2015-03-31/functions/{function_name}/aliases[?Marker=marker].
   core::Task<ListResult<AliasInfo>> list_aliases_page(std::string function_name,
-                                                                  std::string marker,
-                                                                  core::Deadline deadline);
+                                                      std::string marker,
+                                                      core::Deadline deadline);
 
  private:
   // Signs and sends one GET; the 2xx response, or the error for a failed call. `what` names the
   // call in messages. References: only ever co_awaited at once by the two calls above.
   core::Task<std::variant<http::ClientResponse, core::Error>> get(const std::string& path,
-                                                                              const std::string& query,
-                                                                              const std::string& what,
-                                                                              core::Deadline deadline);
+                                                                  const std::string& query,
+                                                                  const std::string& what,
+                                                                  core::Deadline deadline);
 
   SignedCaller caller_;
 };

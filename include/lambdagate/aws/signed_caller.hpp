@@ -32,9 +32,9 @@ public:
   // request. Arguments by reference: pass named objects (see gateway.cpp on GCC 12 and
   // temporaries in co_await).
   core::Task<std::variant<http::ClientRequest, core::Error>> sign(SigningRequest& signing,
-                                                                              const std::string& body,
-                                                                              std::string_view what,
-                                                                              core::Deadline deadline);
+                                                                  const std::string& body,
+                                                                  std::string_view what,
+                                                                  core::Deadline deadline);
 
   // sign() in two steps, for a caller that names the call only when there is a wait: sign_now
   // signs with the credentials at hand, or answers nullopt (and leaves `signing` untouched) when

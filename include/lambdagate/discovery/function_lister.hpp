@@ -30,8 +30,8 @@ class LambdaFunctionLister final : public FunctionLister {
   core::Task<aws::ListResult<aws::FunctionVersionInfo>> list_functions_page(
       std::string marker, core::Deadline deadline) override;
   core::Task<aws::ListResult<aws::AliasInfo>> list_aliases_page(std::string function_name,
-                                                                            std::string marker,
-                                                                            core::Deadline deadline) override;
+                                                                std::string marker,
+                                                                core::Deadline deadline) override;
 
  private:
   std::unique_ptr<aws::LambdaListingClient> client_;

@@ -86,13 +86,13 @@ public:
   virtual ~HttpClient() = default;
   // Sends one request and reads the whole response, within the deadline.
   virtual core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
-                                                    core::Deadline deadline) = 0;
+                                        core::Deadline deadline) = 0;
   // Sends one request and hands the response to `sink` as it arrives, within the deadline. The
   // result carries the status and headers (body empty) when the body ended normally, or the
   // error, which may come after some of the body was delivered. The default reads the whole
   // response with send() and delivers it in one piece (enough for fakes).
   virtual core::Task<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
-                                                      core::Deadline deadline, ResponseSink& sink);
+                                          core::Deadline deadline, ResponseSink& sink);
 };
 
 class TrustStore;  // trust_store.hpp
@@ -121,10 +121,10 @@ public:
                    PoolOptions pool = {});
   ~PooledHttpClient() override;
   core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request,
-                                            core::Deadline deadline) override;
+                                core::Deadline deadline) override;
   // No response size limit applies: the body is never held whole.
   core::Task<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
-                                              core::Deadline deadline, ResponseSink& sink) override;
+                                  core::Deadline deadline, ResponseSink& sink) override;
 
   // Connections opened so far (tests check that keep-alive reuses them).
   std::size_t connections_opened() const;

@@ -87,7 +87,7 @@ public:
   // `writer` (then the returned value is ignored). Must not throw for bad input: errors are
   // responses.
   virtual core::Task<Response> handle(Request& request, const ConnectionInfo& connection,
-                                                  ResponseWriter& writer) = 0;
+                                      ResponseWriter& writer) = 0;
   // The answer to a request the server rejected before it was complete (400, 413, 431), so that
   // every error shares one format. `request` holds whatever headers were read, if any.
   virtual Response reject(core::ErrorKind kind, std::string message, const Request* request) = 0;
@@ -198,12 +198,12 @@ private:
  // Out of descriptors: accepts one pending client with the reserve descriptor and closes it.
  void refuse_without_descriptors();
  core::Task<bool> read_proxy_header(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
-                                                ConnectionInfo& connection);
+                                    ConnectionInfo& connection);
  // The start both accept paths share: who is connected, on which listener, and — when the
  // listener expects one — the PROXY header read (false: close the connection).
  ConnectionInfo describe(const DeadlineStream::Socket& socket) const;
  core::Task<bool> admit_proxied(DeadlineStream& stream, boost::beast::flat_buffer& buffer,
-                                            ConnectionInfo& connection, TaskGroup::Member& member);
+                                ConnectionInfo& connection, TaskGroup::Member& member);
  // Counts a connection for as long as its session runs, and gives its place in the connection
  // budget back at the end.
  class Tally {

@@ -161,7 +161,7 @@ class SessionWriter final : public ResponseWriter {
 // pipelined next response is not taken for a body. False when the write failed.
 template <class Stream>
 core::Task<bool> send_response(Stream& stream, Response& response,
-                                           std::chrono::milliseconds write_timeout, bool head_only = false) {
+                               std::chrono::milliseconds write_timeout, bool head_only = false) {
   response.prepare_payload();
   std::string head;
   write_response_head(response.base(), head);
@@ -282,7 +282,7 @@ core::Task<bool> read_request(
 // False: the peer left, the idle limit passed, or we are stopping.
 template <class Stream>
 core::Task<bool> await_request(Stream& stream, boost::beast::flat_buffer& buffer,
-                                           std::chrono::steady_clock::duration idle_limit) {
+                               std::chrono::steady_clock::duration idle_limit) {
   expires_after(stream, idle_limit);
   auto space = buffer.prepare(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
   auto [ec, n] = co_await stream.async_read_some(space, kSessionTuple);
@@ -317,8 +317,8 @@ class Lifetime {
 // connection does not keep it.
 template <class Stream>
 core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer,
-                                           SessionContext& context, const Lifetime& lifetime,
-                                           std::uint32_t served) {
+                               SessionContext& context, const Lifetime& lifetime,
+                               std::uint32_t served) {
   namespace bhttp = boost::beast::http;
   const ServerLimits& limits = context.limits;
   RequestParser parser;
@@ -423,7 +423,7 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
 // session was cut off by shutdown: then the operation_aborted goes on to the listener.
 template <class Stream>
 core::Task<void> run_session(Stream& stream, boost::beast::flat_buffer& buffer,
-                                         SessionContext& context) {
+                             SessionContext& context) {
   // GCC 12 mishandles temporaries with destructors inside co_await expressions (they can be
   // destroyed twice), so every co_await below (and in detail::) takes named objects only. This
   // frame stays alive while the connection is idle: it holds only what is needed between

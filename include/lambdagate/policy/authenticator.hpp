@@ -94,9 +94,9 @@ class Authenticator {
   // The same, but when a remote JWKS lacks the token's kid (or has no keys yet), waits for one
   // early fetch — no longer than `deadline` — and decides again.
   core::Task<AuthResult> authenticate_async(const boost::beast::http::request_header<>& request,
-                                                        const core::Clock& clock, core::Deadline deadline,
-                                                        std::string_view realm,
-                                                        VerifiedTokenCache* cache = nullptr) const;
+                                            const core::Clock& clock, core::Deadline deadline,
+                                            std::string_view realm,
+                                            VerifiedTokenCache* cache = nullptr) const;
 
   std::size_t provider_count() const;
 

@@ -40,7 +40,7 @@ public:
          observability::RateLimitedLog* problems = nullptr);
 
  core::Task<http::Response> handle(http::Request& request, const http::ConnectionInfo& connection,
-                                               http::ResponseWriter& writer) override;
+                                   http::ResponseWriter& writer) override;
  http::Response reject(core::ErrorKind kind, std::string message, const http::Request* request) override;
 
 private:
@@ -51,10 +51,10 @@ private:
   // answers: directly, with an error, or by invoking the function.
   // `matched` is set to the route that matched, if any (for its response header options).
   core::Task<http::Response> route_and_invoke(http::Request& request,
-                                                          const http::ConnectionInfo& connection,
-                                                          const Snapshot& snapshot, std::string_view request_id,
-                                                          Outcome& outcome, const routing::CompiledRoute*& matched,
-                                                          http::ResponseWriter& writer, PolicyState& policy);
+                                              const http::ConnectionInfo& connection,
+                                              const Snapshot& snapshot, std::string_view request_id,
+                                              Outcome& outcome, const routing::CompiledRoute*& matched,
+                                              http::ResponseWriter& writer, PolicyState& policy);
   // Invoke, with the route's retries, and the function's output mapped to the HTTP response.
   core::Task<http::Response> invoke_buffered(Call& call);
   // InvokeWithResponseStream, relayed to the client through `writer` as chunks arrive.

@@ -57,9 +57,9 @@ class PolicyStage {
 
   // Runs the route's policies. Sets state.answer when the request must not go on.
   core::Task<void> admit(http::Request& request, const http::ConnectionInfo& connection,
-                                     const Snapshot& snapshot, const routing::CompiledRoute& route,
-                                     core::Deadline deadline, std::string_view request_id,
-                                     PolicyState& state);
+                         const Snapshot& snapshot, const routing::CompiledRoute& route,
+                         core::Deadline deadline, std::string_view request_id,
+                         PolicyState& state);
 
   // The function's own maxConcurrency, once resolution named it. Sets state.answer when at cap.
   void admit_function(const http::Request& request, const Snapshot& snapshot, std::string_view upstream,
