@@ -255,7 +255,8 @@ struct PooledHttpClient::Impl {
                                    const core::Deadline& deadline, const Endpoint& endpoint);
   template <class Stream>
   core::Task<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
-                                 const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink& sink);
+                                 const core::Deadline& deadline, const Endpoint& endpoint,
+                                 ResponseSink& sink);
   std::unique_ptr<Connection> take_idle(const std::string& key);
   void release(const std::string& key, std::unique_ptr<Connection> connection);
   void retire(std::unique_ptr<Connection> connection);
