@@ -231,8 +231,9 @@ core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
     const auto timeout = route_timeout(*route, options_);
     if (timeout.count() != 0) deadline = core::Deadline::after(clock_, timeout);
     // Most routes have no request policy: then no coroutine frame is made for the stage.
-    if (snapshot.policies.find(route->route)) {
-      co_await policy_stage_.admit(request, connection, snapshot, *route, deadline, request_id, policy);
+    if (const RoutePolicies* policies = snapshot.policies.find(route->route)) {
+      co_await policy_stage_.admit(request, connection, snapshot, *policies, *route, deadline, request_id,
+                                   policy);
     }
     if (policy.answer) {
       matched = route;

@@ -67,16 +67,13 @@ void PolicyStage::admit_unrouted(const http::Request& request, const Snapshot& s
 
 core::Task<void> PolicyStage::admit(http::Request& request,
                                     const http::ConnectionInfo& connection,
-                                    const Snapshot& snapshot, const routing::CompiledRoute& route,
-                                    core::Deadline deadline, std::string_view request_id,
-                                    PolicyState& state) {
-  const RoutePolicies* policies = snapshot.policies.find(route.route);
-  if (!policies) co_return;
-
+                                    const Snapshot& snapshot, const RoutePolicies& policies,
+                                    const routing::CompiledRoute& route, core::Deadline deadline,
+                                    std::string_view request_id, PolicyState& state) {
   // CORS first: a browser's preflight carries no credentials, so it must be answered before JWT.
-  if (policies->cors) {
+  if (policies.cors) {
     const policy::CorsDecision cors =
-        policy::evaluate_cors(policies->cors.get(), policy::cors_request_of(request));
+        policy::evaluate_cors(policies.cors.get(), policy::cors_request_of(request));
     if (cors.action == policy::CorsDecision::Action::AnswerPreflight) {
       http::Response response{bhttp::status::ok, request.version()};
       for (const auto& [name, value] : cors.headers) set_header(response, name, value);
@@ -86,16 +83,16 @@ core::Task<void> PolicyStage::admit(http::Request& request,
       co_return;
     }
     if (cors.action == policy::CorsDecision::Action::AddResponseHeaders) {
-      state.cors = policies->cors.get();
+      state.cors = policies.cors.get();
       state.origin = std::string(header_value(request, bhttp::field::origin));
     }
   }
 
-  if (policies->authenticator) {
+  if (policies.authenticator) {
     const std::string realm =
         policy::bearer_realm("http", header_value(request, bhttp::field::host),
                              std::string_view(request.target().data(), request.target().size()));
-    const policy::Authenticator& authenticator = *policies->authenticator;
+    const policy::Authenticator& authenticator = *policies.authenticator;
     policy::AuthResult auth =
         co_await authenticator.authenticate_async(request, clock_, deadline, realm, &tokens_);
     if (!auth.allowed()) {
@@ -121,8 +118,8 @@ core::Task<void> PolicyStage::admit(http::Request& request,
     }
   }
 
-  if (policies->rate_limit) {
-    const RateLimitPolicy& limit = *policies->rate_limit;
+  if (policies.rate_limit) {
+    const RateLimitPolicy& limit = *policies.rate_limit;
     const policy::RateLimitDecision decision = take_token(limit, connection, snapshot);
     if (limit.x_ratelimit_headers) state.rate = decision;
     if (!decision.allowed) {
@@ -135,14 +132,14 @@ core::Task<void> PolicyStage::admit(http::Request& request,
     }
   }
 
-  if (policies->concurrency) {
-    state.route_permit = policies->concurrency->try_acquire();
+  if (policies.concurrency) {
+    state.route_permit = policies.concurrency->try_acquire();
     if (!state.route_permit) {
       if (metrics_) metrics_->record_policy("rate_limited", route.name, "route_concurrency");
       refuse(request,
              core::Error{core::ErrorKind::RateLimited,
                          "too many requests in flight on this route (maxConcurrency " +
-                             std::to_string(policies->concurrency->limit()) + ")"},
+                             std::to_string(policies.concurrency->limit()) + ")"},
              request_id, state);
       co_return;
     }

@@ -55,11 +55,13 @@ class PolicyStage {
   // CORS for a request no route matched: its virtual host's own policy, for the error answer.
   void admit_unrouted(const http::Request& request, const Snapshot& snapshot, PolicyState& state);
 
-  // Runs the route's policies. Sets state.answer when the request must not go on.
+  // Runs the route's policies (`policies`: the snapshot's entry for `route`; a route without
+  // one is not admitted here at all, so no coroutine frame is made for it). Sets state.answer
+  // when the request must not go on.
   core::Task<void> admit(http::Request& request, const http::ConnectionInfo& connection,
-                         const Snapshot& snapshot, const routing::CompiledRoute& route,
-                         core::Deadline deadline, std::string_view request_id,
-                         PolicyState& state);
+                         const Snapshot& snapshot, const RoutePolicies& policies,
+                         const routing::CompiledRoute& route, core::Deadline deadline,
+                         std::string_view request_id, PolicyState& state);
 
   // The function's own maxConcurrency, once resolution named it. Sets state.answer when at cap.
   void admit_function(const http::Request& request, const Snapshot& snapshot, std::string_view upstream,
