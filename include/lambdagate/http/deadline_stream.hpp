@@ -15,7 +15,6 @@
 // timeout from other ends. Movable; the timer's handler shares the state, so it never outlives
 // what it touches.
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/socket_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -70,12 +69,6 @@ class DeadlineStream {
   template <class ConstBufferSequence, class WriteToken>
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
     return state_->socket.async_write_some(buffers, std::forward<WriteToken>(token));
-  }
-  // Completes when the connection has bytes to read (or has ended), reading none: an idle
-  // keep-alive connection needs no read buffer while it waits.
-  template <class WaitToken>
-  auto async_wait_readable(WaitToken&& token) {
-    return state_->socket.async_wait(boost::asio::socket_base::wait_read, std::forward<WaitToken>(token));
   }
 
  private:

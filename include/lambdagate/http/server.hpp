@@ -182,7 +182,8 @@ private:
 
  core::Task<void> accept_loop();
  // The plain accept path: no coroutine runs while a keep-alive connection waits for its next
- // request, only a wait for it to become readable (issue 14: memory per idle connection). Each
+ // request, only a small read with a plain completion handler (issue 14: memory per idle
+ // connection, and no epoll re-registration per request). Each
  // request is served by a coroutine of its own (detail::serve_request), and next() decides what
  // follows: the next pipelined request, another idle wait, or the end.
  void start_plain(DeadlineStream::Socket socket);
