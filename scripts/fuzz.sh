@@ -21,6 +21,7 @@ declare -A sources=(
   [proxy_protocol]="src/http/proxy_protocol.cpp"
   [path]="src/http/path_normalization.cpp"
   [http_request]="src/http/request_checks.cpp"
+  [http_response]="src/http/response_parser.cpp"
   [request_events]="src/proxy/request_events.cpp src/core/base64.cpp"
   [route_match]="src/routing/domain_index.cpp src/routing/matcher.cpp src/routing/path_trie.cpp src/routing/route_index.cpp src/routing/route_table.cpp src/http/path_normalization.cpp"
   [sigv4]="src/aws/sigv4.cpp src/aws/sha256.cpp"
@@ -36,7 +37,7 @@ declare -A libs=(
   [sts_xml]="-lpugixml -lcrypto"
   [yaml]="-lyaml-cpp -lre2"
 )
-all_targets=(eventstream unwrap jwt proxy_protocol path http_request request_events route_match sigv4 sts_xml
+all_targets=(eventstream unwrap jwt proxy_protocol path http_request http_response request_events route_match sigv4 sts_xml
   list_functions yaml)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")

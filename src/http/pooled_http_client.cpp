@@ -19,17 +19,13 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <limits>
-#include <boost/beast/http/verb.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/optional/optional.hpp>
 #include <boost/system/system_error.hpp>
 #include <array>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +38,7 @@
 #include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
+#include "lambdagate/http/response_parser.hpp"
 
 namespace lambdagate::http {
 
@@ -49,7 +46,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 // beast::ssl_stream rather than asio's ssl::stream: it coalesces the header and a small body
@@ -66,6 +62,8 @@ constexpr auto kTuple = asio::as_tuple(core::use_task);
 constexpr std::chrono::steady_clock::duration kStepCap = std::chrono::minutes{15};
 // Limit on the response header block; AWS responses carry well under 2 KiB of headers.
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+// Most bytes asked of one read: the response's head and a small body arrive in one.
+constexpr std::size_t kReadSizeLimit = 64 * 1024;
 // How long a discarded TLS connection may wait for the peer's close_notify.
 constexpr std::chrono::seconds kTlsCloseTimeout{2};
 
@@ -88,28 +86,40 @@ bool has_line_break(std::string_view text) {
 }
 
 // Maps a failed write or read to an error kind (the taxonomy of client.hpp).
-ClientError io_error(const error_code& ec, std::string_view step, const Endpoint& endpoint,
-                     std::size_t body_limit) {
+ClientError io_error(const error_code& ec, std::string_view step, const Endpoint& endpoint) {
   const std::string where = std::string(step) + " " + endpoint.to_string() + ": ";
   if (ec == beast::error::timeout) return make_error(ClientErrorKind::Timeout, where + "deadline passed");
   if (ec == asio::error::operation_aborted) return make_error(ClientErrorKind::Timeout, where + "cancelled");
-  if (ec == bhttp::error::body_limit) {
-    return make_error(ClientErrorKind::ResponseTooLarge,
-                      where + "response body exceeds " + std::to_string(body_limit) + " bytes");
-  }
-  if (ec == bhttp::error::header_limit) {
-    return make_error(ClientErrorKind::ResponseTooLarge,
-                      where + "response headers exceed " + std::to_string(kHeaderLimit) + " bytes");
-  }
-  if (ec == bhttp::error::end_of_stream)
-    return make_error(ClientErrorKind::Reset, where + "connection closed before the response");
-  if (ec == bhttp::error::partial_message)
-    return make_error(ClientErrorKind::Reset, where + "connection closed mid-response");
-  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
-    return make_error(ClientErrorKind::Protocol, where + "invalid HTTP response: " + ec.message());
-  }
   // EOF, reset, broken pipe, and over TLS stream_truncated: the connection broke.
   return make_error(ClientErrorKind::Reset, where + ec.message());
+}
+
+// Maps a response the parser refused (or a connection that ended too soon) to an error kind.
+ClientError response_error(const ResponseParser& parser, const Endpoint& endpoint, std::size_t body_limit) {
+  const std::string where = "reading response from " + endpoint.to_string() + ": ";
+  switch (parser.error()) {
+    case ResponseParser::Error::BodyTooLarge:
+      return make_error(ClientErrorKind::ResponseTooLarge,
+                        where + "response body exceeds " + std::to_string(body_limit) + " bytes");
+    case ResponseParser::Error::HeadersTooLarge:
+      return make_error(ClientErrorKind::ResponseTooLarge,
+                        where + "response headers exceed " + std::to_string(kHeaderLimit) + " bytes");
+    case ResponseParser::Error::ClosedBeforeResponse:
+      return make_error(ClientErrorKind::Reset, where + "connection closed before the response");
+    case ResponseParser::Error::ClosedMidResponse:
+      return make_error(ClientErrorKind::Reset, where + "connection closed mid-response");
+    case ResponseParser::Error::None:
+    case ResponseParser::Error::Malformed:
+      break;
+  }
+  return make_error(ClientErrorKind::Protocol, where + "invalid HTTP response: " + std::string(parser.reason()));
+}
+
+// Hands the parser what the read buffer holds and drops what it consumed; the rest (a partial
+// line) stays at the front of the buffer for the next read to complete.
+void feed_buffered(ResponseParser& parser, beast::flat_buffer& buffer) {
+  const auto data = buffer.data();
+  buffer.consume(parser.feed(std::string_view(static_cast<const char*>(data.data()), data.size())));
 }
 
 // What one send writes: the serialised head (serialize_head) and the caller's body, sent together
@@ -138,43 +148,6 @@ struct Connection {
   std::variant<TcpStream, TlsStream> stream;
   beast::flat_buffer buffer;
   core::SteadyTime idle_since{};
-};
-
-// Parses a response straight into a ClientResponse: headers exactly in the order they arrived
-// (Beast's fields container would group repeated names together) and the body into one string,
-// with no intermediate message to copy out of.
-class ResponseReader final : public bhttp::basic_parser<false> {
- public:
-  ClientResponse& response() { return response_; }
-
- private:
-  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int, error_code&) override {}
-  void on_response_impl(int code, beast::string_view, int, error_code&) override {
-    response_.status = static_cast<unsigned>(code);
-    // Lambda answers with about ten headers: room for them at once instead of growing 1, 2, 4, 8, 16.
-    response_.headers.reserve(kExpectedHeaders);
-  }
-  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, error_code&) override {
-    response_.headers.emplace_back(std::string(name), std::string(value));
-  }
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    // A Content-Length over body_limit has been refused before this point.
-    if (length) response_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view body, error_code&) override {
-    response_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code&) override {
-    response_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  static constexpr std::size_t kExpectedHeaders = 16;
-  ClientResponse response_;
 };
 
 // Closes a TLS connection politely, detached from any request.
@@ -257,8 +230,10 @@ struct PooledHttpClient::Impl {
   core::Task<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
                                  const core::Deadline& deadline, const Endpoint& endpoint,
                                  ResponseSink& sink);
-  std::unique_ptr<Connection> take_idle(const std::string& key);
-  void release(const std::string& key, std::unique_ptr<Connection> connection);
+  using IdleList = std::vector<std::unique_ptr<Connection>>;
+  IdleList& idle_list(const Endpoint& endpoint);
+  std::unique_ptr<Connection> take_idle(const Endpoint& endpoint);
+  void release(const Endpoint& endpoint, std::unique_ptr<Connection> connection);
   void retire(std::unique_ptr<Connection> connection);
 
   core::Executor executor_;
@@ -268,7 +243,15 @@ struct PooledHttpClient::Impl {
   std::shared_ptr<DnsCache> dns_;
   // Idle connections per "scheme://host:port", oldest first; reuse takes from the back (LIFO),
   // so the connections that stay idle are the ones that expire.
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  std::unordered_map<std::string, IdleList> idle_;
+  // The endpoint whose idle list idle_list() found last, and that list. A worker sends nearly
+  // every request to one endpoint (its region's Lambda), so comparing three fields spares building
+  // and hashing the pool key per request. Elements of an unordered_map keep their address until
+  // erased; only close_idle() erases, and it clears this. Never held across a co_await.
+  std::string last_scheme_;
+  std::string last_host_;
+  std::uint16_t last_port_ = 0;
+  IdleList* last_idle_ = nullptr;
   std::size_t connections_opened_ = 0;
 };
 
@@ -344,7 +327,7 @@ std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& 
   return std::nullopt;
 }
 
-// "scheme://host:port", built per request in one string sized up front.
+// "scheme://host:port", built in one string sized up front when the endpoint changes.
 std::string pool_key(const Endpoint& endpoint) {
   std::string key;
   key.reserve(endpoint.scheme.size() + 3 + endpoint.host.size() + 1 + 5);
@@ -378,13 +361,12 @@ core::Task<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, 
     if (auto invalid = serialize_head(request, message.head)) co_return std::move(*invalid);
     message.body = std::move(request.body);
     message.head_method = request.method == "HEAD";
-    const std::string key = pool_key(endpoint);
 
     // A reused connection that breaks before any response byte arrives was most likely closed
     // by the server while it sat idle (the keep-alive race): the server processed nothing, so
     // the request is sent once more on a fresh connection. A fresh connection failing is final.
     for (bool may_reuse = true;; may_reuse = false) {
-      std::unique_ptr<Connection> connection = may_reuse ? take_idle(key) : nullptr;
+      std::unique_ptr<Connection> connection = may_reuse ? take_idle(endpoint) : nullptr;
       const bool reused = connection != nullptr;
       if (!reused) {
         Opened opened = co_await open(endpoint, deadline);
@@ -394,7 +376,7 @@ core::Task<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, 
       Exchange result = co_await exchange(*connection, message, deadline, endpoint, sink);
       if (result.response) {
         if (result.reusable) {
-          release(key, std::move(connection));
+          release(endpoint, std::move(connection));
         } else {
           retire(std::move(connection));
         }
@@ -550,7 +532,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
 std::optional<ClientError> PooledHttpClient::Impl::write_failure(const error_code& ec,
                                                                  const Endpoint& endpoint) const {
   if (!ec) return std::nullopt;
-  return io_error(ec, "sending request to", endpoint, options_.max_response_bytes);
+  return io_error(ec, "sending request to", endpoint);
 }
 
 template <class Stream>
@@ -574,24 +556,32 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
     co_return out;
   }
 
-  ResponseReader parser;
-  parser.body_limit(static_cast<std::uint64_t>(options_.max_response_bytes));
-  parser.header_limit(kHeaderLimit);
-  if (request.head_method) parser.skip(true);  // Content-Length without a body
+  ResponseParser parser(kHeaderLimit, options_.max_response_bytes, request.head_method);
+  // One deadline for the whole response, armed once as for the write.
   if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
     out.error = std::move(*late);
     co_return out;
   }
-  auto [read_ec, read] = co_await bhttp::async_read(stream, connection.buffer, parser, kTuple);
-  (void)read;
-  if (read_ec) {
-    out.error = io_error(read_ec, "reading response from", endpoint, options_.max_response_bytes);
-    out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
-    co_return out;
+  while (!parser.done()) {
+    const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
+    auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);
+    connection.buffer.commit(read);
+    feed_buffered(parser, connection.buffer);
+    if (read_ec == asio::error::eof) {
+      parser.end_of_stream();
+    } else if (read_ec) {
+      out.error = io_error(read_ec, "reading response from", endpoint);
+      out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
+      co_return out;
+    }
+    if (parser.failed()) {
+      out.error = response_error(parser, endpoint, options_.max_response_bytes);
+      out.nothing_received = parser.error() == ResponseParser::Error::ClosedBeforeResponse;
+      co_return out;
+    }
   }
 
-  // keep_alive() is false for HTTP/1.0 without keep-alive, for "Connection: close" and for a
-  // body that ended with the connection. Bytes beyond the response mean the peer is out of step.
+  // Bytes beyond the response mean the peer is out of step with us.
   out.reusable = parser.keep_alive() && connection.buffer.size() == 0;
   out.response = std::move(parser.response());
   co_return out;
@@ -616,57 +606,73 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
     co_return out;
   }
 
-  ResponseReader parser;
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  parser.header_limit(kHeaderLimit);
-  if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
-    out.error = std::move(*late);
-    co_return out;
-  }
-  auto [header_ec, header_read] = co_await bhttp::async_read_header(stream, connection.buffer, parser, kTuple);
-  (void)header_read;
-  if (header_ec) {
-    out.error = io_error(header_ec, "reading response from", endpoint, options_.max_response_bytes);
-    out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
-    co_return out;
-  }
+  ResponseParser parser(kHeaderLimit, std::numeric_limits<std::uint64_t>::max(), request.head_method);
   ClientResponse head;
-  head.status = parser.response().status;
-  head.headers = parser.response().headers;
-  co_await sink.on_head(head);
-
   std::string piece;
-  while (!parser.is_done()) {
+  bool head_sent = false;
+  // Each turn reads once, then hands over the head (once it is complete) and the body read so far.
+  while (true) {
     if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
       out.error = std::move(*late);
       co_return out;
     }
-    auto [read_ec, read] = co_await bhttp::async_read_some(stream, connection.buffer, parser, kTuple);
-    (void)read;
-    if (read_ec) {
-      out.error = io_error(read_ec, "reading response from", endpoint, options_.max_response_bytes);
+    const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
+    auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);
+    connection.buffer.commit(read);
+    feed_buffered(parser, connection.buffer);
+    if (read_ec == asio::error::eof) {
+      parser.end_of_stream();
+    } else if (read_ec) {
+      out.error = io_error(read_ec, "reading response from", endpoint);
+      out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
       co_return out;
+    }
+    if (parser.failed()) {
+      out.error = response_error(parser, endpoint, options_.max_response_bytes);
+      out.nothing_received = parser.error() == ResponseParser::Error::ClosedBeforeResponse;
+      co_return out;
+    }
+    if (!parser.head_done()) continue;
+    if (!head_sent) {
+      head.status = parser.response().status;
+      head.headers = std::move(parser.response().headers);
+      co_await sink.on_head(head);
+      head_sent = true;
     }
     auto& body = parser.response().body;
-    if (body.empty()) continue;
-    piece.swap(body);
-    body.clear();
-    const bool more = co_await sink.on_body(piece);
-    piece.clear();
-    if (!more) {
-      out.response = std::move(head);  // the sink stopped: the rest is unread, so the connection goes
-      co_return out;
+    if (!body.empty()) {
+      piece.swap(body);
+      body.clear();
+      const bool more = co_await sink.on_body(piece);
+      piece.clear();
+      if (!more) {
+        out.response = std::move(head);  // the sink stopped: the rest is unread, so the connection goes
+        co_return out;
+      }
     }
+    if (parser.done()) break;
   }
   out.reusable = parser.keep_alive() && connection.buffer.size() == 0;
   out.response = std::move(head);
   co_return out;
 }
 
-std::unique_ptr<Connection> PooledHttpClient::Impl::take_idle(const std::string& key) {
-  auto it = idle_.find(key);
-  if (it == idle_.end()) return nullptr;
-  auto& idle = it->second;
+PooledHttpClient::Impl::IdleList& PooledHttpClient::Impl::idle_list(const Endpoint& endpoint) {
+  if (last_idle_ != nullptr && endpoint.port == last_port_ && endpoint.host == last_host_ &&
+      endpoint.scheme == last_scheme_) {
+    return *last_idle_;
+  }
+  IdleList& idle = idle_[pool_key(endpoint)];
+  last_scheme_ = endpoint.scheme;
+  last_host_ = endpoint.host;
+  last_port_ = endpoint.port;
+  last_idle_ = &idle;
+  return idle;
+}
+
+std::unique_ptr<Connection> PooledHttpClient::Impl::take_idle(const Endpoint& endpoint) {
+  IdleList& idle = idle_list(endpoint);
+  if (idle.empty()) return nullptr;
   const auto now = clock_.steady_now();
   while (!idle.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle.back());
@@ -686,7 +692,7 @@ std::unique_ptr<Connection> PooledHttpClient::Impl::take_idle(const std::string&
   return nullptr;
 }
 
-void PooledHttpClient::Impl::release(const std::string& key, std::unique_ptr<Connection> connection) {
+void PooledHttpClient::Impl::release(const Endpoint& endpoint, std::unique_ptr<Connection> connection) {
   if (options_.max_idle_per_endpoint == 0) {
     retire(std::move(connection));
     return;
@@ -694,7 +700,7 @@ void PooledHttpClient::Impl::release(const std::string& key, std::unique_ptr<Con
   connection->tcp().expires_never();  // idle time is judged by idle_timeout, not by a timer
   const auto now = clock_.steady_now();
   connection->idle_since = now;
-  auto& idle = idle_[key];
+  IdleList& idle = idle_list(endpoint);
   std::size_t expired = 0;
   while (expired < idle.size() && now - idle[expired]->idle_since >= options_.idle_timeout) ++expired;
   // Over the limit, the oldest go: LIFO reuse would leave them to expire anyway.
@@ -717,6 +723,7 @@ void PooledHttpClient::Impl::close_idle() {
     for (auto& connection : idle) retire(std::move(connection));
   }
   idle_.clear();
+  last_idle_ = nullptr;
 }
 
 PooledHttpClient::PooledHttpClient(core::Executor executor, const core::Clock& clock,
