@@ -76,8 +76,9 @@ class ResponseParser {
   std::size_t feed_chunk_data_end(std::string_view bytes);
   std::size_t feed_trailers(std::string_view bytes);
 
-  // The next CRLF-terminated line of `bytes` without its CRLF, `line_limit` bytes at most with
-  // the CRLF; npos (and maybe failed()) when there is none yet.
+  // The length of the CRLF-terminated line at the front of `bytes` (without its CRLF, and
+  // `line_limit` bytes at most with it); npos when it is not all there yet, or failed() when it
+  // is too long or holds a byte other than text (a bare CR or LF, NUL, any control but HTAB).
   std::size_t find_line_end(std::string_view bytes, std::size_t line_limit, Error too_long,
                             const char* too_long_reason);
   bool parse_status_line(std::string_view line);
@@ -96,7 +97,7 @@ class ResponseParser {
   const char* reason_ = "";
   bool got_some_ = false;
   bool status_line_done_ = false;
-  std::size_t scanned_ = 0;     // bytes of the pending line already searched for its LF
+  std::size_t scanned_ = 0;     // bytes of the pending line already found to be text
   std::size_t head_bytes_ = 0;  // bytes of the header block (or trailers) consumed so far
 
   // From the header fields of the message being read.
