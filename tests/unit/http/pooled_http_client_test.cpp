@@ -6,6 +6,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -451,6 +452,124 @@ TEST_CASE("chunked and close-delimited bodies are read whole", "[http][client]")
   Fixture<> f(setup);
 
   CHECK(expect_response(f.get()).body == expected);
+}
+
+// An interim 100 Continue is read and skipped: the caller gets the final response (Beast's
+// reader used to hand back the 100 itself, with the real response left unread).
+TEST_CASE("an interim 100 Continue is skipped", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok";
+    return reply;
+  };
+  Fixture<> f(setup);
+
+  const auto response = expect_response(f.get());
+
+  CHECK(response.status == 202);
+  CHECK(response.headers == HeaderList{{"Content-Length", "2"}});
+  CHECK(response.body == "ok");
+}
+
+// A header block over the client's 64 KiB limit: ResponseTooLarge, as for the body.
+TEST_CASE("response headers over the limit are ResponseTooLarge", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(70 * 1024, 'b') + "\r\nContent-Length: 0\r\n\r\n";
+    return reply;
+  };
+  Fixture<> f(setup);
+
+  const auto error = expect_error(f.get());
+
+  CHECK(error.kind == ClientErrorKind::ResponseTooLarge);
+  CHECK(error.message.find("headers") != std::string::npos);
+}
+
+// A response that ends before its Content-Length: Reset, not a short body.
+TEST_CASE("a body cut short by the close is Reset", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort";
+    return reply;
+  };
+  Fixture<> f(setup);
+
+  const auto error = expect_error(f.get());
+
+  CHECK(error.kind == ClientErrorKind::Reset);
+  CHECK(error.message.find("mid-response") != std::string::npos);
+}
+
+namespace {
+
+// Records what stream() hands over: the head once, then each piece of body.
+class RecordingSink final : public lambdagate::http::ResponseSink {
+ public:
+  lambdagate::core::Task<void> on_head(const ClientResponse& head) override {
+    heads.push_back(head);
+    co_return;
+  }
+  lambdagate::core::Task<bool> on_body(std::string_view data) override {
+    pieces.emplace_back(data);
+    co_return true;
+  }
+  std::vector<ClientResponse> heads;
+  std::vector<std::string> pieces;
+};
+
+}  // namespace
+
+// stream(): the final head once (after any interim response), then the chunked body in pieces
+// that join to the whole; the result carries the head with an empty body.
+TEST_CASE("stream hands over the head, then the body as it arrives", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw =
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Type: application/vnd.amazon.eventstream\r\n\r\n"
+        "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Amz-Trailer: dropped\r\n\r\n";
+    return reply;
+  };
+  Fixture<> f(setup);
+  RecordingSink sink;
+
+  const auto result = run(f.io, f.client.stream(f.to, get(f.to), seconds(5), sink));
+
+  const auto response = expect_response(result);
+  CHECK(response.status == 200);
+  CHECK(response.body.empty());
+  REQUIRE(sink.heads.size() == 1);
+  CHECK(sink.heads[0].status == 200);
+  CHECK(sink.heads[0].headers ==
+        HeaderList{{"Transfer-Encoding", "chunked"}, {"Content-Type", "application/vnd.amazon.eventstream"}});
+  std::string body;
+  for (const auto& piece : sink.pieces) {
+    CHECK_FALSE(piece.empty());
+    body += piece;
+  }
+  CHECK(body == "hello world");
+}
+
+// stream() of a malformed response: Protocol, and the sink never sees a head.
+TEST_CASE("stream of a malformed response is Protocol", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    return reply;
+  };
+  Fixture<> f(setup);
+  RecordingSink sink;
+
+  const auto error = expect_error(run(f.io, f.client.stream(f.to, get(f.to), seconds(5), sink)));
+
+  CHECK(error.kind == ClientErrorKind::Protocol);
+  CHECK(sink.heads.empty());
 }
 
 // Bytes that are not HTTP: Protocol.
