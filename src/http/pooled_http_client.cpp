@@ -18,8 +18,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/core/read_size.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/system_error.hpp>
 #include <array>
@@ -113,7 +113,8 @@ ClientError response_error(const ResponseParser& parser, const Endpoint& endpoin
     case ResponseParser::Error::Malformed:
       break;
   }
-  return make_error(ClientErrorKind::Protocol, where + "invalid HTTP response: " + std::string(parser.reason()));
+  return make_error(ClientErrorKind::Protocol,
+                    where + "invalid HTTP response: " + std::string(parser.reason()));
 }
 
 // Hands the parser what the read buffer holds and drops what it consumed; the rest (a partial
@@ -304,7 +305,8 @@ class HeadWriter {
 ClientError line_break_error(const ClientRequest& in) {
   for (const auto& [name, value] : in.headers) {
     if (has_line_break(name) || has_line_break(value)) {
-      return make_error(ClientErrorKind::Protocol, "request header '" + name + "' has an invalid name or value");
+      return make_error(ClientErrorKind::Protocol,
+                        "request header '" + name + "' has an invalid name or value");
     }
   }
   return make_error(ClientErrorKind::Protocol, "request method or target is empty or contains a line break");
@@ -322,7 +324,8 @@ ClientError line_break_error(const ClientRequest& in) {
 // its own line ends go, scanned once whole, and the CRLFs are put in after.
 std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& head) {
   if (in.method.empty()) {
-    return make_error(ClientErrorKind::Protocol, "request method or target is empty or contains a line break");
+    return make_error(ClientErrorKind::Protocol,
+                      "request method or target is empty or contains a line break");
   }
   if (in.method == "TRACE" && !in.body.empty()) {
     return make_error(ClientErrorKind::Protocol, "cannot send request: a TRACE request has no body");

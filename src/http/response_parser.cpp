@@ -260,8 +260,8 @@ std::size_t ResponseParser::feed_head(std::string_view bytes) {
   std::size_t used = 0;
   while (true) {
     const std::string_view rest = bytes.substr(used);
-    const std::size_t end =
-        find_line_end(rest, header_limit_ - head_bytes_, Error::HeadersTooLarge, "response headers too large");
+    const std::size_t end = find_line_end(rest, header_limit_ - head_bytes_, Error::HeadersTooLarge,
+                                          "response headers too large");
     if (end == npos) return used;
     const std::string_view line = rest.substr(0, end);
     used += end + 2;
@@ -504,8 +504,8 @@ std::size_t ResponseParser::feed_chunk_data_end(std::string_view bytes) {
 std::size_t ResponseParser::feed_trailers(std::string_view bytes) {
   // trailer-section = *( field-line CRLF ), then CRLF: checked as header fields are, then dropped
   // (nothing the gateway forwards comes from trailers), within the header limit.
-  const std::size_t end =
-      find_line_end(bytes, header_limit_ - head_bytes_, Error::HeadersTooLarge, "response trailers too large");
+  const std::size_t end = find_line_end(bytes, header_limit_ - head_bytes_, Error::HeadersTooLarge,
+                                        "response trailers too large");
   if (end == npos) return 0;
   const std::string_view line = bytes.substr(0, end);
   head_bytes_ += end + 2;

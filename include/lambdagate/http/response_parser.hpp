@@ -27,9 +27,9 @@ class ResponseParser {
  public:
   enum class Error {
     None,
-    Malformed,            // not valid HTTP/1.1; reason() says what
-    HeadersTooLarge,      // the header block (or the trailers) exceeded header_limit
-    BodyTooLarge,         // the body exceeded body_limit
+    Malformed,             // not valid HTTP/1.1; reason() says what
+    HeadersTooLarge,       // the header block (or the trailers) exceeded header_limit
+    BodyTooLarge,          // the body exceeded body_limit
     ClosedBeforeResponse,  // end of stream before any byte arrived
     ClosedMidResponse,     // end of stream inside a response that was not delimited by it
   };
@@ -43,7 +43,7 @@ class ResponseParser {
   // The peer closed the connection: ends a close-delimited body, or fails the response.
   void end_of_stream();
 
-  bool got_some() const { return got_some_; }    // any byte was fed
+  bool got_some() const { return got_some_; }  // any byte was fed
   // The final status line and headers are in (or the response failed: check failed() first).
   bool head_done() const { return state_ != State::Head; }
   bool done() const { return state_ == State::Done; }

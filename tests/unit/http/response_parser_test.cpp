@@ -180,9 +180,10 @@ TEST_CASE("response parser: keep-alive", "[http][response_parser]") {
 // The status line must be `HTTP/1.0|1.1 SP 3DIGIT SP reason`, with no control bytes.
 TEST_CASE("response parser: status line", "[http][response_parser]") {
   CHECK(parse("HTTP/1.1 502 \r\nContent-Length: 0\r\n\r\n").status == 502);  // empty reason
-  for (const char* line : {"SSH-2.0-OpenSSH_9.2", "HTTP/2.0 200 OK", "HTTP/1.2 200 OK", "http/1.1 200 OK",
-                           "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 200", "HTTP/1.1 200OK",
-                           "HTTP/1.1  200 OK", "HTTP/1.1 099 Low", "HTTP/1.1 2x0 OK", "HTTP/1.1 200 O\x01K"}) {
+  for (const char* line :
+       {"SSH-2.0-OpenSSH_9.2", "HTTP/2.0 200 OK", "HTTP/1.2 200 OK", "http/1.1 200 OK", "HTTP/1.1 20 OK",
+        "HTTP/1.1 2000 OK", "HTTP/1.1 200", "HTTP/1.1 200OK", "HTTP/1.1  200 OK", "HTTP/1.1 099 Low",
+        "HTTP/1.1 2x0 OK", "HTTP/1.1 200 O\x01K"}) {
     INFO(line);
     CHECK(refusal(std::string(line) + "\r\nContent-Length: 0\r\n\r\n") == Error::Malformed);
   }
@@ -252,9 +253,10 @@ TEST_CASE("response parser: Transfer-Encoding rules", "[http][response_parser]")
 TEST_CASE("response parser: chunk syntax", "[http][response_parser]") {
   const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   CHECK(parse(head + "fFfF\r\n" + std::string(0xffff, 'x') + "\r\n0\r\n\r\n").body.size() == 0xffff);
-  for (const std::string& body : std::vector<std::string>{"zz\r\n", ";x\r\n", "5;\r\nhello\r\n0\r\n\r\n", "5;=x\r\nhello\r\n0\r\n\r\n",
-                                 "5;a=\"x\r\nhello\r\n0\r\n\r\n", "5 x\r\nhello\r\n0\r\n\r\n",
-                                 "10000000000000000\r\n", "5\r\nhelloXX0\r\n\r\n", "5\nhello\r\n0\r\n\r\n"}) {
+  for (const std::string& body :
+       std::vector<std::string>{"zz\r\n", ";x\r\n", "5;\r\nhello\r\n0\r\n\r\n", "5;=x\r\nhello\r\n0\r\n\r\n",
+                                "5;a=\"x\r\nhello\r\n0\r\n\r\n", "5 x\r\nhello\r\n0\r\n\r\n",
+                                "10000000000000000\r\n", "5\r\nhelloXX0\r\n\r\n", "5\nhello\r\n0\r\n\r\n"}) {
     INFO(body);
     CHECK(refusal(head + body) == Error::Malformed);
   }
@@ -277,7 +279,8 @@ TEST_CASE("response parser: body limit", "[http][response_parser]") {
 // The header block, and the trailers, are bounded by the header limit.
 TEST_CASE("response parser: header limit", "[http][response_parser]") {
   const Options limit{.header_limit = 100};
-  const std::string fits = "HTTP/1.1 200 OK\r\nX-Pad: " + std::string(40, 'p') + "\r\nContent-Length: 0\r\n\r\n";
+  const std::string fits =
+      "HTTP/1.1 200 OK\r\nX-Pad: " + std::string(40, 'p') + "\r\nContent-Length: 0\r\n\r\n";
   CHECK(parse(fits, limit).done);
   CHECK(refusal("HTTP/1.1 200 OK\r\nX-Pad: " + std::string(100, 'p') + "\r\n\r\n", limit) ==
         Error::HeadersTooLarge);
