@@ -4,6 +4,7 @@
 // composed read operations, the case-insensitive lookups of every field name).
 #include "lambdagate/http/response_parser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -20,6 +21,9 @@ namespace {
 constexpr std::size_t npos = std::string_view::npos;
 // A chunk-size line with its extensions; Lambda sends none, so this only bounds a hostile peer.
 constexpr std::size_t kChunkLineLimit = 4096;
+// The most body room reserved up front from a Content-Length: above Lambda's 6 MB synchronous
+// response limit, far below what a hostile length could ask for.
+constexpr std::uint64_t kMaxBodyReservation = 8 * 1024 * 1024;
 // Lambda answers with about ten headers: room for them at once instead of growing 1, 2, 4, 8, 16.
 constexpr std::size_t kExpectedHeaders = 16;
 
@@ -415,8 +419,9 @@ void ResponseParser::start_body() {
       fail(Error::BodyTooLarge, "response body too large");
       return;
     }
-    // The limit was checked just above, so the reservation is bounded by it.
-    response_.body.reserve(static_cast<std::size_t>(content_length_));
+    // Room for the whole body at once, up to a cap: a streamed response has no body limit and
+    // hands its body on piece by piece, so the peer's Content-Length must not size an allocation.
+    response_.body.reserve(static_cast<std::size_t>(std::min(content_length_, kMaxBodyReservation)));
     remaining_ = content_length_;
     state_ = content_length_ == 0 ? State::Done : State::Body;
     return;

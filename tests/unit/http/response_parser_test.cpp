@@ -316,3 +316,15 @@ TEST_CASE("response parser: after the response", "[http][response_parser]") {
   parser.end_of_stream();
   CHECK(parser.done());
 }
+
+// A Content-Length far beyond memory with no body limit (a streamed response): the body's room
+// reserved up front is capped, so the peer's number sizes no allocation, and reading goes on.
+TEST_CASE("response parser: a huge Content-Length reserves bounded room", "[http][response_parser]") {
+  ResponseParser parser(1024, std::numeric_limits<std::uint64_t>::max(), false);
+  const std::string raw = "HTTP/1.1 200 OK\r\nContent-Length: 4611686018427387904\r\n\r\nabc";
+  CHECK(parser.feed(raw) == raw.size());
+  CHECK_FALSE(parser.done());
+  CHECK_FALSE(parser.failed());
+  CHECK(parser.response().body == "abc");
+  CHECK(parser.response().body.capacity() <= 8 * 1024 * 1024);
+}
