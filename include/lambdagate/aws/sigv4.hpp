@@ -120,6 +120,7 @@ private:
   struct HeaderRef {
     std::string_view name;  // lower-case
     std::string_view value;
+    std::uint64_t order;  // order_key(name): its first eight bytes, for sorting
   };
 
   std::string_view sign_into(SigningRequest& request, const Credentials& credentials, core::SystemTime now,
