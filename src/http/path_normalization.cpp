@@ -57,6 +57,20 @@ std::string remove_dot_segments(std::string_view path) {
   return result;
 }
 
+// Whether the path is in normal form already, for every option: nothing to decode or refuse (no
+// '%', no control byte), no backslash, and no empty, "." or ".." segment (a '/' followed by '/'
+// or '.'). The usual request; normalising it would copy it twice to the same bytes.
+bool already_normal(std::string_view path) {
+  char previous = 0;
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F || c == '%' || c == '\\') return false;
+    if (previous == '/' && (c == '/' || c == '.')) return false;
+    previous = ch;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::variant<NormalizedTarget, PathRefusal> normalize_target(std::string_view target, const PathOptions& options) {
@@ -67,6 +81,7 @@ std::variant<NormalizedTarget, PathRefusal> normalize_target(std::string_view ta
   const std::string_view path = target.substr(0, query_at);
   const std::string_view query = query_at == std::string_view::npos ? std::string_view{} : target.substr(query_at);
   if (target.find('#') != std::string_view::npos) return PathRefusal{"the request target must not contain '#'"};
+  if (already_normal(path)) return NormalizedTarget{std::string(target), false};
 
   std::string decoded;
   decoded.reserve(path.size());

@@ -268,6 +268,10 @@ struct Server::Connection {
 
 void Server::start_plain(DeadlineStream::Socket socket) {
   auto connection = std::make_unique<Connection>(*this, std::move(socket), tasks_.join());
+  // Non-blocking for our own calls too: a response is written at once when the socket takes it
+  // (detail::write_now). Asio sets the descriptor non-blocking for its operations anyway.
+  boost::system::error_code ignored;
+  connection->stream.socket().non_blocking(true, ignored);
   if (!limits_.proxy_protocol) {
     connection->buffer.max_size(read_buffer_limit(limits_));
     next(std::move(connection));

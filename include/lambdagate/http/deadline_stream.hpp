@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -69,6 +70,16 @@ class DeadlineStream {
   template <class ConstBufferSequence, class WriteToken>
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
     return state_->socket.async_write_some(buffers, std::forward<WriteToken>(token));
+  }
+  // Writes what the socket takes now, without waiting, on a socket put in non-blocking mode (the
+  // plain server does, at accept); 0 otherwise, or when the socket takes nothing or failed (an
+  // asynchronous write of the rest then waits, or reports the error).
+  template <class ConstBufferSequence>
+  std::size_t write_now(const ConstBufferSequence& buffers) {
+    if (!state_->socket.non_blocking()) return 0;
+    boost::system::error_code ec;
+    const std::size_t written = state_->socket.write_some(buffers, ec);
+    return ec ? 0 : written;
   }
 
  private:

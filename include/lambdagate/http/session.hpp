@@ -20,6 +20,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/string.hpp>
@@ -33,11 +34,13 @@
 #include <boost/system/system_error.hpp>
 #include <algorithm>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client_address.hpp"
@@ -76,6 +79,46 @@ bool is_health_check(std::string_view target, std::string_view path);
 template <class Stream>
 void expires_after(Stream& stream, std::chrono::steady_clock::duration d) {
   boost::beast::get_lowest_layer(stream).expires_after(d);
+}
+
+// Why the two functions below: an asynchronous read or write that needs no waiting still posts
+// its completion through the scheduler (Beast's read operations do when the buffer holds the
+// bytes already; Asio's write does when the socket took everything at once). On a plain
+// keep-alive connection that was two or three round trips through the scheduler per request
+// that did nothing (issue 14).
+
+// Parses what `buffer` holds already, with no read operation: after the idle read a typical
+// request is whole in the buffer. `header_only`: stop after the header, as async_read_header does.
+// True when the parser got as far as asked, or refused the bytes (`ec` set); false when more
+// bytes must be read: a read operation then goes on from where this stopped.
+template <class Parser>
+bool parse_buffered(Parser& parser, boost::beast::flat_buffer& buffer, bool header_only,
+                    boost::system::error_code& ec) {
+  const auto far_enough = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+  parser.eager(!header_only);
+  while (!far_enough() && buffer.size() != 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == boost::beast::http::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+    if (used == 0) return false;
+  }
+  return far_enough();
+}
+
+// Writes what the stream takes now without waiting (a plain connection, see
+// DeadlineStream::write_now); other streams (TLS, the tests' in-memory stream) take nothing here.
+// Returns how many bytes were written.
+template <class Stream, class Buffers>
+std::size_t write_now(Stream& stream, const Buffers& buffers) {
+  if constexpr (requires { stream.write_now(buffers); }) {
+    return stream.write_now(buffers);
+  } else {
+    return 0;
+  }
 }
 
 // The ResponseWriter of one request on one session: chunked on HTTP/1.1; on HTTP/1.0 the body
@@ -166,8 +209,12 @@ core::Task<bool> send_response(Stream& stream, Response& response,
   std::string head;
   write_response_head(response.base(), head);
   const auto buffers = response_buffers(head, response, head_only);
+  const std::size_t written = write_now(stream, buffers);
+  if (written == boost::asio::buffer_size(buffers)) co_return true;
+  boost::beast::buffers_suffix<std::decay_t<decltype(buffers)>> rest(buffers);
+  rest.consume(written);
   expires_after(stream, write_timeout);
-  auto [ec, n] = co_await boost::asio::async_write(stream, buffers, kSessionTuple);
+  auto [ec, n] = co_await boost::asio::async_write(stream, rest, kSessionTuple);
   (void)n;
   co_return !ec;
 }
@@ -225,9 +272,13 @@ core::Task<bool> read_request(
   const ServerLimits& limits = context.limits;
   // After a wait that read nothing, the first read takes up to a typical header at once.
   if (buffer.capacity() == 0) buffer.reserve(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
-  expires_after(stream, limits.header_timeout);
-  auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
-  (void)n;
+  boost::system::error_code ec;
+  if (!parse_buffered(parser, buffer, true, ec)) {
+    expires_after(stream, limits.header_timeout);
+    auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
+    (void)n;
+    ec = read_ec;
+  }
   if (ec) {
     std::optional<Response> refusal = read_failure(context, ec, &parser.get(), false);
     if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);
@@ -255,11 +306,15 @@ core::Task<bool> read_request(
     if (wec) co_return false;
   }
   if (!parser.is_done()) {
-    expires_after(stream, limits.body_timeout);
     // A chunked body's trailer adds fields to the header: they are dropped once it is read.
     const HeaderFieldIds header_fields = parser.chunked() ? header_field_ids(parser.get()) : HeaderFieldIds{};
-    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kSessionTuple);
-    (void)bn;
+    boost::system::error_code bec;
+    if (!parse_buffered(parser, buffer, false, bec)) {
+      expires_after(stream, limits.body_timeout);
+      auto [read_ec, bn] = co_await bhttp::async_read(stream, buffer, parser, kSessionTuple);
+      (void)bn;
+      bec = read_ec;
+    }
     if (bec) {
       std::optional<Response> refusal = read_failure(context, bec, &parser.get(), true);
       if (refusal) co_await send_response(stream, *refusal, limits.write_timeout);

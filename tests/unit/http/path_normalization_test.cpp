@@ -46,6 +46,36 @@ TEST_CASE("path normalisation: RFC 3986 rules and the query", "[http][path]") {
   CHECK(normalized("/a/.hidden/..x") == "/a/.hidden/..x");
 }
 
+// The usual request takes a shortcut (no '%', backslash, empty or dot segment: returned as
+// sent); under every option the result is the one the full normalisation gives, and the near
+// misses of the shortcut are still normalised.
+TEST_CASE("path normalisation: a path already in normal form comes back as sent", "[http][path]") {
+  for (const bool normalize : {true, false}) {
+    for (const bool merge : {true, false}) {
+      for (const auto slashes : {EscapedSlashes::Keep, EscapedSlashes::Reject, EscapedSlashes::UnescapeAndForward,
+                                 EscapedSlashes::UnescapeAndRedirect}) {
+        PathOptions options;
+        options.normalize = normalize;
+        options.merge_slashes = merge;
+        options.escaped_slashes = slashes;
+        for (const char* target : {"/", "/lambda", "/a/b/", "/a.b/c..d/~x_y-z.", "/a/b?x=/../y&%2e=1"}) {
+          INFO(target << " normalize=" << normalize << " merge=" << merge);
+          auto result = normalize_target(target, options);
+          REQUIRE(std::holds_alternative<NormalizedTarget>(result));
+          CHECK(std::get<NormalizedTarget>(result).target == target);
+          CHECK_FALSE(std::get<NormalizedTarget>(result).redirect);
+        }
+      }
+    }
+  }
+  CHECK(normalized("/a/.b") == "/a/.b");
+  CHECK(normalized("/a/./b") == "/a/b");
+  CHECK(normalized("/a//b") == "/a/b");
+  CHECK(normalized("/a\\b") == "/a/b");
+  CHECK(normalized("/a%41") == "/aA");
+  CHECK(normalized("/a\tb").rfind("refused", 0) == 0);
+}
+
 // mergeSlashes: false and normalizePath: false keep what the client sent.
 TEST_CASE("path normalisation: switched off by the Gateway's settings", "[http][path]") {
   PathOptions keep;

@@ -31,7 +31,9 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using namespace lambdagate;
 
-// Answers every request 200 with the body "ok"; counts them.
+constexpr std::size_t kBigBody = 8 * 1024 * 1024;
+
+// Answers every request 200 with the body "ok" (8 MiB and "ok" for /big); counts them.
 class OkHandler final : public http::RequestHandler {
  public:
   std::atomic<int> requests{0};
@@ -40,7 +42,8 @@ class OkHandler final : public http::RequestHandler {
                                     http::ResponseWriter&) override {
     ++requests;
     http::Response response{bhttp::status::ok, request.version()};
-    response.body() = "ok";
+    // /big: more than a socket takes at once, so the write has to wait for the client.
+    response.body() = request.target() == "/big" ? std::string(kBigBody, 'b') + "ok" : "ok";
     co_return response;
   }
   http::Response reject(core::ErrorKind kind, std::string message, const http::Request*) override {
@@ -146,6 +149,43 @@ TEST_CASE("server: keep-alive and pipelined requests on a plain connection", "[h
   listener.stop();
   CHECK(listener.drained_within(5s));
   CHECK(listener.server->active_connections() == 0);
+}
+
+// A response the socket cannot take at once is written in part straight away and the rest as the
+// client reads, whole and in order; a request whose header and body arrive in pieces is read on
+// from the buffer; the connection then serves the next request.
+TEST_CASE("server: a large response and a request in pieces on one plain connection", "[http][server]") {
+  Listener listener{http::ServerLimits{}};
+  asio::io_context client_io;
+  tcp::socket client = listener.connect(client_io);
+
+  asio::write(client, asio::buffer(std::string("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::this_thread::sleep_for(100ms);  // the server's socket buffer fills meanwhile
+  std::string big;
+  std::size_t body_at = std::string::npos;
+  while (body_at == std::string::npos || big.size() < body_at + 4 + kBigBody + 2) {
+    char chunk[65536];
+    boost::system::error_code ec;
+    const std::size_t n = client.read_some(asio::buffer(chunk), ec);
+    if (ec) break;
+    big.append(chunk, n);
+    body_at = big.find("\r\n\r\n");
+  }
+  REQUIRE(body_at != std::string::npos);
+  CHECK(big.size() - body_at - 4 == kBigBody + 2);
+  CHECK(big.find_first_not_of('b', body_at + 4) == big.size() - 2);
+
+  asio::write(client, asio::buffer(std::string("POST /a HTTP/1.1\r\nHost: x\r\nCont")));
+  std::this_thread::sleep_for(20ms);
+  asio::write(client, asio::buffer(std::string("ent-Length: 4\r\n\r\nab")));
+  std::this_thread::sleep_for(20ms);
+  asio::write(client, asio::buffer(std::string("cd") + kGet));
+  CHECK(count_of(read_responses(client, 2), "HTTP/1.1 200 OK\r\n") == 2);
+  CHECK(listener.handler.requests == 3);
+
+  client.close();
+  listener.stop();
+  CHECK(listener.drained_within(5s));
 }
 
 // A keep-alive connection that sends nothing more is closed once the idle timeout passes, and
