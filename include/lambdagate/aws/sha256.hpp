@@ -17,7 +17,7 @@ namespace lambdagate::aws {
 using Sha256Digest = std::array<unsigned char, 32>;
 
 class Sha256 {
-public:
+ public:
   Sha256Digest digest(std::string_view data);
 };
 
@@ -40,13 +40,13 @@ class Sha256Resumable {
   // Below this the state copy costs about what hashing the bytes again would.
   static constexpr std::size_t kWorthKeeping = 256;
   SHA256_CTX after_prefix_{};  // the state after prefix_; its partial block holds prefix_ bytes
-  std::string prefix_;  // may hold a session token: wiped when replaced and at the end
+  std::string prefix_;         // may hold a session token: wiped when replaced and at the end
 };
 
 // HMAC-SHA256 (RFC 2104) with the key's two padded blocks hashed once, in set_key: each MAC
 // starts from copies of those two states.
 class HmacSha256 {
-public:
+ public:
   HmacSha256() = default;
   ~HmacSha256();
   HmacSha256(const HmacSha256&) = delete;
@@ -57,7 +57,7 @@ public:
   // The MAC of `data` under the key last set (set_key must have been called).
   Sha256Digest mac(std::string_view data);
 
-private:
+ private:
   void wipe();
 
   // The states after (key ^ ipad) and (key ^ opad): as good as the key, so wiped like it.

@@ -326,8 +326,8 @@ TEST_CASE("AwsLambdaClient signs each call of a changing run as the pure steps d
   const Credentials other_key{"AKIDOTHER", "other/secret+key", long_token, {}};
   const std::vector<Step> steps = {
       {"alpha", "", with_token, {}},
-      {"alpha", "", with_token, {}},                                  // the same call again
-      {"beta", "", with_token, {}},                                   // another function
+      {"alpha", "", with_token, {}},  // the same call again
+      {"beta", "", with_token, {}},   // another function
       {"beta", "prod", with_token, {{"x-envoy-original-path", "/b?q=1"}}},
       {"arn:aws:lambda:us-east-1:123456789012:function:gamma", "$LATEST", with_token, {}},
       {"alpha", "", other_token, {}},                                 // the token changes
@@ -357,10 +357,9 @@ TEST_CASE("AwsLambdaClient signs each call of a changing run as the pure steps d
     signed_request.headers = sent.headers;
     std::erase_if(signed_request.headers, [](const auto& h) { return h.first == "authorization"; });
     signed_request.body = sent.body;
-    const auto expected =
-        corpus::compute(signed_request, aws::sigv4::format_amz_date(f.clock.system_now()),
-                        step.credentials.access_key_id, step.credentials.secret_access_key, "us-east-1",
-                        "lambda", true);
+    const auto expected = corpus::compute(signed_request, aws::sigv4::format_amz_date(f.clock.system_now()),
+                                          step.credentials.access_key_id, step.credentials.secret_access_key,
+                                          "us-east-1", "lambda", true);
     CHECK(find_header(sent.headers, "authorization") == expected.authorization);
     CHECK(testing::count_header(sent.headers, "host") == 1);
     CHECK(testing::count_header(sent.headers, "x-amz-security-token") ==

@@ -346,9 +346,14 @@ TEST_CASE("SigV4Signer::sign resumes the canonical request hash only while its b
 // uri_encode the signer is checked against: every byte value alone, with and without '/' kept,
 // and runs of kept bytes between bytes that are escaped.
 TEST_CASE("sigv4::append_uri_encoded equals uri_encode", "[sigv4][fast]") {
-  std::vector<std::string> inputs = {"", "my-function", "a:b", "/2015-03-31/functions/f/invocations",
+  std::vector<std::string> inputs = {"",
+                                     "my-function",
+                                     "a:b",
+                                     "/2015-03-31/functions/f/invocations",
                                      "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST",
-                                     "%2F%", "caf\xc3\xa9 au lait~_.-", "//..//"};
+                                     "%2F%",
+                                     "caf\xc3\xa9 au lait~_.-",
+                                     "//..//"};
   for (int c = 0; c < 256; ++c) inputs.emplace_back(1, static_cast<char>(c));
   for (const auto& input : inputs) {
     for (const bool keep_slash : {false, true}) {
