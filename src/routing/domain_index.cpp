@@ -45,6 +45,8 @@ std::optional<std::size_t> DomainIndex::find_exact_or_wildcard(std::string_view 
 }
 
 std::optional<std::size_t> DomainIndex::find(std::string_view raw_host) const {
+  // Only a catch-all domain ('*', the usual single virtual host): nothing to look the host up in.
+  if (exact_.empty() && suffixes_.empty() && prefixes_.empty()) return any_;
   // Lower-case into a stack buffer: no allocation per request unless the Host is unusually long.
   std::array<char, kInlineHost> buffer;
   std::string spill;

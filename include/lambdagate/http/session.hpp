@@ -270,10 +270,13 @@ core::Task<bool> read_request(
     RequestParser& parser, SessionContext& context, ByteReservation& reservation) {
   namespace bhttp = boost::beast::http;
   const ServerLimits& limits = context.limits;
-  // After a wait that read nothing, the first read takes up to a typical header at once.
-  if (buffer.capacity() == 0) buffer.reserve(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
   boost::system::error_code ec;
   if (!parse_buffered(parser, buffer, true, ec)) {
+    // The header goes on beyond what the idle read took (a plain connection waits with a small
+    // buffer): the next read takes up to a typical header at once, not in 512-byte steps.
+    if (buffer.capacity() < kFirstReadBytes) {
+      buffer.reserve(std::min<std::size_t>(kFirstReadBytes, buffer.max_size()));
+    }
     expires_after(stream, limits.header_timeout);
     auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kSessionTuple);
     (void)n;

@@ -194,6 +194,8 @@ TEST_CASE("no virtual host matches", "[routing]") {
   CHECK(match(*table, "b.com", "/") == "<none>");
   auto table2 = compile({vs("empty-domains", {}, {route_with("e", {})})});
   CHECK(match(*table2, "anything", "/") == "e");
+  CHECK(match(*table2, "Other.Example:8080", "/") == "e");
+  CHECK(match(*table2, "", "/") == "e");
 }
 
 // Routes without a name are named after their virtual service and position.
