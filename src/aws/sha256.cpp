@@ -1,129 +1,119 @@
-// Reusable SHA-256 and HMAC-SHA256 contexts (see sha256.hpp).
+// SHA-256 and HMAC-SHA256 on OpenSSL's SHA256_CTX (see sha256.hpp).
+//
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but kept in 3.x and
+// run the same block functions (SHA-NI, AVX2) as EVP's SHA-256. EVP's cost per call is what this
+// file avoids: each EVP_MD_CTX_copy_ex allocates and frees, each restart goes through the
+// provider and wipes, and an EVP_MAC restart does all of that for two contexts. So this file, and
+// only this file, opts out of the deprecation warnings.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "lambdagate/aws/sha256.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
-#include <utility>
 
 namespace lambdagate::aws {
 
 namespace {
 
-// Fetched once for the process: an implicit fetch (EVP_sha256(), EVP_Q_*) looks the algorithm up
-// in the provider on every call.
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (!fetched) throw std::runtime_error("OpenSSL has no SHA256");
-    return fetched;
-  }();
-  return md;
+constexpr std::size_t kBlockBytes = 64;
+
+// The three steps can only fail on a null context; checked all the same, as EVP's were.
+void init(SHA256_CTX& ctx) {
+  if (SHA256_Init(&ctx) != 1) throw std::runtime_error("SHA-256 failed");
 }
 
-EVP_MAC* hmac_mac() {
-  static EVP_MAC* mac = [] {
-    EVP_MAC* fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (!fetched) throw std::runtime_error("OpenSSL has no HMAC");
-    return fetched;
-  }();
-  return mac;
+void update(SHA256_CTX& ctx, const void* data, std::size_t size) {
+  if (SHA256_Update(&ctx, data, size) != 1) throw std::runtime_error("SHA-256 failed");
+}
+
+// Final also wipes the context's partial block (OpenSSL's md32_common), so a copy of a kept
+// state that held token bytes leaves none behind once finished.
+Sha256Digest finish(SHA256_CTX& ctx) {
+  Sha256Digest out;
+  if (SHA256_Final(out.data(), &ctx) != 1) throw std::runtime_error("SHA-256 failed");
+  return out;
 }
 
 }  // namespace
 
-void Sha256::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (!ctx_) throw std::runtime_error("EVP_MD_CTX_new failed");
-}
-
 Sha256Digest Sha256::digest(std::string_view data) {
-  Sha256Digest out;
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size()) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return out;
+  SHA256_CTX ctx;
+  init(ctx);
+  update(ctx, data.data(), data.size());
+  return finish(ctx);
 }
 
-void Sha256Resumable::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-
-Sha256Resumable::Sha256Resumable() : ctx_(EVP_MD_CTX_new()), after_prefix_(EVP_MD_CTX_new()) {
-  if (!ctx_ || !after_prefix_) throw std::runtime_error("EVP_MD_CTX_new failed");
+Sha256Resumable::~Sha256Resumable() {
+  OPENSSL_cleanse(prefix_.data(), prefix_.size());
+  OPENSSL_cleanse(&after_prefix_, sizeof after_prefix_);
 }
-
-Sha256Resumable::~Sha256Resumable() { OPENSSL_cleanse(prefix_.data(), prefix_.size()); }
 
 Sha256Digest Sha256Resumable::digest(std::string_view data, std::size_t repeating) {
   repeating = std::min(repeating, data.size());
-  const auto failed = [] { return std::runtime_error("SHA-256 failed"); };
+  SHA256_CTX ctx;
   if (repeating < kWorthKeeping) {
-    if (EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1)
-      throw failed();
-  } else {
-    const bool same = prefix_.size() == repeating && std::memcmp(prefix_.data(), data.data(), repeating) == 0;
-    if (!same) {
-      OPENSSL_cleanse(prefix_.data(), prefix_.size());
-      prefix_.assign(data.data(), repeating);
-      if (EVP_DigestInit_ex2(after_prefix_.get(), sha256_md(), nullptr) != 1 ||
-          EVP_DigestUpdate(after_prefix_.get(), prefix_.data(), prefix_.size()) != 1) {
-        prefix_.clear();
-        throw failed();
-      }
-    }
-    // The copy carries OpenSSL's partial block too, so `repeating` need not be a block multiple.
-    if (EVP_MD_CTX_copy_ex(ctx_.get(), after_prefix_.get()) != 1 ||
-        EVP_DigestUpdate(ctx_.get(), data.data() + repeating, data.size() - repeating) != 1)
-      throw failed();
+    init(ctx);
+    update(ctx, data.data(), data.size());
+    return finish(ctx);
   }
-  Sha256Digest out;
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size()) throw failed();
-  return out;
+  const bool same = prefix_.size() == repeating && std::memcmp(prefix_.data(), data.data(), repeating) == 0;
+  if (!same) {
+    OPENSSL_cleanse(prefix_.data(), prefix_.size());
+    prefix_.clear();
+    OPENSSL_cleanse(&after_prefix_, sizeof after_prefix_);
+    init(after_prefix_);
+    update(after_prefix_, data.data(), repeating);
+    prefix_.assign(data.data(), repeating);
+  }
+  // The copy carries the partial block too, so `repeating` need not be a block multiple.
+  ctx = after_prefix_;
+  update(ctx, data.data() + repeating, data.size() - repeating);
+  return finish(ctx);
 }
 
-void HmacSha256::Free::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+HmacSha256::~HmacSha256() { wipe(); }
 
-HmacSha256::HmacSha256() : ctx_(EVP_MAC_CTX_new(hmac_mac())) {
-  if (!ctx_) throw std::runtime_error("EVP_MAC_CTX_new failed");
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                         OSSL_PARAM_construct_end()};
-  if (EVP_MAC_CTX_set_params(ctx_.get(), params) != 1) throw std::runtime_error("HMAC digest setup failed");
+void HmacSha256::wipe() {
+  OPENSSL_cleanse(&inner_, sizeof inner_);
+  OPENSSL_cleanse(&outer_, sizeof outer_);
+  keyed_ = false;
 }
 
 void HmacSha256::set_key(std::string_view key) {
-  // A null key pointer means "keep the current key" to EVP_MAC_init, so an empty key needs a
-  // real (if unread) address.
-  static constexpr unsigned char kEmpty[1] = {0};
-  const auto* bytes = key.data() ? reinterpret_cast<const unsigned char*>(key.data()) : kEmpty;
-  keyed_ = false;
-  if (EVP_MAC_init(ctx_.get(), bytes, key.size(), nullptr) != 1)
-    throw std::runtime_error("HMAC key setup failed");
+  wipe();
+  // RFC 2104: a key longer than a block is replaced by its hash, a shorter one padded with zeros.
+  unsigned char block[kBlockBytes] = {};
+  if (key.size() > kBlockBytes) {
+    Sha256Digest hashed = Sha256().digest(key);
+    std::memcpy(block, hashed.data(), hashed.size());
+    OPENSSL_cleanse(hashed.data(), hashed.size());
+  } else if (!key.empty()) {
+    std::memcpy(block, key.data(), key.size());
+  }
+  for (auto& byte : block) byte ^= 0x36;
+  init(inner_);
+  update(inner_, block, sizeof block);
+  for (auto& byte : block) byte ^= 0x36 ^ 0x5c;
+  init(outer_);
+  update(outer_, block, sizeof block);
+  OPENSSL_cleanse(block, sizeof block);
   keyed_ = true;
-  fresh_ = true;
 }
 
 Sha256Digest HmacSha256::mac(std::string_view data) {
   if (!keyed_) throw std::logic_error("HmacSha256::mac before set_key");
-  Sha256Digest out;
-  std::size_t len = 0;
-  // No key: restart from the pads hashed when the key was set (unless set_key just did).
-  const bool ready = std::exchange(fresh_, false);
-  if ((!ready && EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) != 1) ||
-      EVP_MAC_update(ctx_.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
+  // Both copies start as good as the key: wiped once used, as the kept states are.
+  SHA256_CTX ctx = inner_;
+  update(ctx, data.data(), data.size());
+  const Sha256Digest inner_hash = finish(ctx);
+  ctx = outer_;
+  update(ctx, inner_hash.data(), inner_hash.size());
+  Sha256Digest out = finish(ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
   return out;
 }
 

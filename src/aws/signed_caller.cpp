@@ -46,7 +46,9 @@ http::ClientRequest SignedCaller::signed_request(SigningRequest& request, const 
   if (!endpoint_.base_path.empty()) request.path.insert(0, endpoint_.base_path);
   // Room for host and the signer's x-amz-date, token and authorization: one allocation at most.
   request.headers.reserve(request.headers.size() + 4);
-  request.headers.emplace(request.headers.begin(), "host", host_);
+  // Last, not first: the signer sorts the names anyway, and the HTTP client sends them in any
+  // order, so nothing before it has to move.
+  request.headers.emplace_back("host", host_);
   signer_.sign(request, credentials, now);
 
   wire.target = std::move(request.path);

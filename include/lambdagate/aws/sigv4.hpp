@@ -99,14 +99,13 @@ public:
                                     core::SystemTime now) = 0;
 };
 
-// The steps of sigv4:: fused into one pass that allocates nothing of its own once warm but the
-// header strings it adds (OpenSSL 3.0 still allocates inside each digest and HMAC restart, four
-// times per signing): the canonical request is written into a buffer the signer keeps and hashed
-// (its part up to the session token once per second and function), the date, scope and
-// Authorization prefix are remade only when the second, the day or the key changes, and the
-// signing key stays keyed in an HMAC context. Paths and queries that are
-// not already canonical, which Lambda's are, go through the pure functions. Proven equal to
-// them on both AWS suites (tests/unit/aws/sigv4_fast_path_test.cpp).
+// The steps of sigv4:: fused into one pass that allocates nothing once warm but the header
+// strings it adds (the hashes run on SHA256_CTX states, see sha256.hpp): the canonical request
+// is written into a buffer the signer keeps and hashed (its part up to the session token once
+// per second and function), the date, scope and Authorization prefix are remade only when the
+// second, the day or the key changes, and the signing key stays keyed in an HMAC context. Paths
+// and queries that are not already canonical, which Lambda's are, go through the pure functions.
+// Proven equal to them on both AWS suites (tests/unit/aws/sigv4_fast_path_test.cpp).
 // Not thread-safe: each worker owns its signers, so the request path takes no lock.
 class SigV4Signer final : public Signer {
 public:
@@ -120,6 +119,7 @@ private:
   struct HeaderRef {
     std::string_view name;  // lower-case
     std::string_view value;
+    std::uint64_t order;  // order_key(name): its first eight bytes, for sorting
   };
 
   std::string_view sign_into(SigningRequest& request, const Credentials& credentials, core::SystemTime now,

@@ -14,6 +14,7 @@
 #include "fakes/fake_credentials_source.hpp"
 #include "fakes/fake_http_client.hpp"
 #include "fakes/run.hpp"
+#include "unit/aws/sigv4_corpus.hpp"
 
 namespace {
 
@@ -296,5 +297,72 @@ TEST_CASE("AwsLambdaClient maps Lambda error statuses", "[lambda_client]") {
   SECTION("400 InvalidRequestContentException → InvalidPayload") {
     f.http.push_response(400, "{}", {{"x-amzn-ErrorType", "InvalidRequestContentException"}});
     CHECK(failed(f.invoke(request_for("f", "not json"))).kind == ErrorKind::InvalidPayload);
+  }
+}
+
+// One client signs a run of calls as the pure SigV4 steps sign each request it sent: calls to
+// different functions (names that need encoding, qualifiers, ARNs), with the session token,
+// access key and secret changing between calls and back, extra headers that come and go, within
+// one second and across seconds. The signer keeps state from call to call (the resumed hash of the
+// canonical request up to the token, the signing key, the Authorization prefix); none of it may
+// leak into the next call.
+TEST_CASE("AwsLambdaClient signs each call of a changing run as the pure steps do", "[lambda_client]") {
+  namespace corpus = testing::sigv4_corpus;
+  Fixture f;
+  AwsLambdaClient client(f.http, f.endpoint, "us-east-1", f.source, f.clock);
+  const std::string long_token(1100, 'T');
+  std::string other_long_token = long_token;
+  other_long_token[700] = 'U';  // differs inside the part the signer hashes once
+  struct Step {
+    std::string function;
+    std::string qualifier;
+    Credentials credentials;
+    aws::HeaderList extra;
+    std::chrono::milliseconds advance{0};
+  };
+  const Credentials plain{kAccessKeyId, kSecret, "", {}};
+  const Credentials with_token{kAccessKeyId, kSecret, long_token, {}};
+  const Credentials other_token{kAccessKeyId, kSecret, other_long_token, {}};
+  const Credentials other_key{"AKIDOTHER", "other/secret+key", long_token, {}};
+  const std::vector<Step> steps = {
+      {"alpha", "", with_token, {}},
+      {"alpha", "", with_token, {}},  // the same call again
+      {"beta", "", with_token, {}},   // another function
+      {"beta", "prod", with_token, {{"x-envoy-original-path", "/b?q=1"}}},
+      {"arn:aws:lambda:us-east-1:123456789012:function:gamma", "$LATEST", with_token, {}},
+      {"alpha", "", other_token, {}},                                 // the token changes
+      {"alpha", "", with_token, {}},                                  // and back
+      {"alpha", "", other_key, {{"X-Custom", "a  b"}}},               // another key and secret
+      {"alpha", "", other_key, {}, std::chrono::milliseconds(1500)},  // the next second
+      {"beta", "", plain, {}},                                        // no token at all
+      {"beta", "", with_token, {}, std::chrono::milliseconds(200)},
+  };
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    f.clock.advance(step.advance);
+    f.source->credentials = std::make_shared<Credentials>(step.credentials);
+    f.http.push_response(200, "{}");
+    InvokeRequest request = request_for(step.function, "{\"n\":" + std::to_string(i) + "}");
+    request.qualifier = step.qualifier;
+    request.extra_headers = step.extra;
+    ok(run(client.invoke(request, f.deadline)));
+
+    const auto& sent = f.http.last_call().request;
+    INFO("call " << i << ": " << sent.target);
+    corpus::ParsedRequest signed_request;
+    signed_request.method = sent.method;
+    const std::size_t question = sent.target.find('?');
+    signed_request.path = sent.target.substr(0, question);
+    if (question != std::string::npos) signed_request.query = sent.target.substr(question + 1);
+    signed_request.headers = sent.headers;
+    std::erase_if(signed_request.headers, [](const auto& h) { return h.first == "authorization"; });
+    signed_request.body = sent.body;
+    const auto expected = corpus::compute(signed_request, aws::sigv4::format_amz_date(f.clock.system_now()),
+                                          step.credentials.access_key_id, step.credentials.secret_access_key,
+                                          "us-east-1", "lambda", true);
+    CHECK(find_header(sent.headers, "authorization") == expected.authorization);
+    CHECK(testing::count_header(sent.headers, "host") == 1);
+    CHECK(testing::count_header(sent.headers, "x-amz-security-token") ==
+          (step.credentials.session_token.empty() ? 0 : 1));
   }
 }

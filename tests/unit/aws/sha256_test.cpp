@@ -2,6 +2,9 @@
 // reused OpenSSL contexts: no answer may depend on the one before.
 #include "lambdagate/aws/sha256.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
@@ -69,5 +72,46 @@ TEST_CASE("Sha256Resumable equals SHA-256 whether or not the beginning repeats",
   for (const auto& call : calls) {
     INFO(call.data.size() << " bytes, " << call.repeating << " repeating");
     CHECK(hex(resumable.digest(call.data, call.repeating)) == hex(once.digest(call.data)));
+  }
+}
+
+// HmacSha256 keys itself (RFC 2104: a key longer than SHA-256's 64-byte block is hashed first, a
+// shorter one padded) as OpenSSL's own HMAC does, for every key length around the block size,
+// re-keyed on one object after each MAC; and RFC 4231 test case 6, a 131-byte key.
+TEST_CASE("HmacSha256 equals OpenSSL's HMAC for keys shorter and longer than a block", "[sha256]") {
+  lambdagate::aws::HmacSha256 hmac;
+  const std::string data = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/lambda/aws4_request\n";
+  for (std::size_t length = 0; length <= 140; ++length) {
+    std::string key(length, '\0');
+    for (std::size_t i = 0; i < length; ++i) key[i] = static_cast<char>(i * 37 + length);
+    unsigned char expected[EVP_MAX_MD_SIZE];
+    unsigned int expected_size = 0;
+    REQUIRE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                 reinterpret_cast<const unsigned char*>(data.data()), data.size(), expected,
+                 &expected_size) != nullptr);
+    INFO("key of " << length << " bytes");
+    hmac.set_key(key);
+    const auto mac = hmac.mac(data);
+    REQUIRE(expected_size == mac.size());
+    CHECK(std::string(mac.begin(), mac.end()) == std::string(expected, expected + expected_size));
+  }
+  hmac.set_key(std::string(131, '\xaa'));
+  CHECK(hex(hmac.mac("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+// A kept beginning that ends inside a block, resumed many times with tails that cross one or
+// more block boundaries, equals the one-shot hash each time: the copied state carries the
+// partial block and the finished copy does not disturb the kept one.
+TEST_CASE("Sha256Resumable resumes a partial block with tails of every length", "[sha256]") {
+  lambdagate::aws::Sha256 once;
+  lambdagate::aws::Sha256Resumable resumable;
+  const std::string beginning(1000, 't');  // 1000 = 15 blocks and 40 bytes
+  std::string tail;
+  for (std::size_t length = 0; length <= 200; ++length) {
+    const std::string message = beginning + tail;
+    INFO("tail of " << length << " bytes");
+    CHECK(hex(resumable.digest(message, beginning.size())) == hex(once.digest(message)));
+    tail.push_back(static_cast<char>('a' + length % 26));
   }
 }

@@ -213,6 +213,20 @@ TEST_CASE("SigV4Signer::sign equals the pure steps on headers the corpora leave 
         {"x-empty", ""},
         {"x-spaces-only", "    "},
         {"x-quoted", "\"a   b   c\""}}},
+      {"names alike in their first eight bytes, and prefixes of one another",
+       {{"host", "h"},
+        {"x-amz-dz", "1"},
+        {"x-amz-d", "2"},
+        {"X-Amz-Da", "3"},
+        {"x-amz-date-2", "4"},
+        {"x-amz-datf", "5"},
+        {"x-amz-dat", "6"},
+        {"x-amz-meta-b", "7"},
+        {"x-amz-meta-a", "8"},
+        {"x-amz-meta", "9"},
+        {"x-a", "10"},
+        {"x", "11"},
+        {"x-amz-meta-a", "12"}}},
       {"unsigned headers left out",
        {{"host", "h"},
         {"User-Agent", "ua"},
@@ -325,5 +339,28 @@ TEST_CASE("SigV4Signer::sign resumes the canonical request hash only while its b
     request.body = step.body;
     const Credentials creds{kAccessKeyId, kSecret, step.token, std::nullopt};
     check_equal(sign_both_ways(fast, request, creds, step.time, "lambda", "us-east-1", true));
+  }
+}
+
+// sigv4::append_uri_encoded (Invoke's paths, built on the request path) encodes as the plain
+// uri_encode the signer is checked against: every byte value alone, with and without '/' kept,
+// and runs of kept bytes between bytes that are escaped.
+TEST_CASE("sigv4::append_uri_encoded equals uri_encode", "[sigv4][fast]") {
+  std::vector<std::string> inputs = {"",
+                                     "my-function",
+                                     "a:b",
+                                     "/2015-03-31/functions/f/invocations",
+                                     "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST",
+                                     "%2F%",
+                                     "caf\xc3\xa9 au lait~_.-",
+                                     "//..//"};
+  for (int c = 0; c < 256; ++c) inputs.emplace_back(1, static_cast<char>(c));
+  for (const auto& input : inputs) {
+    for (const bool keep_slash : {false, true}) {
+      INFO("input " << input << ", keep_slash " << keep_slash);
+      std::string out = "prefix";
+      sigv4::append_uri_encoded(out, input, keep_slash);
+      CHECK(out == "prefix" + sigv4::uri_encode(input, keep_slash));
+    }
   }
 }
