@@ -775,7 +775,9 @@ void PooledHttpClient::Impl::release(const Endpoint& endpoint, std::unique_ptr<C
     retire(std::move(connection));
     return;
   }
-  connection->tcp().expires_never();  // idle time is judged by idle_timeout, not by a timer
+  // Idle time is judged by idle_timeout, not by a timer. The stream's timer wait may still be
+  // pending until the last request's deadline: close_idle() at shutdown ends it.
+  connection->tcp().expires_never();
   const auto now = clock_.steady_now();
   connection->idle_since = now;
   IdleList& idle = idle_list(endpoint);
