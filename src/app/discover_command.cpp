@@ -79,6 +79,7 @@ int run_discover(const CliOptions& options, std::FILE* out, std::shared_ptr<spdl
   if (!build.snapshot) {
     // Caches of the Upstreams before the bad one may have started: end them before returning.
     registry.stop_all();
+    pool.close_idle();
     io.run();
     return kExitInvalidConfig;
   }
@@ -90,10 +91,13 @@ int run_discover(const CliOptions& options, std::FILE* out, std::shared_ptr<spdl
     listings.push_back({&upstream, std::make_shared<discovery::DiscoveredFunctions>(), {}});
   }
   auto discovery_options = discovery::discovery_options(settings);
-  // The rounds stop the credential caches when they are done; run() returns once every
-  // coroutine (the caches' refresh loops included) has ended.
+  // The rounds stop the credential caches and close the pool's idle connections when they are
+  // done; run() returns once every coroutine (the caches' refresh loops included) has ended.
   asio::co_spawn(io, run_rounds(listings, pool, clock, discovery_options, registry),
-                 [&registry](std::exception_ptr) { registry.stop_all(); });
+                 [&registry, &pool](std::exception_ptr) {
+                   registry.stop_all();
+                   pool.close_idle();
+                 });
   io.run();
 
   // Every Upstream in the order the configuration has them.

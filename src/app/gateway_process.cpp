@@ -278,7 +278,9 @@ void GatewayProcess::serve_until_shutdown() {
   while (!shut_down_ && control_.run_one() > 0) {
   }
   // ... then what is left on this thread only unwinds (cancelled refreshes and discovery rounds,
-  // TLS closes); run() returns as soon as it has.
+  // TLS closes); run() returns as soon as it has. Idle pooled connections would hold it up until
+  // their last deadlines passed.
+  control_http_.close_idle();
   control_.run_for(kUnwindBound);
   if (!control_.stopped()) {
     logger_->warn("control thread: background work still running {} s after shutdown; stopping it",
@@ -305,6 +307,7 @@ void GatewayProcess::abandon_background() {
   registry_.stop_all();
   discovery_.stop_all();
   jwks_.stop_all();
+  control_http_.close_idle();
   control_.restart();
   control_.run_for(kUnwindBound);
 }

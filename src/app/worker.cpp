@@ -73,6 +73,9 @@ core::Task<void> Worker::sessions_ended() {
 
 void Worker::finish(std::chrono::steady_clock::duration bound) {
   if (!thread_.joinable()) return;
+  // The sessions have ended, so no request uses the pool any more; its idle connections would
+  // keep the io_context busy until their last deadlines passed.
+  asio::post(io_, [this] { http_client_.close_idle(); });
   work_.reset();
   if (ran_out_.get_future().wait_for(bound) != std::future_status::ready) {
     // Only self-contained work is left (no session is): a TLS close or a DNS lookup that takes

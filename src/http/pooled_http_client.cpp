@@ -4,11 +4,13 @@
 // and handlers running on that io_context. Each send is one coroutine: take an idle connection
 // (or resolve, connect and handshake a new one), write the request, read the response, and hand
 // the connection back to the pool if the response allows it. Every step is bounded by the
-// request's Deadline through Beast's `expires_after`, the one timeout idiom of this layer.
+// request's Deadline through the stream's `expires_after`, the one timeout idiom of this layer
+// (DeadlineStream: one timer per connection, not one per read and write as beast::tcp_stream).
 // A send's coroutine uses the client, so the client (and the Clock given to it) must outlive
 // every send in flight; DNS lookups and TLS closes that outlive it hold no reference to it.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -16,10 +18,10 @@
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/system_error.hpp>
 #include <array>
@@ -30,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -39,6 +42,7 @@
 #include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
+#include "lambdagate/http/deadline_stream.hpp"
 #include "lambdagate/http/response_parser.hpp"
 
 namespace lambdagate::http {
@@ -51,8 +55,10 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 // beast::ssl_stream rather than asio's ssl::stream: it coalesces the header and a small body
 // into one TLS record instead of one record per buffer.
+// DeadlineStream, as the server's connections: beast::tcp_stream armed and cancelled a timer around
+// every read and write (two per request); this keeps one per connection and moves its deadline.
 // On the worker's concrete executor, as the coroutines that use them (core::Task).
-using TcpStream = beast::basic_stream<tcp, core::Executor>;
+using TcpStream = DeadlineStream;
 using TlsStream = beast::ssl_stream<TcpStream>;
 using Endpoints = std::vector<tcp::endpoint>;
 
@@ -86,10 +92,11 @@ bool has_line_break(std::string_view text) {
   return found != 0;
 }
 
-// Maps a failed write or read to an error kind (the taxonomy of client.hpp).
-ClientError io_error(const error_code& ec, std::string_view step, const Endpoint& endpoint) {
+// Maps a failed write or read to an error kind (the taxonomy of client.hpp). `expired`: the
+// stream's deadline passed, which closed the socket under the operation.
+ClientError io_error(const error_code& ec, bool expired, std::string_view step, const Endpoint& endpoint) {
   const std::string where = std::string(step) + " " + endpoint.to_string() + ": ";
-  if (ec == beast::error::timeout) return make_error(ClientErrorKind::Timeout, where + "deadline passed");
+  if (expired) return make_error(ClientErrorKind::Timeout, where + "deadline passed");
   if (ec == asio::error::operation_aborted) return make_error(ClientErrorKind::Timeout, where + "cancelled");
   // EOF, reset, broken pipe, and over TLS stream_truncated: the connection broke.
   return make_error(ClientErrorKind::Reset, where + ec.message());
@@ -136,9 +143,10 @@ struct Request {
 
 // One TCP (or TLS over TCP) connection and the read buffer that belongs to it.
 struct Connection {
-  explicit Connection(const core::Executor& executor) : stream(std::in_place_index<0>, executor) {}
+  explicit Connection(const core::Executor& executor)
+      : stream(std::in_place_index<0>, DeadlineStream::Socket(executor)) {}
   Connection(const core::Executor& executor, asio::ssl::context& context)
-      : stream(std::in_place_index<1>, executor, context) {}
+      : stream(std::in_place_index<1>, DeadlineStream::Socket(executor), context) {}
 
   TcpStream& tcp() {
     if (auto* secure = tls()) return secure->next_layer();
@@ -224,7 +232,7 @@ struct PooledHttpClient::Impl {
   core::Task<Exchange> exchange(Connection& connection, const Request& request,
                                 const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
   // A failed write of the request as the error (nothing of a response has been read then).
-  std::optional<ClientError> write_failure(const error_code& ec, const Endpoint& endpoint) const;
+  std::optional<ClientError> write_failure(const error_code& ec, bool expired, const Endpoint& endpoint) const;
   template <class Stream>
   core::Task<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
                                    const core::Deadline& deadline, const Endpoint& endpoint);
@@ -404,7 +412,7 @@ std::optional<ClientError> PooledHttpClient::Impl::arm(TcpStream& stream,
     return make_error(ClientErrorKind::Timeout,
                       std::string(step) + " " + endpoint.to_string() + ": deadline passed");
   }
-  // Beast closes the socket when this fires, so the pending step ends with error::timeout.
+  // The stream closes the socket when this passes, so the pending step fails (expired() says why).
   stream.expires_after(left);
   return std::nullopt;
 }
@@ -537,10 +545,10 @@ core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const En
   if (auto late = arm(connection->tcp(), deadline, "connecting to", endpoint))
     co_return Opened{nullptr, std::move(*late)};
   // Tries every address in turn until one accepts.
-  auto [connect_ec, peer] = co_await connection->tcp().async_connect(*resolved.endpoints, kTuple);
+  auto [connect_ec, peer] = co_await asio::async_connect(connection->tcp().socket(), *resolved.endpoints, kTuple);
   (void)peer;
   if (connect_ec) {
-    const auto kind = (connect_ec == beast::error::timeout || connect_ec == asio::error::operation_aborted)
+    const auto kind = (connection->tcp().expired() || connect_ec == asio::error::operation_aborted)
                           ? ClientErrorKind::Timeout
                           : ClientErrorKind::ConnectFailed;
     co_return Opened{nullptr,
@@ -550,6 +558,9 @@ core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const En
   error_code ignored;
   // Requests are written whole, so Nagle's algorithm would only delay them.
   connection->tcp().socket().set_option(tcp::no_delay(true), ignored);
+  // Non-blocking for our own calls too: a request is written at once when the socket takes it
+  // (write_plain). Asio sets the descriptor non-blocking for its operations anyway.
+  connection->tcp().socket().non_blocking(true, ignored);
 
   if (auto* secure = connection->tls()) {
     const std::string setup_error = tls_->prepare(secure->native_handle(), endpoint.host);
@@ -563,7 +574,7 @@ core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const En
     auto [handshake_ec] = co_await secure->async_handshake(asio::ssl::stream_base::client, kTuple);
     if (handshake_ec) {
       const std::string where = "TLS handshake with " + endpoint.to_string() + ": ";
-      if (handshake_ec == beast::error::timeout || handshake_ec == asio::error::operation_aborted) {
+      if (connection->tcp().expired() || handshake_ec == asio::error::operation_aborted) {
         co_return Opened{nullptr, make_error(ClientErrorKind::Timeout, where + "deadline passed")};
       }
       co_return Opened{nullptr, make_error(ClientErrorKind::TlsFailed,
@@ -587,10 +598,10 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
   return stream_on(connection.plain(), connection, request, deadline, endpoint, *sink);
 }
 
-std::optional<ClientError> PooledHttpClient::Impl::write_failure(const error_code& ec,
+std::optional<ClientError> PooledHttpClient::Impl::write_failure(const error_code& ec, bool expired,
                                                                  const Endpoint& endpoint) const {
   if (!ec) return std::nullopt;
-  return io_error(ec, "sending request to", endpoint);
+  return io_error(ec, expired, "sending request to", endpoint);
 }
 
 template <class Stream>
@@ -603,10 +614,16 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
   // record when they fit in 16 KiB.
   std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
   if (!failed) {
+    // Over plain TCP the request usually goes out at once (write_now); only what the socket did
+    // not take is written asynchronously, which posts its completion even when it waits for nothing.
     const std::array<asio::const_buffer, 2> buffers = request.buffers();
-    auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
-    (void)written;
-    failed = write_failure(write_ec, endpoint);
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+    if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(buffers));
+    if (beast::buffer_bytes(rest) != 0) {
+      auto [write_ec, written] = co_await asio::async_write(stream, rest, kTuple);
+      (void)written;
+      failed = write_failure(write_ec, connection.tcp().expired(), endpoint);
+    }
   }
   if (failed) {
     out.error = std::move(*failed);
@@ -628,7 +645,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
     if (read_ec == asio::error::eof) {
       parser.end_of_stream();
     } else if (read_ec) {
-      out.error = io_error(read_ec, "reading response from", endpoint);
+      out.error = io_error(read_ec, connection.tcp().expired(), "reading response from", endpoint);
       out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
       co_return out;
     }
@@ -653,10 +670,16 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
   Exchange out;
   std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
   if (!failed) {
+    // Over plain TCP the request usually goes out at once (write_now); only what the socket did
+    // not take is written asynchronously, which posts its completion even when it waits for nothing.
     const std::array<asio::const_buffer, 2> buffers = request.buffers();
-    auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
-    (void)written;
-    failed = write_failure(write_ec, endpoint);
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+    if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(buffers));
+    if (beast::buffer_bytes(rest) != 0) {
+      auto [write_ec, written] = co_await asio::async_write(stream, rest, kTuple);
+      (void)written;
+      failed = write_failure(write_ec, connection.tcp().expired(), endpoint);
+    }
   }
   if (failed) {
     out.error = std::move(*failed);
@@ -681,7 +704,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
     if (read_ec == asio::error::eof) {
       parser.end_of_stream();
     } else if (read_ec) {
-      out.error = io_error(read_ec, "reading response from", endpoint);
+      out.error = io_error(read_ec, connection.tcp().expired(), "reading response from", endpoint);
       out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
       co_return out;
     }
@@ -755,7 +778,9 @@ void PooledHttpClient::Impl::release(const Endpoint& endpoint, std::unique_ptr<C
     retire(std::move(connection));
     return;
   }
-  connection->tcp().expires_never();  // idle time is judged by idle_timeout, not by a timer
+  // Idle time is judged by idle_timeout, not by a timer. The stream's timer wait may still be
+  // pending until the last request's deadline: close_idle() at shutdown ends it.
+  connection->tcp().expires_never();
   const auto now = clock_.steady_now();
   connection->idle_since = now;
   IdleList& idle = idle_list(endpoint);

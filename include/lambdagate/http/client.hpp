@@ -128,7 +128,9 @@ public:
 
   // Connections opened so far (tests check that keep-alive reuses them).
   std::size_t connections_opened() const;
-  // Closes every idle connection (shutdown).
+  // Closes every idle connection. Call it at shutdown, before waiting for the io_context to run
+  // out of work: an idle connection's deadline timer may be pending until its last request's
+  // deadline (see DeadlineStream::expires_never).
   void close_idle();
 
 private:

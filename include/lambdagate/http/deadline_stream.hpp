@@ -1,7 +1,8 @@
 #pragma once
-// DeadlineStream: an accepted TCP connection with one deadline for the I/O step under way — the
-// timeout interface of beast::tcp_stream (expires_after / expires_never), kept by one timer per
-// connection instead of a timer armed and cancelled around every read and write.
+// DeadlineStream: a TCP connection (accepted by the server, or opened by the pooled HTTP client)
+// with one deadline for the I/O step under way — the timeout interface of beast::tcp_stream
+// (expires_after / expires_never), kept by one timer per connection instead of a timer armed and
+// cancelled around every read and write.
 //
 // Why: beast::tcp_stream starts a timer wait (timer queue insert, cancellation slot, a
 // timeout_handler) for each operation and cancels it when the operation completes; a keep-alive
@@ -58,7 +59,10 @@ class DeadlineStream {
 
   // The current step must end within `d` from now.
   void expires_after(clock::duration d) { set_deadline(clock::now() + d); }
-  // No deadline (the request handler bounds its own work).
+  // No deadline (the request handler bounds its own work). A timer wait already pending stays
+  // until it fires and then ends quietly (cancelling it would cost a handler and a re-arm per
+  // request); it counts as work for the io_context until then, so a connection put aside with
+  // one (an idle upstream connection in the pool) must be closed at shutdown.
   void expires_never() { state_->deadline = clock::time_point::max(); }
   // Whether a deadline passed (the socket was closed for it).
   bool expired() const noexcept { return state_->expired; }
