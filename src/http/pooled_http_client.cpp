@@ -141,6 +141,16 @@ struct Request {
   std::array<asio::const_buffer, 2> buffers() const { return {asio::buffer(head), asio::buffer(body)}; }
 };
 
+// What of the request an asynchronous write still has to send. Over plain TCP the request
+// usually goes out at once (DeadlineStream::write_now); an asynchronous write posts its
+// completion through the scheduler even when it waited for nothing.
+template <class Stream>
+beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(Stream& stream, const Request& request) {
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request.buffers());
+  if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(request.buffers()));
+  return rest;
+}
+
 // One TCP (or TLS over TCP) connection and the read buffer that belongs to it.
 struct Connection {
   explicit Connection(const core::Executor& executor)
@@ -233,6 +243,11 @@ struct PooledHttpClient::Impl {
                                 const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
   // A failed write of the request as the error (nothing of a response has been read then).
   std::optional<ClientError> write_failure(const error_code& ec, bool expired, const Endpoint& endpoint) const;
+  // Hands what a read brought to the parser. True when the exchange ends with an error: `out`
+  // then says which, and whether nothing of a response arrived. Not a coroutine, so sharing it
+  // costs exchange_on and stream_on no frame.
+  bool failed_after_read(ResponseParser& parser, Connection& connection, const error_code& read_ec,
+                         std::size_t read, const Endpoint& endpoint, Exchange& out) const;
   template <class Stream>
   core::Task<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
                                    const core::Deadline& deadline, const Endpoint& endpoint);
@@ -604,6 +619,26 @@ std::optional<ClientError> PooledHttpClient::Impl::write_failure(const error_cod
   return io_error(ec, expired, "sending request to", endpoint);
 }
 
+bool PooledHttpClient::Impl::failed_after_read(ResponseParser& parser, Connection& connection,
+                                               const error_code& read_ec, std::size_t read,
+                                               const Endpoint& endpoint, Exchange& out) const {
+  connection.buffer.commit(read);
+  feed_buffered(parser, connection.buffer);
+  if (read_ec == asio::error::eof) {
+    parser.end_of_stream();
+  } else if (read_ec) {
+    out.error = io_error(read_ec, connection.tcp().expired(), "reading response from", endpoint);
+    out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
+    return true;
+  }
+  if (parser.failed()) {
+    out.error = response_error(parser, endpoint, options_.max_response_bytes);
+    out.nothing_received = parser.error() == ResponseParser::Error::ClosedBeforeResponse;
+    return true;
+  }
+  return false;
+}
+
 template <class Stream>
 core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on(
     Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
@@ -614,11 +649,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
   // record when they fit in 16 KiB.
   std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
   if (!failed) {
-    // Over plain TCP the request usually goes out at once (write_now); only what the socket did
-    // not take is written asynchronously, which posts its completion even when it waits for nothing.
-    const std::array<asio::const_buffer, 2> buffers = request.buffers();
-    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
-    if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(buffers));
+    const auto rest = unsent(stream, request);
     if (beast::buffer_bytes(rest) != 0) {
       auto [write_ec, written] = co_await asio::async_write(stream, rest, kTuple);
       (void)written;
@@ -640,20 +671,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
   while (!parser.done()) {
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
     auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);
-    connection.buffer.commit(read);
-    feed_buffered(parser, connection.buffer);
-    if (read_ec == asio::error::eof) {
-      parser.end_of_stream();
-    } else if (read_ec) {
-      out.error = io_error(read_ec, connection.tcp().expired(), "reading response from", endpoint);
-      out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
-      co_return out;
-    }
-    if (parser.failed()) {
-      out.error = response_error(parser, endpoint, options_.max_response_bytes);
-      out.nothing_received = parser.error() == ResponseParser::Error::ClosedBeforeResponse;
-      co_return out;
-    }
+    if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
   }
 
   // Bytes beyond the response mean the peer is out of step with us.
@@ -670,11 +688,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
   Exchange out;
   std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
   if (!failed) {
-    // Over plain TCP the request usually goes out at once (write_now); only what the socket did
-    // not take is written asynchronously, which posts its completion even when it waits for nothing.
-    const std::array<asio::const_buffer, 2> buffers = request.buffers();
-    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
-    if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(buffers));
+    const auto rest = unsent(stream, request);
     if (beast::buffer_bytes(rest) != 0) {
       auto [write_ec, written] = co_await asio::async_write(stream, rest, kTuple);
       (void)written;
@@ -699,20 +713,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
     }
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
     auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);
-    connection.buffer.commit(read);
-    feed_buffered(parser, connection.buffer);
-    if (read_ec == asio::error::eof) {
-      parser.end_of_stream();
-    } else if (read_ec) {
-      out.error = io_error(read_ec, connection.tcp().expired(), "reading response from", endpoint);
-      out.nothing_received = !parser.got_some() && connection.buffer.size() == 0;
-      co_return out;
-    }
-    if (parser.failed()) {
-      out.error = response_error(parser, endpoint, options_.max_response_bytes);
-      out.nothing_received = parser.error() == ResponseParser::Error::ClosedBeforeResponse;
-      co_return out;
-    }
+    if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
     if (!parser.head_done()) continue;
     if (!head_sent) {
       head.status = parser.response().status;
