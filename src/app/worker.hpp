@@ -68,10 +68,12 @@ class Worker {
 
  private:
   spdlog::logger& logger_;
-  // Concurrency hint 1: only this worker's thread runs it, so Asio hands completions posted from
-  // that thread to a thread-private queue without taking the scheduler's mutex. Other threads
-  // still post safely (shutdown steps, DNS lookups, reloads): hint 1 keeps the locking.
-  boost::asio::io_context io_{1};
+  // Only this worker's thread runs it and touches its sockets and timers: every other thread
+  // posts (shutdown steps, DNS lookups, reloads, credential bells), and the objects are destroyed
+  // after the thread has joined. So the hint drops the per-socket locks of the reactor
+  // (UNSAFE_IO) and keeps the scheduler's lock for those posts; like hint 1, it lets Asio hand
+  // completions posted from this thread to a thread-private queue.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   http::PooledHttpClient http_client_;
   observability::AccessLog access_log_;
