@@ -663,11 +663,8 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
   }
 
   ResponseParser parser(kHeaderLimit, options_.max_response_bytes, request.head_method);
-  // One deadline for the whole response, armed once as for the write.
-  if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
-    out.error = std::move(*late);
-    co_return out;
-  }
+  // The deadline armed for the write bounds the response too: it is one point in time for the
+  // whole exchange, so arming it again would only read the clock twice more.
   while (!parser.done()) {
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
     auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);

@@ -1,6 +1,7 @@
 // A response's head written by hand for one gather write (see response_head.hpp).
 #include "lambdagate/http/response_head.hpp"
 
+#include <charconv>
 #include <string_view>
 
 namespace lambdagate::http {
@@ -56,6 +57,34 @@ void write_response_head(const Response::header_type& response, std::string& out
     at = put(at, "\r\n");
   }
   put(at, "\r\n");
+}
+
+void prepare_payload_once(Response& response) {
+  const std::size_t size = response.body().size();
+  const unsigned code = response.result_int();
+  const bool body_not_allowed = (code >= 100 && code < 200) || code == 204 || code == 304;
+  if (!(body_not_allowed && size != 0)) {
+    // The fields in order, compared by their code: a response has a handful, and a walk costs
+    // less than the two case-insensitive tree searches of equal_range.
+    const bhttp::fields::value_type* length = nullptr;
+    std::size_t lengths = 0;
+    for (const auto& field : response) {
+      if (field.name() == bhttp::field::content_length) {
+        length = &field;
+        ++lengths;
+      }
+    }
+    if (lengths == 1) {
+      char digits[20];
+      const auto end = std::to_chars(digits, digits + sizeof digits, size).ptr;
+      const auto value = length->value();
+      if (std::string_view(value.data(), value.size()) ==
+          std::string_view(digits, static_cast<std::size_t>(end - digits))) {
+        return;  // the one Content-Length there is says this body's size
+      }
+    }
+  }
+  response.prepare_payload();
 }
 
 }  // namespace lambdagate::http

@@ -20,6 +20,12 @@ namespace lambdagate::http {
 // Replaces `out` with the head of `response`; `out` keeps its capacity.
 void write_response_head(const Response::header_type& response, std::string& out);
 
+// Response::prepare_payload, skipped when it would change nothing: the response mapping sets the
+// Content-Length of the body already, and Beast sets even the same value as a new field (an
+// allocation and two tree updates per response). Throws as prepare_payload does for a body on a
+// status that allows none.
+void prepare_payload_once(Response& response);
+
 // The head and the body of a whole response, for one gather write. `head_only` (a HEAD request):
 // the head alone, with the Content-Length the body would have had.
 inline std::array<boost::asio::const_buffer, 2> response_buffers(const std::string& head,

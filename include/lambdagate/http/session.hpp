@@ -33,6 +33,7 @@
 #include <variant>
 #include <boost/system/system_error.hpp>
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -199,24 +200,38 @@ class SessionWriter final : public ResponseWriter {
   bool keep_alive_ = true;
 };
 
-// A whole response, written within the write timeout as one gather write of its head and body;
-// to a HEAD request the head only (with the Content-Length the body would have had), so a
-// pipelined next response is not taken for a body. False when the write failed.
-template <class Stream>
-core::Task<bool> send_response(Stream& stream, Response& response,
-                               std::chrono::milliseconds write_timeout, bool head_only = false) {
-  response.prepare_payload();
-  std::string head;
+// A whole response as one gather write: its head, written into `head`, and its body; to a HEAD
+// request the head only (with the Content-Length the body would have had), so a pipelined next
+// response is not taken for a body.
+inline std::array<boost::asio::const_buffer, 2> prepare_response(Response& response, std::string& head,
+                                                                bool head_only) {
+  prepare_payload_once(response);
   write_response_head(response.base(), head);
-  const auto buffers = response_buffers(head, response, head_only);
-  const std::size_t written = write_now(stream, buffers);
-  if (written == boost::asio::buffer_size(buffers)) co_return true;
-  boost::beast::buffers_suffix<std::decay_t<decltype(buffers)>> rest(buffers);
+  return response_buffers(head, response, head_only);
+}
+
+// Writes `buffers` past their first `written` bytes (what write_now took), within the write
+// timeout. False when the write failed.
+template <class Stream, class Buffers>
+core::Task<bool> write_rest(Stream& stream, const Buffers& buffers, std::size_t written,
+                            std::chrono::milliseconds write_timeout) {
+  boost::beast::buffers_suffix<Buffers> rest(buffers);
   rest.consume(written);
   expires_after(stream, write_timeout);
   auto [ec, n] = co_await boost::asio::async_write(stream, rest, kSessionTuple);
   (void)n;
   co_return !ec;
+}
+
+// A whole response (see prepare_response), within the write timeout. False when the write failed.
+template <class Stream>
+core::Task<bool> send_response(Stream& stream, Response& response,
+                               std::chrono::milliseconds write_timeout, bool head_only = false) {
+  std::string head;
+  const auto buffers = prepare_response(response, head, head_only);
+  const std::size_t written = write_now(stream, buffers);
+  if (written == boost::asio::buffer_size(buffers)) co_return true;
+  co_return co_await write_rest(stream, buffers, written, write_timeout);
 }
 
 // The answer to a request refused before it was complete; the connection closes after it.
@@ -469,8 +484,14 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed &&
                       !lifetime.over());
   const bool keep_alive = response.keep_alive();
-  const bool written = co_await send_response(stream, response, limits.write_timeout, head_only);
-  co_return written && keep_alive;
+  // As send_response, in this frame: a plain socket usually takes the whole response at once, and
+  // then no other frame is made for it.
+  std::string head;
+  const auto buffers = prepare_response(response, head, head_only);
+  const std::size_t written = write_now(stream, buffers);
+  const bool sent = written == boost::asio::buffer_size(buffers) ||
+                    co_await write_rest(stream, buffers, written, limits.write_timeout);
+  co_return sent && keep_alive;
 }
 
 }  // namespace detail
