@@ -21,11 +21,11 @@ declare -A sources=(
   [proxy_protocol]="src/http/proxy_protocol.cpp"
   [path]="src/http/path_normalization.cpp"
   [http_request]="src/http/request_checks.cpp"
-  [http_response]="src/http/response_parser.cpp"
+  [http_response]="src/http/response_parser.cpp src/http/response_headers.cpp"
   [request_events]="src/proxy/request_events.cpp src/core/base64.cpp"
   [route_match]="src/routing/domain_index.cpp src/routing/matcher.cpp src/routing/path_trie.cpp src/routing/route_index.cpp src/routing/route_table.cpp src/http/path_normalization.cpp"
   [sigv4]="src/aws/sigv4.cpp src/aws/sha256.cpp"
-  [sts_xml]="src/aws/sts.cpp src/aws/iso8601.cpp src/aws/sigv4.cpp src/aws/sha256.cpp src/aws/credentials.cpp src/http/endpoint.cpp"
+  [sts_xml]="src/aws/sts.cpp src/aws/iso8601.cpp src/aws/sigv4.cpp src/aws/sha256.cpp src/aws/credentials.cpp src/http/endpoint.cpp src/http/response_headers.cpp"
   [list_functions]="src/aws/lambda_listing_parse.cpp"
   [yaml]="$config_sources"
 )

@@ -1,5 +1,3 @@
-#include <strings.h>
-
 #include <algorithm>
 #include <charconv>
 
@@ -90,10 +88,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error)
 }
 
 std::optional<std::string_view> ClientResponse::header(std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return std::string_view(v);
-  }
-  return std::nullopt;
+  return headers.find(name);
 }
 
 std::string_view to_string(ClientErrorKind kind) {

@@ -15,6 +15,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/task.hpp"
+#include "lambdagate/http/response_headers.hpp"
 
 namespace lambdagate::http {
 
@@ -47,7 +48,7 @@ struct ClientRequest {
 
 struct ClientResponse {
   unsigned status = 0;
-  HeaderList headers;
+  ResponseHeaders headers;
   std::string body;
 
   // First value of a header, case-insensitive.

@@ -28,7 +28,7 @@ struct Outcome {
   bool done = false;
   Error error = Error::None;
   unsigned status = 0;
-  HeaderList headers;
+  lambdagate::http::ResponseHeaders headers;
   std::string body;
   bool keep_alive = false;
   std::string leftover;  // bytes after the response, not consumed

@@ -1,0 +1,97 @@
+#pragma once
+// ResponseHeaders: the header fields of an upstream response, in arrival order, their names and
+// values back to back in one buffer. A list of string pairs allocated once per name or value
+// longer than the short-string buffer: about seven times for each Lambda answer (Date, the
+// request id, X-Amz-Executed-Version, ...). Here all of them take two allocations, the bytes and
+// the index, reserved once (issue 14).
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lambdagate::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+class ResponseHeaders {
+ public:
+  // One field. Named as std::pair's members, so code written for a list of pairs reads it the same.
+  struct Field {
+    std::string_view first;   // the name, as it arrived
+    std::string_view second;  // the value
+    bool operator==(const Field&) const = default;
+  };
+
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = Field;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Field;
+
+    const_iterator() = default;
+    Field operator*() const { return (*headers_)[index_]; }
+    const_iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++index_;
+      return before;
+    }
+    bool operator==(const const_iterator& other) const { return index_ == other.index_; }
+
+   private:
+    friend class ResponseHeaders;
+    const_iterator(const ResponseHeaders* headers, std::size_t index) : headers_(headers), index_(index) {}
+    const ResponseHeaders* headers_ = nullptr;
+    std::size_t index_ = 0;
+  };
+
+  ResponseHeaders() = default;
+  // The fields in order (tests and fakes build responses this way).
+  ResponseHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+  ResponseHeaders(const HeaderList& fields);  // NOLINT(google-explicit-constructor): as above
+
+  // Room for `fields` fields of `bytes` name and value bytes in all, before they arrive.
+  void reserve(std::size_t fields, std::size_t bytes);
+  void add(std::string_view name, std::string_view value);
+  // A field as the parser has it: its whole line, copied in one piece, the name being the first
+  // `name_size` bytes and `value` a part of `line` (the line less the colon and whitespace).
+  void add_line(std::string_view line, std::size_t name_size, std::string_view value);
+  void clear();
+
+  // The first value of `name`, compared case-insensitively.
+  std::optional<std::string_view> find(std::string_view name) const;
+
+  std::size_t size() const { return spans_.size(); }
+  bool empty() const { return spans_.empty(); }
+  Field operator[](std::size_t i) const;
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, spans_.size()); }
+
+  // Same fields, in the same order, names compared as they are.
+  friend bool operator==(const ResponseHeaders& a, const ResponseHeaders& b);
+  friend bool operator==(const ResponseHeaders& a, const HeaderList& b);
+
+ private:
+  // Where a field's name and value sit in bytes_. Offsets, not views: a copied or moved
+  // ResponseHeaders stays valid whatever its string does with short contents.
+  struct Span {
+    std::uint32_t name_at;
+    std::uint32_t name_size;
+    std::uint32_t value_at;
+    std::uint32_t value_size;
+  };
+  std::string bytes_;
+  std::vector<Span> spans_;
+};
+
+}  // namespace lambdagate::http

@@ -1,0 +1,77 @@
+// ResponseHeaders: one buffer for an upstream response's fields (see response_headers.hpp).
+#include "lambdagate/http/response_headers.hpp"
+
+#include <strings.h>
+
+#include <stdexcept>
+
+namespace lambdagate::http {
+
+ResponseHeaders::ResponseHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  for (const auto& [name, value] : fields) add(name, value);
+}
+
+ResponseHeaders::ResponseHeaders(const HeaderList& fields) {
+  for (const auto& [name, value] : fields) add(name, value);
+}
+
+void ResponseHeaders::reserve(std::size_t fields, std::size_t bytes) {
+  spans_.reserve(fields);
+  bytes_.reserve(bytes);
+}
+
+void ResponseHeaders::add(std::string_view name, std::string_view value) {
+  const std::size_t at = bytes_.size();
+  if (at + name.size() + value.size() > UINT32_MAX) throw std::length_error("response headers too large");
+  bytes_.append(name).append(value);
+  spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name.size()),
+                        static_cast<std::uint32_t>(at + name.size()), static_cast<std::uint32_t>(value.size())});
+}
+
+void ResponseHeaders::add_line(std::string_view line, std::size_t name_size, std::string_view value) {
+  const std::size_t at = bytes_.size();
+  if (at + line.size() > UINT32_MAX) throw std::length_error("response headers too large");
+  const std::size_t value_offset = value.empty() ? line.size() : static_cast<std::size_t>(value.data() - line.data());
+  bytes_.append(line);
+  spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
+                        static_cast<std::uint32_t>(at + value_offset), static_cast<std::uint32_t>(value.size())});
+}
+
+void ResponseHeaders::clear() {
+  bytes_.clear();
+  spans_.clear();
+}
+
+ResponseHeaders::Field ResponseHeaders::operator[](std::size_t i) const {
+  const Span& span = spans_[i];
+  return Field{std::string_view(bytes_.data() + span.name_at, span.name_size),
+               std::string_view(bytes_.data() + span.value_at, span.value_size)};
+}
+
+std::optional<std::string_view> ResponseHeaders::find(std::string_view name) const {
+  // Most names differ from the one sought in length, which spares them the compare.
+  for (const Span& span : spans_) {
+    if (span.name_size == name.size() && strncasecmp(bytes_.data() + span.name_at, name.data(), name.size()) == 0) {
+      return std::string_view(bytes_.data() + span.value_at, span.value_size);
+    }
+  }
+  return std::nullopt;
+}
+
+bool operator==(const ResponseHeaders& a, const ResponseHeaders& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+bool operator==(const ResponseHeaders& a, const HeaderList& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].first != b[i].first || a[i].second != b[i].second) return false;
+  }
+  return true;
+}
+
+}  // namespace lambdagate::http
