@@ -8,7 +8,7 @@
 #   bench/proxy.sh --case plain,tls      # a subset (cases listed below)
 #   bench/proxy.sh --rounds 5 --duration 20 --log on
 #   bench/proxy.sh --soak 5              # 5 minutes of load on lambdagate, RSS every 10 s
-#   bench/proxy.sh --profile             # syscalls per request (strace -c) and a perf top-10
+#   bench/proxy.sh --profile             # syscalls per request (strace -c) and perf profiles of both
 #
 # Cases (--case, comma-separated; default: plain,tls,https,latency,scaling,memory,startup):
 #   plain     throughput, proxy -> backend over plain HTTP, access log on and off
@@ -18,7 +18,7 @@
 #   scaling   lambdagate --threads 2 vs --threads 1 (and nginx 2 workers vs 1), everything sharing both cores
 #   memory    RSS idle with the example config, and per idle keep-alive client connection
 #   startup   exec to the first /readyz 200 with static credentials
-#   profile   strace -c syscalls per request for both proxies, perf top-10 for lambdagate
+#   profile   strace -c syscalls per request, and a perf profile (by object, top symbols) of each proxy
 #   soak      (with --soak) minutes of load on lambdagate, RSS sampled every 10 s
 #
 # Pinning (throughput and latency): the proxy under test alone on core 0, wrk (1 thread,
@@ -826,7 +826,8 @@ if has_case soak; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Profile: syscalls per request (strace -c) for both proxies; perf top-10 for lambdagate.
+# Profile: syscalls per request (strace -c) and a perf profile (cpu-clock, kernel included) of
+# each proxy in turn under the same load, with its CPU per request, so shares can be compared in µs.
 
 if has_case profile; then
   echo
@@ -871,27 +872,71 @@ for calls, errors, name in sorted(rows, reverse=True):
 EOF
   done
   if perf record -e cpu-clock -o "$work/perf.probe" -- true >/dev/null 2>&1; then
-    wrk_args 1 1 64 12 "$lg_url"
-    "${wrk_argv[@]}" >/dev/null 2>&1 &
-    pw=$!
-    started+=("$pw")
-    sleep 2
-    perf record -e cpu-clock -F 2000 -g -p "$lpid" -o "$work/perf.data" -- sleep 8 >/dev/null 2>&1
-    wait "$pw" || true
-    stop "$pw"
-    echo "  lambdagate perf (cpu-clock, 8 s under load): share of samples by object:"
-    perf report -i "$work/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null |
-      grep -E '^ +[0-9]' | sed -n 1,8p | sed 's/^/   /'
-    echo "  lambdagate perf top 10 symbols (self):"
-    perf report -i "$work/perf.data" --stdio --no-children --sort dso,symbol -g none 2>/dev/null >"$work/perf.txt"
-    grep -E '^ +[0-9]' "$work/perf.txt" | sed -n 1,10p | cut -c1-150 | sed 's/^/   /'
-    # Groups of libc symbols, summed over every symbol of the group.
-    awk '$2 == "libc.so.6" {
-           pct = $1; sub("%", "", pct); sym = $4
-           if (sym ~ /malloc|free|realloc|calloc|^_int_|tcache|memalign/) alloc += pct
-           else if (sym ~ /^__mem|^mem|^__str|^str/) mem += pct
-         }
-         END { printf "  libc groups: malloc/free family %.1f%%, mem*/str* %.1f%%\n", alloc, mem }' "$work/perf.txt"
+    for target in lambdagate nginx; do
+      if [[ $target == lambdagate ]]; then pid=$lpid u=$lg_url; else pid=$nworker u="http://127.0.0.1:$nx_plain/lambda"; fi
+      wrk_args 1 1 64 12 "$u"
+      "${wrk_argv[@]}" >"$work/wrk.perf.$target.txt" 2>&1 &
+      pw=$!
+      started+=("$pw")
+      sleep 2
+      c0="$(cpu_ticks "$pid")"
+      perf record -e cpu-clock -F 2000 -g -p "$pid" -o "$work/perf.$target.data" -- sleep 8 >/dev/null 2>&1
+      c1="$(cpu_ticks "$pid")"
+      wait "$pw" || true
+      stop "$pw"
+      read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$work/wrk.perf.$target.txt")"
+      # CPU per request over the 8 s recorded, at the rate wrk measured over its 12 s.
+      cpu_us="$(awk -v t="$((c1 - c0))" -v hz="$ticks" -v r="$rps" 'BEGIN {printf "%.1f", t * 1e6 / hz / (r * 8)}')"
+      perf report -i "$work/perf.$target.data" --stdio --no-children --sort dso,symbol -g none 2>/dev/null \
+        >"$work/perf.$target.txt"
+      echo "$cpu_us" >"$work/perf.$target.cpu"
+      echo "  $target perf (cpu-clock, 8 s under load at $rps req/s, about $cpu_us µs CPU per request):"
+      echo "  share of samples by object:"
+      perf report -i "$work/perf.$target.data" --stdio --no-children --sort dso -g none 2>/dev/null |
+        grep -E '^ +[0-9]' | sed -n 1,6p | sed 's/^/   /'
+      echo "  top 12 symbols (self):"
+      grep -E '^ +[0-9]' "$work/perf.$target.txt" | sed -n 1,12p | cut -c1-150 | sed 's/^/   /'
+      # Groups of libc symbols, summed over every symbol of the group.
+      awk '$2 == "libc.so.6" {
+             pct = $1; sub("%", "", pct); sym = $4
+             if (sym ~ /malloc|free|realloc|calloc|^_int_|tcache|memalign/) alloc += pct
+             else if (sym ~ /^__mem|^mem|^__str|^str/) mem += pct
+           }
+           END { printf "  libc groups: malloc/free family %.1f%%, mem*/str* %.1f%%\n", alloc, mem }' "$work/perf.$target.txt"
+    done
+    # Each proxy's shares times its own CPU per request: µs per request, side by side.
+    "$py" - "$work" <<'EOF'
+import re, sys
+work = sys.argv[1]
+def load(target):
+    cpu = float(open(f"{work}/perf.{target}.cpu").read())
+    out = {}
+    for line in open(f"{work}/perf.{target}.txt"):
+        m = re.match(r"\s+([\d.]+)%\s+(\S+)\s+\[(.)\]\s+(\S+)", line)
+        if not m:
+            continue
+        pct, dso, kind, sym = m.groups()
+        if dso.startswith("[kernel"):
+            key = "kernel: " + sym
+        elif dso.startswith("libc"):
+            key = "libc: " + sym
+        else:
+            key = "user: " + dso
+        out[key] = out.get(key, 0.0) + float(pct) * cpu / 100
+    return out
+lg, nx = load("lambdagate"), load("nginx")
+def total(d, prefix):
+    return sum(v for k, v in d.items() if k.startswith(prefix))
+print("  µs per request from each profile (share × that proxy's CPU per request):")
+print("    | part | lambdagate | nginx |")
+print("    |---|---:|---:|")
+for label, prefix in (("kernel", "kernel: "), ("libc", "libc: "), ("user space besides libc", "user: ")):
+    print(f"    | {label} | {total(lg, prefix):.1f} | {total(nx, prefix):.1f} |")
+print("  kernel symbols where lambdagate spends the most over nginx, µs per request:")
+diff = sorted((k for k in set(lg) | set(nx) if k.startswith("kernel: ")), key=lambda k: nx.get(k, 0) - lg.get(k, 0))
+for k in diff[:6]:
+    print(f"    {k[8:]:32} lambdagate {lg.get(k, 0):5.2f}  nginx {nx.get(k, 0):5.2f}")
+EOF
   else
     echo "  perf record does not work here; skipped"
   fi
