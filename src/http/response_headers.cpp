@@ -7,7 +7,8 @@
 
 namespace lambdagate::http {
 
-ResponseHeaders::ResponseHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+ResponseHeaders::ResponseHeaders(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   for (const auto& [name, value] : fields) add(name, value);
 }
 
@@ -25,16 +26,19 @@ void ResponseHeaders::add(std::string_view name, std::string_view value) {
   if (at + name.size() + value.size() > UINT32_MAX) throw std::length_error("response headers too large");
   bytes_.append(name).append(value);
   spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name.size()),
-                        static_cast<std::uint32_t>(at + name.size()), static_cast<std::uint32_t>(value.size())});
+                        static_cast<std::uint32_t>(at + name.size()),
+                        static_cast<std::uint32_t>(value.size())});
 }
 
 void ResponseHeaders::add_line(std::string_view line, std::size_t name_size, std::string_view value) {
   const std::size_t at = bytes_.size();
   if (at + line.size() > UINT32_MAX) throw std::length_error("response headers too large");
-  const std::size_t value_offset = value.empty() ? line.size() : static_cast<std::size_t>(value.data() - line.data());
+  const std::size_t value_offset =
+      value.empty() ? line.size() : static_cast<std::size_t>(value.data() - line.data());
   bytes_.append(line);
   spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
-                        static_cast<std::uint32_t>(at + value_offset), static_cast<std::uint32_t>(value.size())});
+                        static_cast<std::uint32_t>(at + value_offset),
+                        static_cast<std::uint32_t>(value.size())});
 }
 
 void ResponseHeaders::clear() {
@@ -51,7 +55,8 @@ ResponseHeaders::Field ResponseHeaders::operator[](std::size_t i) const {
 std::optional<std::string_view> ResponseHeaders::find(std::string_view name) const {
   // Most names differ from the one sought in length, which spares them the compare.
   for (const Span& span : spans_) {
-    if (span.name_size == name.size() && strncasecmp(bytes_.data() + span.name_at, name.data(), name.size()) == 0) {
+    if (span.name_size == name.size() &&
+        strncasecmp(bytes_.data() + span.name_at, name.data(), name.size()) == 0) {
       return std::string_view(bytes_.data() + span.value_at, span.value_size);
     }
   }

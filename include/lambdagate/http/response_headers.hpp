@@ -1,6 +1,7 @@
 #pragma once
-// ResponseHeaders: the header fields of an upstream response, in arrival order, their names and
-// values back to back in one buffer. A list of string pairs allocated once per name or value
+// ResponseHeaders: the header fields of an upstream response, in arrival order, in one buffer
+// (each parsed line copied whole; a field added by name and value, the two back to back), with an
+// index of where each name and value sit. A list of string pairs allocated once per name or value
 // longer than the short-string buffer: about seven times for each Lambda answer (Date, the
 // request id, X-Amz-Executed-Version, ...). Here all of them take two allocations, the bytes and
 // the index, reserved once (issue 14).
