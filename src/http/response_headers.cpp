@@ -21,24 +21,24 @@ void ResponseHeaders::reserve(std::size_t fields, std::size_t bytes) {
   bytes_.reserve(bytes);
 }
 
-void ResponseHeaders::add(std::string_view name, std::string_view value) {
+void ResponseHeaders::append(std::string_view first, std::string_view second, std::size_t name_size,
+                             std::size_t value_offset, std::size_t value_size) {
   const std::size_t at = bytes_.size();
-  if (at + name.size() + value.size() > UINT32_MAX) throw std::length_error("response headers too large");
-  bytes_.append(name).append(value);
-  spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name.size()),
-                        static_cast<std::uint32_t>(at + name.size()),
-                        static_cast<std::uint32_t>(value.size())});
+  if (at + first.size() + second.size() > UINT32_MAX) throw std::length_error("response headers too large");
+  bytes_.append(first).append(second);
+  spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
+                        static_cast<std::uint32_t>(at + value_offset),
+                        static_cast<std::uint32_t>(value_size)});
+}
+
+void ResponseHeaders::add(std::string_view name, std::string_view value) {
+  append(name, value, name.size(), name.size(), value.size());
 }
 
 void ResponseHeaders::add_line(std::string_view line, std::size_t name_size, std::string_view value) {
-  const std::size_t at = bytes_.size();
-  if (at + line.size() > UINT32_MAX) throw std::length_error("response headers too large");
   const std::size_t value_offset =
       value.empty() ? line.size() : static_cast<std::size_t>(value.data() - line.data());
-  bytes_.append(line);
-  spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
-                        static_cast<std::uint32_t>(at + value_offset),
-                        static_cast<std::uint32_t>(value.size())});
+  append(line, {}, name_size, value_offset, value.size());
 }
 
 void ResponseHeaders::clear() {

@@ -91,6 +91,11 @@ class ResponseHeaders {
     std::uint32_t value_at;
     std::uint32_t value_size;
   };
+  // Copies `first` then `second` to the end of bytes_ and indexes the field they hold: the name
+  // the first `name_size` bytes, the value `value_size` bytes from `value_offset` on.
+  void append(std::string_view first, std::string_view second, std::size_t name_size,
+              std::size_t value_offset, std::size_t value_size);
+
   std::string bytes_;
   std::vector<Span> spans_;
 };
