@@ -21,8 +21,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <utility>
 #include "lambdagate/core/task.hpp"
+#include "lambdagate/http/drained_read.hpp"
 
 
 namespace lambdagate::http {
@@ -67,9 +69,17 @@ class DeadlineStream {
   // Whether a deadline passed (the socket was closed for it).
   bool expired() const noexcept { return state_->expired; }
 
+  // A read into one buffer (every read here: Beast's, the TLS layer's, the server's and the
+  // client's) goes through DrainedReadBuffer: after a short read, the next read waits for epoll
+  // instead of first trying a socket that is empty (drained_read.hpp).
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
-    return state_->socket.async_read_some(buffers, std::forward<ReadToken>(token));
+    if constexpr (std::is_convertible_v<const MutableBufferSequence&, boost::asio::mutable_buffer>) {
+      const DrainedReadBuffer buffer{boost::asio::mutable_buffer(buffers)};
+      return state_->socket.async_read_some(buffer, std::forward<ReadToken>(token));
+    } else {
+      return state_->socket.async_read_some(buffers, std::forward<ReadToken>(token));
+    }
   }
   template <class ConstBufferSequence, class WriteToken>
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
