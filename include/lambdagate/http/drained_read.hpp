@@ -10,7 +10,10 @@
 // A read that got fewer bytes than it asked for has emptied the socket's receive queue, and any
 // byte that arrives after it raises a new edge, which makes Asio try the socket again; nginx
 // relies on the same rule (it clears a connection's `ready` flag after a short read). Asio does
-// apply it to sends (a short send means the socket is full), not to receives.
+// apply it to sends (a short send means the socket is full), not to receives. One exception in
+// TCP: a read stops short at the mark of urgent (out-of-band) data with bytes still queued, and
+// the rest is read only once the peer sends more, or the connection's timeout closes it. No HTTP
+// client sends urgent data; one that does only holds up its own connection, as a slow one would.
 //
 // How: Asio builds a receive operation on `reactive_socket_recv_op_base<Buffers>`. For this
 // buffer type (a mutable_buffer under another name, so nothing else in the program changes) the

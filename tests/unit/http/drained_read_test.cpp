@@ -170,3 +170,30 @@ TEST_CASE("drained read: the peer's close ends a waiting read", "[http][drained_
   REQUIRE(got);
   CHECK(got->rfind("error: ", 0) == 0);
 }
+
+TEST_CASE("drained read: bytes behind TCP urgent data wait for the peer's next bytes", "[http][drained_read]") {
+  // The documented exception (drained_read.hpp): a read stops short at the urgent mark, so the
+  // bytes queued behind it are read once more bytes arrive (or the connection's timeout ends it).
+  Pair pair;
+  std::optional<std::string> got;
+  pair.peer.set_option(tcp::no_delay(true));
+  pair.send("one");
+  pair.start_read(512, got);
+  pair.run_until(got);
+  REQUIRE(got == "one");  // the socket is drained, and epoll has no edge pending
+
+  // A read waits; then the urgent byte 'X' and the bytes after it arrive, in one edge.
+  pair.start_read(512, got);
+  pair.peer.send(asio::buffer(std::string("abcX")), tcp::socket::message_out_of_band);
+  pair.send("def");
+  pair.run_until(got);
+  REQUIRE(got == "abc");  // stopped at the mark: 'X' is out of band
+
+  pair.start_read(512, got);
+  pair.io.restart();
+  pair.io.run_for(50ms);
+  CHECK_FALSE(got);  // "def" is queued, but no new edge has come
+  pair.send("g");
+  pair.run_until(got);
+  CHECK(got == "defg");
+}
