@@ -380,8 +380,8 @@ wrk_cmd() { wrk_args "$@"; "${wrk_argv[@]}"; }
 
 # One measured wrk run against a proxy. rss_pid is the process whose RSS is sampled under load
 # (lambdagate, or nginx's worker); cpu_pids are summed for CPU time (nginx: master and workers).
-# Writes "rps p50_us p99_us cpu_us_per_request rss_max_kib errors upstream_connections_opened" to
-# $work/measure.out.
+# Writes "rps p50_us p99_us cpu_us_per_request rss_max_kib errors upstream_connections_opened
+# user_us_per_request backend_cpu_us_per_request" to $work/measure.out.
 measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   local wcpus="$1" threads="$2" conns="$3" secs="$4" url="$5" rss_pid="$6"
   shift 6
@@ -389,8 +389,10 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   local before after rss max=0 accepts_before accepts_after
   accepts_before="$(backend_accepts)"
   before="$(cpu_ticks "$@")"
-  local user_before user_after
+  local user_before user_after backend_before backend_after
   user_before="$(user_ticks "$@")"
+  # shellcheck disable=SC2046  # the worker list is several words on purpose
+  backend_before="$(cpu_ticks "$backend_pid" $(nginx_workers "$backend_pid"))"
   wrk_args "$wcpus" "$threads" "$conns" "$secs" "$url"
   "${wrk_argv[@]}" >"$out" 2>&1 &
   local wrk_pid=$!
@@ -404,6 +406,8 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   stop "$wrk_pid"
   after="$(cpu_ticks "$@")"
   user_after="$(user_ticks "$@")"
+  # shellcheck disable=SC2046
+  backend_after="$(cpu_ticks "$backend_pid" $(nginx_workers "$backend_pid"))"
   accepts_after="$(backend_accepts)"
   local rps p50 p99 total errors
   read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$out")"
@@ -411,8 +415,12 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   cpu_us="$(awk -v t="$((after - before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   local user_us
   user_us="$(awk -v t="$((user_after - user_before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+  # The backend's CPU per request (it shares core 1 with wrk): a signed request is larger than
+  # the one nginx forwards, so it costs the backend more to read.
+  local backend_us
+  backend_us="$(awk -v t="$((backend_after - backend_before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   # Less the status request itself.
-  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1)) $user_us" >"$work/measure.out"
+  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1)) $user_us $backend_us" >"$work/measure.out"
 }
 wrk_runs=0
 
@@ -427,7 +435,7 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
   nworker="${nworker%% *}"
   wrk_cmd 1 1 64 "$warmup" "$nurl" >/dev/null 2>&1
   wrk_cmd 1 1 64 "$warmup" "$lurl" >/dev/null 2>&1
-  local r order proxy idle rps p50 p99 cpu rss errors opened user
+  local r order proxy idle rps p50 p99 cpu rss errors opened user backend_cpu
   for r in $(seq "$rounds"); do
     order="nginx lambdagate"
     ((r % 2 == 0)) && order="lambdagate nginx"
@@ -440,11 +448,11 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
         measure 1 1 64 "$duration" "$lurl" "$lpid" "$lpid"
         idle=$lidle
       fi
-      read -r rps p50 p99 cpu rss errors opened user <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened user backend_cpu <"$work/measure.out"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proxy" "$r" "$rps" "$p50" "$p99" "$cpu" "$idle" \
         "$rss" "$errors" >>"$samples"
-      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req (user %5s)  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
-        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$user" "$rss" "$errors" "$opened"
+      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req (user %5s; backend %5s)  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
+        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$user" "$backend_cpu" "$rss" "$errors" "$opened"
     done
   done
 }
@@ -690,7 +698,7 @@ if has_case scaling; then
       esac
       # shellcheck disable=SC2086  # the pid list is several words on purpose
       measure all 2 64 "$duration" "${url[$c]}" ${pids%% *} $pids
-      read -r rps p50 p99 cpu rss errors opened user <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened user backend_cpu <"$work/measure.out"
       # CPU per request × req/s = cores the proxy kept busy.
       cores="$(awk -v c="$cpu" -v r="$rps" 'BEGIN {printf "%.2f", c * r / 1e6}')"
       printf '%s\t%s\t%s\t%s\n' "$c" "$rps" "$cores" "$errors" >>"$sc"
