@@ -8,7 +8,7 @@
 #   bench/proxy.sh --case plain,tls      # a subset (cases listed below)
 #   bench/proxy.sh --rounds 5 --duration 20 --log on
 #   bench/proxy.sh --soak 5              # 5 minutes of load on lambdagate, RSS every 10 s
-#   bench/proxy.sh --profile             # syscalls per request (strace -c) and perf profiles of both
+#   bench/proxy.sh --profile             # syscalls per request (perf stat) and perf profiles of both
 #
 # Cases (--case, comma-separated; default: plain,tls,https,latency,scaling,memory,startup):
 #   plain     throughput, proxy -> backend over plain HTTP, access log on and off
@@ -18,7 +18,7 @@
 #   scaling   lambdagate --threads 2 vs --threads 1 (and nginx 2 workers vs 1), everything sharing both cores
 #   memory    RSS idle with the example config, and per idle keep-alive client connection
 #   startup   exec to the first /readyz 200 with static credentials
-#   profile   strace -c syscalls per request, and a perf profile (by object, top symbols) of each proxy
+#   profile   syscalls per request at full speed, and a perf profile (by object, top symbols) of each proxy
 #   soak      (with --soak) minutes of load on lambdagate, RSS sampled every 10 s
 #
 # Pinning (throughput and latency): the proxy under test alone on core 0, wrk (1 thread,
@@ -866,14 +866,14 @@ if has_case profile; then
       pw=$!
       started+=("$pw")
       sleep 1
-      # Counters are attached before the 4 s start; requests over them at the rate wrk measured.
+      # Requests in the 4 s: the proxy's socket sends ÷ 2 (one to the backend, one to the
+      # client, each response a single send here); wrk's rate over its 12 s is the fallback.
       perf stat -x, -o "$work/syscalls.$target.csv" "${tracepoints[@]}" -p "$pid" -- sleep 4 >/dev/null 2>&1
       wait "$pw" || true
       read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$work/wrk.syscalls.$target.txt")"
-      echo "  $target: syscalls per request at full speed (perf stat, 4 s at $rps req/s):"
+      echo "  $target: syscalls per request at full speed (perf stat, 4 s at about $rps req/s; requests = sends ÷ 2):"
       "$py" - "$work/syscalls.$target.csv" "$rps" <<'PYEOF'
 import sys
-requests = float(sys.argv[2]) * 4
 counts, failed, total = {}, 0, 0
 for line in open(sys.argv[1]):
     f = line.strip().split(",")
@@ -886,6 +886,7 @@ for line in open(sys.argv[1]):
         failed += n
     else:
         counts[event.replace("syscalls:sys_enter_", "")] = n
+requests = sum(counts.get(name, 0) for name in ("sendmsg", "sendto", "writev")) / 2 or float(sys.argv[2]) * 4
 print("    | syscall | per request |")
 print("    |---|---:|")
 for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):

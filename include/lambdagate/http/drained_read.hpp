@@ -6,7 +6,7 @@
 // once ("speculative" read) unless it knows the socket is empty, and for a receive it knows
 // that only after end of file. So every read that has to wait made a recv that failed with
 // EAGAIN first: the wait for a keep-alive client's next request, and the wait for each upstream
-// answer. Under load that was about 1.8 failed syscalls per request, at about 1.2 µs each here.
+// answer. Under load that was 2 failed syscalls per request, at about 1.2 µs each on these VMs.
 // A read that got fewer bytes than it asked for has emptied the socket's receive queue, and any
 // byte that arrives after it raises a new edge, which makes Asio try the socket again; nginx
 // relies on the same rule (it clears a connection's `ready` flag after a short read). Asio does
