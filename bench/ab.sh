@@ -61,11 +61,9 @@ mkdir -p "$work/backend"
 taskset -c 1 nginx -p "$work/backend/" -e "$work/backend/error.log" -c "$work/backend.conf" &
 pids+=($!)
 
-# The same fake static credentials as bench/proxy.sh (nothing here reaches AWS).
-export AWS_ACCESS_KEY_ID=AKIDBENCHFAKE0000001
-export AWS_SECRET_ACCESS_KEY=benchFakeSecretKey0123456789abcdefghijABCD
-AWS_SESSION_TOKEN="IQoJb3JpZ2luX2VjEBench$(printf 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/%.0s' $(seq 26))"
-export AWS_SESSION_TOKEN AWS_REGION=us-east-1 AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_port"
+# shellcheck source=bench/proxy/fake_credentials.sh
+source "$here/fake_credentials.sh"
+export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_port"
 start() {  # bin port admin name
   taskset -c 0 "$1" --config "$here/lambdagate.yaml" --listen "127.0.0.1:$2" --admin "127.0.0.1:$3" \
     --threads 1 --log-level warn >>"$work/$4.access.log" 2>"$work/$4.err" &

@@ -69,11 +69,8 @@ mkdir -p "$work/backend"
 nginx -p "$work/backend/" -e "$work/backend/error.log" -c "$work/backend.conf" &
 pids+=($!)
 
-# The same fake static credentials as bench/proxy.sh (nothing here reaches AWS).
-export AWS_ACCESS_KEY_ID=AKIDBENCHFAKE0000001
-export AWS_SECRET_ACCESS_KEY=benchFakeSecretKey0123456789abcdefghijABCD
-AWS_SESSION_TOKEN="IQoJb3JpZ2luX2VjEBench$(printf 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/%.0s' $(seq 26))"
-export AWS_SESSION_TOKEN AWS_REGION=us-east-1
+# shellcheck source=bench/proxy/fake_credentials.sh
+source "$here/fake_credentials.sh"
 AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_port" valgrind --tool=callgrind \
   --callgrind-out-file="$work/callgrind.out.%p" "$bin" --config "$here/lambdagate.yaml" \
   --listen "127.0.0.1:$lg_port" --admin "127.0.0.1:$admin_port" --threads 1 --log-level warn \

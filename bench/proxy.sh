@@ -306,13 +306,8 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # lambdagate
 
-# Static credentials with a session token, so every request is signed with SigV4 and carries
-# X-Amz-Security-Token; the token is about as long as the ones STS issues (~1 KB).
-export AWS_ACCESS_KEY_ID=AKIDBENCHFAKE0000001
-export AWS_SECRET_ACCESS_KEY=benchFakeSecretKey0123456789abcdefghijABCD
-AWS_SESSION_TOKEN="IQoJb3JpZ2luX2VjEBench$(printf 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/%.0s' $(seq 26))"
-export AWS_SESSION_TOKEN
-export AWS_REGION=us-east-1
+# shellcheck source=bench/proxy/fake_credentials.sh
+source "$here/fake_credentials.sh"
 export AWS_CA_BUNDLE="$certs/ca.pem"
 unset AWS_ENDPOINT_URL AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_CONTAINER_CREDENTIALS_FULL_URI || true
 
@@ -360,6 +355,7 @@ user_ticks() {  # sum of utime alone (the proxy's own code; the rest of CPU/requ
 }
 nginx_workers() { pgrep -P "$1" | tr '\n' ' '; }
 backend_status_port=""  # set once the backend runs
+measured_backend=""     # the backend's master, whose CPU per request measure() reports
 backend_accepts() { curl -sS "http://127.0.0.1:$backend_status_port/bench_status" | awk 'NR == 3 {print $1}'; }
 
 # Asserts that a proxy answers the benchmark's request with the function's output.
@@ -392,7 +388,7 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   local user_before user_after backend_before backend_after
   user_before="$(user_ticks "$@")"
   # shellcheck disable=SC2046  # the worker list is several words on purpose
-  backend_before="$(cpu_ticks "$backend_pid" $(nginx_workers "$backend_pid"))"
+  backend_before="$(cpu_ticks "$measured_backend" $(nginx_workers "$measured_backend"))"
   wrk_args "$wcpus" "$threads" "$conns" "$secs" "$url"
   "${wrk_argv[@]}" >"$out" 2>&1 &
   local wrk_pid=$!
@@ -407,7 +403,7 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   after="$(cpu_ticks "$@")"
   user_after="$(user_ticks "$@")"
   # shellcheck disable=SC2046
-  backend_after="$(cpu_ticks "$backend_pid" $(nginx_workers "$backend_pid"))"
+  backend_after="$(cpu_ticks "$measured_backend" $(nginx_workers "$measured_backend"))"
   accepts_after="$(backend_accepts)"
   local rps p50 p99 total errors
   read -r rps p50 p99 total errors <<<"$("$py" "$here/report.py" wrk "$out")"
@@ -464,6 +460,7 @@ write_backend_conf "$work/backend.conf" "$be_plain" "$be_tls" 1
 start_nginx backend 1 "$work/backend.conf"
 backend_pid=$nginx_pid
 backend_status_port=$be_plain
+measured_backend=$backend_pid
 for _ in $(seq 100); do curl -sS -o /dev/null "http://127.0.0.1:$be_plain/2015-03-31/functions/" 2>/dev/null && break; sleep 0.05; done
 check_answer "http://127.0.0.1:$be_plain/2015-03-31/functions/uppercase/invocations"
 check_answer "https://localhost:$be_tls/2015-03-31/functions/uppercase/invocations" --cacert "$certs/ca.pem"
@@ -667,6 +664,7 @@ if has_case scaling; then
   start_nginx backend-scale all "$work/backend-scale.conf"
   scale_backend=$nginx_pid
   backend_status_port=$be_scale
+  measured_backend=$scale_backend
   sleep 0.3
   check_answer "http://127.0.0.1:$be_scale/2015-03-31/functions/uppercase/invocations"
   # Both nginx instances proxy to the scaling backend (same config, 1 and 2 workers).
@@ -708,6 +706,7 @@ if has_case scaling; then
   done
   stop "$l1"; stop "$l2"; stop "$n1" QUIT; stop "$n2" QUIT; stop "$scale_backend" QUIT
   backend_status_port=$be_plain
+  measured_backend=$backend_pid
   rm -f "$work"/*access.log
   "$py" - "$sc" <<'EOF'
 import statistics, sys
@@ -834,8 +833,9 @@ if has_case soak; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Profile: syscalls per request (strace -c) and a perf profile (cpu-clock, kernel included) of
-# each proxy in turn under the same load, with its CPU per request, so shares can be compared in µs.
+# Profile: syscalls per request (perf stat; strace -c as the fallback) and a perf profile
+# (cpu-clock, kernel included) of each proxy in turn under the same load, with its CPU per
+# request, so shares can be compared in µs.
 
 if has_case profile; then
   echo

@@ -63,20 +63,22 @@ std::optional<std::string_view> ResponseHeaders::find(std::string_view name) con
   return std::nullopt;
 }
 
-bool operator==(const ResponseHeaders& a, const ResponseHeaders& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
+namespace {
 
-bool operator==(const ResponseHeaders& a, const HeaderList& b) {
+// Same fields in the same order; `Fields` is anything indexed by position whose elements have
+// the name as `first` and the value as `second`.
+template <class Fields>
+bool same_fields(const ResponseHeaders& a, const Fields& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].first != b[i].first || a[i].second != b[i].second) return false;
   }
   return true;
 }
+
+}  // namespace
+
+bool operator==(const ResponseHeaders& a, const ResponseHeaders& b) { return same_fields(a, b); }
+bool operator==(const ResponseHeaders& a, const HeaderList& b) { return same_fields(a, b); }
 
 }  // namespace lambdagate::http

@@ -65,6 +65,16 @@ struct Pair {
     });
   }
 
+  // The peer sends `bytes` and a read takes them all: a short read, so the socket is drained.
+  // Returns what the read got.
+  std::string receive(const std::string& bytes) {
+    std::optional<std::string> got;
+    send(bytes);
+    start_read(512, got);
+    run_until(got);
+    return got.value_or("(nothing read)");
+  }
+
   // Runs the io_context until the read completes, for at most a second.
   void run_until(const std::optional<std::string>& got) {
     const auto until = std::chrono::steady_clock::now() + 1s;
@@ -82,10 +92,7 @@ struct Pair {
 TEST_CASE("drained read: a read that waits for the peer makes no failed recv", "[http][drained_read]") {
   Pair pair;
   std::optional<std::string> got;
-  pair.send("first");
-  pair.start_read(512, got);
-  pair.run_until(got);
-  REQUIRE(got == "first");  // a short read: the socket is empty now
+  REQUIRE(pair.receive("first") == "first");  // a short read: the socket is empty now
 
   // The next read waits for epoll; it does not try the empty socket first.
   const int before = empty_receives.load();
@@ -122,10 +129,7 @@ TEST_CASE("drained read: a read that waits for the peer makes no failed recv", "
 TEST_CASE("drained read: bytes that arrive between two reads are read", "[http][drained_read]") {
   Pair pair;
   std::optional<std::string> got;
-  pair.send("one");
-  pair.start_read(512, got);
-  pair.run_until(got);
-  REQUIRE(got == "one");
+  REQUIRE(pair.receive("one") == "one");
 
   SECTION("epoll reported them before the read began") {
     pair.send("two");
@@ -160,10 +164,7 @@ TEST_CASE("drained read: a full read leaves the rest to the next read at once", 
 TEST_CASE("drained read: the peer's close ends a waiting read", "[http][drained_read]") {
   Pair pair;
   std::optional<std::string> got;
-  pair.send("last");
-  pair.start_read(512, got);
-  pair.run_until(got);
-  REQUIRE(got == "last");
+  REQUIRE(pair.receive("last") == "last");
   pair.start_read(512, got);
   pair.peer.close();
   pair.run_until(got);
@@ -177,10 +178,7 @@ TEST_CASE("drained read: bytes behind TCP urgent data wait for the peer's next b
   Pair pair;
   std::optional<std::string> got;
   pair.peer.set_option(tcp::no_delay(true));
-  pair.send("one");
-  pair.start_read(512, got);
-  pair.run_until(got);
-  REQUIRE(got == "one");  // the socket is drained, and epoll has no edge pending
+  REQUIRE(pair.receive("one") == "one");  // the socket is drained, and epoll has no edge pending
 
   // A read waits; then the urgent byte 'X' and the bytes after it arrive, in one edge.
   pair.start_read(512, got);
