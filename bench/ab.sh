@@ -5,6 +5,7 @@
 #
 #   bench/ab.sh --a /abs/before/lambdagate --b /abs/after/lambdagate
 #   bench/ab.sh --a OLD --b NEW --rounds 12 --seconds 3
+#   bench/ab.sh --a OLD --b NEW --tls          # the upstream over TLS (verified, connections reused)
 #
 # Both builds run at once (--threads 1, bench/proxy/lambdagate.yaml, access log on, stdout to a
 # file), pinned to core 0; only the one under load does anything. The backend (the nginx that
@@ -13,26 +14,27 @@
 # (utime + stime) per request. It prints every round and then the medians, with the per-round
 # ratio B/A of CPU per request: the figure to read, since both builds of a round saw nearly the
 # same machine. Req/s also depends on core 1, which other work shares.
-# Needs nginx, wrk, python3, curl (installed from Debian when missing).
+# Needs nginx, wrk, python3, curl and openssl (installed from Debian when missing).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 here="$root/bench/proxy"
 
-a="" b="" rounds=10 seconds=3
+a="" b="" rounds=10 seconds=3 tls=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --a) a="$2"; shift 2 ;;
     --b) b="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --tls) tls=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [[ -x "$a" && -x "$b" ]] || { echo "ab.sh: --a and --b must name lambdagate binaries" >&2; exit 2; }
 
 need=()
-for tool in nginx wrk python3 curl; do command -v "$tool" >/dev/null || need+=("$tool"); done
+for tool in nginx wrk python3 curl openssl; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if [[ ${#need[@]} -gt 0 ]]; then
   need=("${need[@]/nginx/nginx-light}")
   sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
@@ -48,22 +50,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r be_port a_port a_admin b_port b_admin <<<"$(python3 -c '
+read -r be_port be_tls_port a_port a_admin b_port b_admin <<<"$(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(5)]
+socks = [socket.socket() for _ in range(6)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')"
 
 # shellcheck source=bench/proxy/backend_conf.sh
 source "$here/backend_conf.sh"
-write_backend_conf "$work/backend.conf" "$be_port" "" 1
+tls_port=""
+if [[ $tls == 1 ]]; then
+  # shellcheck source=bench/proxy/make_certs.sh
+  source "$here/make_certs.sh"
+  certs="$work/certs"
+  make_certs "$certs"
+  tls_port=$be_tls_port
+  export AWS_CA_BUNDLE="$certs/ca.pem"
+fi
+write_backend_conf "$work/backend.conf" "$be_port" "$tls_port" 1
 mkdir -p "$work/backend"
 taskset -c 1 nginx -p "$work/backend/" -e "$work/backend/error.log" -c "$work/backend.conf" &
 pids+=($!)
 
 # shellcheck source=bench/proxy/fake_credentials.sh
 source "$here/fake_credentials.sh"
-export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_port"
+if [[ $tls == 1 ]]; then export AWS_ENDPOINT_URL_LAMBDA="https://127.0.0.1:$be_tls_port"
+else export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:$be_port"; fi
 start() {  # bin port admin name
   taskset -c 0 "$1" --config "$here/lambdagate.yaml" --listen "127.0.0.1:$2" --admin "127.0.0.1:$3" \
     --threads 1 --log-level warn >>"$work/$4.access.log" 2>"$work/$4.err" &
@@ -93,7 +105,7 @@ load() {  # pid port seconds -> "req/s µs-CPU-per-request"
 
 echo "A: $a"
 echo "B: $b"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of ${seconds} s each"
+echo "upstream: $AWS_ENDPOINT_URL_LAMBDA; load before: $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of ${seconds} s each"
 load "$a_pid" "$a_port" 2 >/dev/null  # warm-up
 load "$b_pid" "$b_port" 2 >/dev/null
 for i in $(seq "$rounds"); do

@@ -9,6 +9,7 @@
 #   bench/proxy.sh --rounds 5 --duration 20 --log on
 #   bench/proxy.sh --soak 5              # 5 minutes of load on lambdagate, RSS every 10 s
 #   bench/proxy.sh --profile             # syscalls per request (perf stat) and perf profiles of both
+#   bench/proxy.sh --profile tls         # the same with the TLS upstream
 #
 # Cases (--case, comma-separated; default: plain,tls,https,latency,scaling,memory,startup):
 #   plain     throughput, proxy -> backend over plain HTTP, access log on and off
@@ -50,6 +51,7 @@ idle_connections=10000
 startup_runs=7
 soak_minutes=5
 warmup=2
+profile_upstream=plain
 
 all_args=("$@")
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -64,7 +66,9 @@ while [[ $# -gt 0 ]]; do
     --soak)
       if [[ "${2:-}" =~ ^[0-9]+$ ]]; then soak_minutes="$2"; shift 2; else soak_minutes=5; shift; fi
       cases="soak" ;;
-    --profile) cases="profile"; shift ;;
+    --profile)
+      cases="profile"; shift
+      if [[ "${1:-}" == plain || "${1:-}" == tls ]]; then profile_upstream="$1"; shift; fi ;;
     -h|--help) usage; exit 0 ;;
     *) echo "proxy.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -202,17 +206,9 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; the machine is 
 # Certificates: a CA, and one server certificate for localhost and 127.0.0.1 signed by it.
 
 certs="$work/certs"
-mkdir -p "$certs"
-quietly openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-  -subj "/CN=lambdagate bench CA" -keyout "$certs/ca.key" -out "$certs/ca.pem" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-quietly openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-  -keyout "$certs/server.key" -out "$certs/server.csr"
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' \
-  >"$certs/server.ext"
-quietly openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.pem" -CAkey "$certs/ca.key" -CAcreateserial \
-  -days 2 -extfile "$certs/server.ext" -out "$certs/server.pem"
-chmod 644 "$certs"/*
+# shellcheck source=bench/proxy/make_certs.sh
+source "$here/make_certs.sh"
+make_certs "$certs" || die "could not make the benchmark's certificates"
 
 # ---------------------------------------------------------------------------------------------
 # nginx configurations
@@ -839,13 +835,15 @@ fi
 
 if has_case profile; then
   echo
-  echo "== profile (plain upstream, log on, pinned as above)"
+  echo "== profile ($profile_upstream upstream, log on, pinned as above)"
+  if [[ $profile_upstream == plain ]]; then endpoint="http://127.0.0.1:$be_plain"; nx_port=$nx_plain
+  else endpoint="https://127.0.0.1:$be_tls"; nx_port=$nx_tls; fi
   write_proxy_conf "$work/proxy-on.conf" on 1
   start_nginx proxy-on 0 "$work/proxy-on.conf"
   nmaster=$nginx_pid
-  start_lambdagate 0 "http://127.0.0.1:$be_plain" 1 "$lg_port" "$lg_admin" "$(lambdagate_stdout on)"
+  start_lambdagate 0 "$endpoint" 1 "$lg_port" "$lg_admin" "$(lambdagate_stdout on)"
   lpid=$lg_pid
-  check_answer "http://127.0.0.1:$nx_plain/lambda"
+  check_answer "http://127.0.0.1:$nx_port/lambda"
   nworker="$(nginx_workers "$nmaster")"
   nworker="${nworker%% *}"
   # Syscalls per request at full speed, from the kernel's syscall tracepoints (perf stat); strace
@@ -858,7 +856,7 @@ if has_case profile; then
   # The receives that found nothing to read (EAGAIN and other errors).
   tracepoints+=(-e syscalls:sys_exit_recvfrom --filter 'ret < 0' -e syscalls:sys_exit_recvmsg --filter 'ret < 0')
   for target in lambdagate nginx; do
-    if [[ $target == lambdagate ]]; then pid=$lpid u=$lg_url; else pid=$nworker u="http://127.0.0.1:$nx_plain/lambda"; fi
+    if [[ $target == lambdagate ]]; then pid=$lpid u=$lg_url; else pid=$nworker u="http://127.0.0.1:$nx_port/lambda"; fi
     wrk_cmd 1 1 64 "$warmup" "$u" >/dev/null 2>&1
     if perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
       wrk_args 1 1 64 12 "$u"
@@ -927,7 +925,7 @@ EOF
   done
   if perf record -e cpu-clock -o "$work/perf.probe" -- true >/dev/null 2>&1; then
     for target in lambdagate nginx; do
-      if [[ $target == lambdagate ]]; then pid=$lpid u=$lg_url; else pid=$nworker u="http://127.0.0.1:$nx_plain/lambda"; fi
+      if [[ $target == lambdagate ]]; then pid=$lpid u=$lg_url; else pid=$nworker u="http://127.0.0.1:$nx_port/lambda"; fi
       wrk_args 1 1 64 12 "$u"
       "${wrk_argv[@]}" >"$work/wrk.perf.$target.txt" 2>&1 &
       pw=$!
