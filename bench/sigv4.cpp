@@ -10,8 +10,11 @@
 //                    credentials have arrived.)
 //   sign             SigV4Signer::sign on the request SignedCaller hands it (host, content-type,
 //                    x-amz-invocation-type, x-amz-log-type), signed again each time (a retry does
-//                    the same: the signing headers are replaced). sign_traced: the same, also
-//                    copying out the canonical request and string to sign, as tests do.
+//                    the same: the signing headers are replaced), so each call finds the request
+//                    equal to the one before and reuses its canonical request. sign, unlike the
+//                    request before: two functions in turn, so the canonical request is written
+//                    each time. sign_traced: the same as sign, also copying out the canonical
+//                    request and string to sign, as tests do.
 //   pieces           the pure steps of sigv4.hpp on the same request: the payload hash, the canonical
 //                    request (headers, URI, query, the string), the string to sign (with the SHA-256
 //                    of the canonical request) and the signature (one HMAC with the cached key).
@@ -180,6 +183,19 @@ std::vector<Row> rows() {
          aws::SigV4Signer signer("lambda", f.region);
          for (std::size_t i = 0; i < n; ++i) {
            g_sink = g_sink + signer.sign(f.signing, f.credentials, f.clock.system_now()).size();
+         }
+       }},
+      // Two functions in turn: no request equals the one before, so the canonical request is
+      // written whole each time (the first call for a function in a second, or requests whose
+      // headers differ).
+      {"sign-new", "sign, unlike the request before",
+       [](Fixture& f, std::size_t n) {
+         aws::SigV4Signer signer("lambda", f.region);
+         aws::SigningRequest other = f.signing;
+         other.path = aws::invoke_path("my-other-function");
+         for (std::size_t i = 0; i < n; ++i) {
+           aws::SigningRequest& request = i % 2 ? other : f.signing;
+           g_sink = g_sink + signer.sign(request, f.credentials, f.clock.system_now()).size();
          }
        }},
       {"sign-traced", "sign_traced (tests, debugging)",

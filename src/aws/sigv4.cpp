@@ -651,6 +651,22 @@ void SigV4Signer::write_canonical_request(const SigningRequest& request) {
   append_hex_digest(canonical_, sha256_.digest(request.payload));
 }
 
+bool SigV4Signer::same_as_last(const SigningRequest& request) const {
+  // The headers first: the date among them changes each second, and the token with the key.
+  return last_valid_ && request.headers == last_headers_ && request.path == last_path_ &&
+         request.query == last_query_ && request.method == last_method_;
+}
+
+void SigV4Signer::remember(const SigningRequest& request) {
+  // Copy-assigned: the strings keep their storage, so a remembered request of about the size of
+  // the one before costs copies, no allocation.
+  last_method_ = request.method;
+  last_path_ = request.path;
+  last_query_ = request.query;
+  last_headers_ = request.headers;
+  last_valid_ = true;
+}
+
 std::string_view SigV4Signer::sign_into(SigningRequest& request, const Credentials& credentials,
                                         core::SystemTime now, SigningResult* trace) {
   set_time(now);
@@ -662,7 +678,15 @@ std::string_view SigV4Signer::sign_into(SigningRequest& request, const Credentia
     request.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
 
-  write_canonical_request(request);
+  if (same_as_last(request)) {
+    canonical_.resize(signed_headers_end_);  // all but the payload hash, as write_canonical_request left it
+    canonical_.push_back('\n');
+    append_hex_digest(canonical_, sha256_.digest(request.payload));
+  } else {
+    last_valid_ = false;  // until canonical_ is whole again: a throw midway must not leave a match
+    write_canonical_request(request);
+    remember(request);
+  }
   string_to_sign_.resize(string_to_sign_prefix_);
   // Method, path, query and the headers through the token (x-amz-date among them) repeat from one
   // call to the next; what follows (later headers, the payload hash) is hashed on each call.

@@ -103,7 +103,9 @@ public:
 // strings it adds (the hashes run on SHA256_CTX states, see sha256.hpp): the canonical request
 // is written into a buffer the signer keeps and hashed (its part up to the session token once
 // per second and function), the date, scope and Authorization prefix are remade only when the
-// second, the day or the key changes, and the signing key stays keyed in an HMAC context. Paths
+// second, the day or the key changes, and the signing key stays keyed in an HMAC context. A
+// request equal to the one before in all but its payload (same second, same token), the usual
+// case for one function under load, reuses the canonical request up to its payload hash. Paths
 // and queries that are not already canonical, which Lambda's are, go through the pure functions.
 // Proven equal to them on both AWS suites (tests/unit/aws/sigv4_fast_path_test.cpp).
 // Not thread-safe: each worker owns its signers, so the request path takes no lock.
@@ -128,6 +130,10 @@ private:
   void set_key(const Credentials& credentials);
   void write_canonical_request(const SigningRequest& request);
   void write_canonical_headers(const HeaderList& headers);
+  // Whether `request` (its signing headers added) has the method, path, query and headers of the
+  // one canonical_ was last written for; remember() makes it so.
+  bool same_as_last(const SigningRequest& request) const;
+  void remember(const SigningRequest& request);
 
   std::string service_;
   std::string region_;
@@ -164,6 +170,15 @@ private:
   std::size_t token_line_end_ = 0;  // within canonical_, after "x-amz-security-token:…\n"; 0: no token
   std::vector<HeaderRef> headers_;
   std::string lower_names_;
+
+  // What canonical_ up to its payload hash was written from (the canonical request is a function
+  // of these alone, normalize_path_ being fixed): copied into storage kept from one call to the
+  // next, so that a repeat costs one comparison instead of the canonical headers' sort and copies.
+  bool last_valid_ = false;
+  std::string last_method_;
+  std::string last_path_;
+  std::string last_query_;
+  HeaderList last_headers_;
 };
 
 }  // namespace lambdagate::aws
