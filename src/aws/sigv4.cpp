@@ -652,9 +652,9 @@ void SigV4Signer::write_canonical_request(const SigningRequest& request) {
 }
 
 bool SigV4Signer::same_as_last(const SigningRequest& request) const {
-  // The headers first: the date among them changes each second, and the token with the key.
-  return last_valid_ && request.headers == last_headers_ && request.path == last_path_ &&
-         request.query == last_query_ && request.method == last_method_;
+  // The path first, short and where two functions differ; the headers, with the 1 KB token, last.
+  return last_valid_ && request.path == last_path_ && request.query == last_query_ &&
+         request.method == last_method_ && request.headers == last_headers_;
 }
 
 void SigV4Signer::remember(const SigningRequest& request) {
