@@ -33,13 +33,9 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -x "$a" && -x "$b" ]] || { echo "ab.sh: --a and --b must name lambdagate binaries" >&2; exit 2; }
 
-need=()
-for tool in nginx wrk python3 curl openssl; do command -v "$tool" >/dev/null || need+=("$tool"); done
-if [[ ${#need[@]} -gt 0 ]]; then
-  need=("${need[@]/nginx/nginx-light}")
-  sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# shellcheck source=bench/proxy/packages.sh
+source "$here/packages.sh"
+install_packages_missing nginx-light wrk python3 curl openssl
 
 work="$(mktemp -d /tmp/lambdagate-ab.XXXXXX)"
 pids=()

@@ -30,15 +30,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-need=()
-command -v valgrind >/dev/null || need+=(valgrind)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v curl >/dev/null || need+=(curl)
-command -v python3 >/dev/null || need+=(python3)
-if [[ ${#need[@]} -gt 0 ]]; then
-  sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# shellcheck source=bench/proxy/packages.sh
+source "$here/packages.sh"
+install_packages_missing valgrind nginx-light curl python3
 
 if [[ -z "$bin" ]]; then
   build="${BUILD_DIR:-$root/build-bench-release}"

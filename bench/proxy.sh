@@ -87,19 +87,12 @@ quietly() {
 # ---------------------------------------------------------------------------------------------
 # Packages and build
 
+# shellcheck source=bench/proxy/packages.sh
+source "$here/packages.sh"
 install_packages() {
-  local need=(nginx-light wrk openssl curl python3 util-linux procps) missing=() p sudo=""
+  local need=(nginx-light wrk openssl curl python3 util-linux procps)
   has_case profile && need+=(strace linux-perf)
-  for p in "${need[@]}"; do
-    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
-  done
-  [[ ${#missing[@]} -gt 0 ]] || return 0
-  say "installing ${missing[*]}"
-  [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  # No service is started by the package on this machine; the benchmark runs its own instances.
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  install_packages_missing "${need[@]}"
 }
 
 build_lambdagate() {
