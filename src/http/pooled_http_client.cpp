@@ -44,6 +44,7 @@
 #include "lambdagate/http/client.hpp"
 #include "lambdagate/http/deadline_stream.hpp"
 #include "lambdagate/http/response_parser.hpp"
+#include "lambdagate/http/wire_request.hpp"
 
 namespace lambdagate::http {
 
@@ -76,20 +77,6 @@ constexpr std::chrono::seconds kTlsCloseTimeout{2};
 
 ClientError make_error(ClientErrorKind kind, std::string message) {
   return ClientError{kind, std::move(message)};
-}
-
-// Runs over every header byte of every request (the session token and signature are long). One
-// pass with no early exit and an OR of byte compares: GCC vectorises exactly this shape, 16 bytes a
-// step. (string_view::find_first_of with a three-byte set calls memchr on the set once per byte of
-// `text`, which showed up at 3.5% of the proxy's profile; an early-exit loop is not vectorised.)
-bool has_line_break(std::string_view text) {
-  const char* bytes = text.data();
-  char found = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = bytes[i];
-    found |= static_cast<char>((c == '\r' ? 1 : 0) | (c == '\n' ? 1 : 0) | (c == '\0' ? 1 : 0));
-  }
-  return found != 0;
 }
 
 // Maps a failed write or read to an error kind (the taxonomy of client.hpp). `expired`: the
@@ -131,23 +118,19 @@ void feed_buffered(ResponseParser& parser, beast::flat_buffer& buffer) {
   buffer.consume(parser.feed(std::string_view(static_cast<const char*>(data.data()), data.size())));
 }
 
-// What one send writes: the serialised head (serialize_head) and the caller's body, sent together
-// in one gather write.
-struct Request {
-  std::string head;
-  std::string body;
-  bool head_method = false;  // a HEAD: the response's Content-Length announces no body
-
-  std::array<asio::const_buffer, 2> buffers() const { return {asio::buffer(head), asio::buffer(body)}; }
-};
+// What one send writes: the serialised head (to_wire) and the caller's body, sent together in one
+// gather write.
+std::array<asio::const_buffer, 2> buffers(const WireRequest& request) {
+  return {asio::buffer(request.head), asio::buffer(request.body)};
+}
 
 // What of the request an asynchronous write still has to send. Over plain TCP the request
 // usually goes out at once (DeadlineStream::write_now); an asynchronous write posts its
 // completion through the scheduler even when it waited for nothing.
 template <class Stream>
-beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(Stream& stream, const Request& request) {
-  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request.buffers());
-  if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(request.buffers()));
+beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(Stream& stream, const WireRequest& request) {
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers(request));
+  if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(buffers(request)));
   return rest;
 }
 
@@ -197,8 +180,9 @@ struct PooledHttpClient::Impl {
         dns_(std::make_shared<DnsCache>()) {}
 
   // `sink` null: read the whole response; else hand it over piece by piece.
-  core::Task<ClientResult> send(const Endpoint& endpoint, ClientRequest request, core::Deadline deadline,
-                                ResponseSink* sink);
+  // `prepared`: what to_wire made of the request (the error it found, answered as it is).
+  core::Task<ClientResult> send(const Endpoint& endpoint, std::variant<WireRequest, ClientError> prepared,
+                                core::Deadline deadline, ResponseSink* sink);
   void close_idle();
 
   // Resolved addresses per "host:port", kept for dns_ttl. Shared with in-flight lookups, which
@@ -239,7 +223,7 @@ struct PooledHttpClient::Impl {
   core::Task<Resolved> resolve(const Endpoint& endpoint, const core::Deadline& deadline);
   std::shared_ptr<Lookup> start_lookup(const Endpoint& endpoint, const std::string& key);
   core::Task<Opened> open(const Endpoint& endpoint, const core::Deadline& deadline);
-  core::Task<Exchange> exchange(Connection& connection, const Request& request,
+  core::Task<Exchange> exchange(Connection& connection, const WireRequest& request,
                                 const core::Deadline& deadline, const Endpoint& endpoint, ResponseSink* sink);
   // A failed write of the request as the error (nothing of a response has been read then).
   std::optional<ClientError> write_failure(const error_code& ec, bool expired, const Endpoint& endpoint) const;
@@ -249,10 +233,10 @@ struct PooledHttpClient::Impl {
   bool failed_after_read(ResponseParser& parser, Connection& connection, const error_code& read_ec,
                          std::size_t read, const Endpoint& endpoint, Exchange& out) const;
   template <class Stream>
-  core::Task<Exchange> exchange_on(Stream& stream, Connection& connection, const Request& request,
+  core::Task<Exchange> exchange_on(Stream& stream, Connection& connection, const WireRequest& request,
                                    const core::Deadline& deadline, const Endpoint& endpoint);
   template <class Stream>
-  core::Task<Exchange> stream_on(Stream& stream, Connection& connection, const Request& request,
+  core::Task<Exchange> stream_on(Stream& stream, Connection& connection, const WireRequest& request,
                                  const core::Deadline& deadline, const Endpoint& endpoint,
                                  ResponseSink& sink);
   using IdleList = std::vector<std::unique_ptr<Connection>>;
@@ -282,138 +266,12 @@ struct PooledHttpClient::Impl {
 
 namespace {
 
-// Content-Length as Beast's prepare_payload decides it: always with a body, and for an empty body
-// only on the methods that normally carry one (an empty POST says "Content-Length: 0").
-bool sends_content_length(const ClientRequest& in) {
-  return !in.body.empty() || in.method == "POST" || in.method == "PUT" || in.method == "OPTIONS";
-}
-
-// Framing is the client's: a caller's own Content-Length or Transfer-Encoding could contradict
-// the body that is actually sent.
-bool is_framing_header(std::string_view name) {
-  return core::iequals_ascii(name, "content-length") || core::iequals_ascii(name, "transfer-encoding");
-}
-
-// Writes `value` in decimal at the end of `digits`; returns where the digits start.
-char* format_decimal(std::size_t value, char* end) {
-  char* at = end;
-  do {
-    *--at = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  return at;
-}
-
-void append_decimal(std::string& out, std::size_t value) {
-  char digits[20];
-  out.append(format_decimal(value, digits + sizeof digits), digits + sizeof digits);
-}
-
-// Writes the head's parts one after another into a buffer sized for them.
-class HeadWriter {
- public:
-  explicit HeadWriter(char* at) : at_(at) {}
-  HeadWriter& put(std::string_view part) {
-    std::memcpy(at_, part.data(), part.size());
-    at_ += part.size();
-    return *this;
-  }
-
- private:
-  char* at_;
-};
-
-// Why serialize_head refused a request that has a line break (or NUL) in one of its parts: the
-// parts checked one by one, only once the single check of the whole head has found one.
-ClientError line_break_error(const ClientRequest& in) {
-  for (const auto& [name, value] : in.headers) {
-    if (has_line_break(name) || has_line_break(value)) {
-      return make_error(ClientErrorKind::Protocol,
-                        "request header '" + name + "' has an invalid name or value");
-    }
-  }
-  return make_error(ClientErrorKind::Protocol, "request method or target is empty or contains a line break");
-}
-
-// The request head exactly as it goes on the wire: request line, the caller's headers in the
-// caller's order (the signer signed them), Content-Length, blank line. Written straight into one
-// string of the right size: Beast's message and serializer cost several allocations and about a
-// fifth of the proxy's instructions per request for the same bytes. The checks come first, so a
-// refused request leaves `head` unused.
-//
-// The caller signed these bytes; a line break (or NUL) in the method, the target, a name or a
-// value would let one header smuggle others in. Rather than one scan per part (most are shorter
-// than a vector register, so their scans ran byte by byte), the head is written with spaces where
-// its own line ends go, scanned once whole, and the CRLFs are put in after.
-std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& head) {
-  if (in.method.empty()) {
-    return make_error(ClientErrorKind::Protocol,
-                      "request method or target is empty or contains a line break");
-  }
-  if (in.method == "TRACE" && !in.body.empty()) {
-    return make_error(ClientErrorKind::Protocol, "cannot send request: a TRACE request has no body");
-  }
-  constexpr std::string_view kVersion = " HTTP/1.1";
-  constexpr std::string_view kContentLength = "Content-Length: ";
-  constexpr std::string_view kSeparator = ": ";
-  constexpr std::string_view kLineEnd = "\r\n";
-  constexpr std::string_view kLineEndToBe = "  ";  // stands in for kLineEnd until the scan is done
-  std::size_t size = in.method.size() + 1 + in.target.size() + kVersion.size() + 2 + 2;
-  for (const auto& [name, value] : in.headers) {
-    if (name.empty()) {
-      return make_error(ClientErrorKind::Protocol, "request header '' has an invalid name or value");
-    }
-    if (is_framing_header(name)) {
-      return make_error(ClientErrorKind::Protocol,
-                        "request header '" + name + "' is set by the client from the body");
-    }
-    size += name.size() + 2 + value.size() + 2;
-  }
-  // HTTP/1.1 keeps the connection alive by default, and any header we added would not be covered
-  // by the caller's signature: Content-Length is the only one.
-  char digits_buffer[20];
-  std::string_view length_digits;
-  const bool content_length = sends_content_length(in);
-  if (content_length) {
-    char* end = digits_buffer + sizeof digits_buffer;
-    char* start = format_decimal(in.body.size(), end);
-    length_digits = std::string_view(start, static_cast<std::size_t>(end - start));
-    size += kContentLength.size() + length_digits.size() + 2;
-  }
-
-  head.resize(size);
-  HeadWriter out(head.data());
-  out.put(in.method).put(" ").put(in.target).put(kVersion).put(kLineEndToBe);
-  for (const auto& [name, value] : in.headers) out.put(name).put(kSeparator).put(value).put(kLineEndToBe);
-  if (content_length) out.put(kContentLength).put(length_digits).put(kLineEndToBe);
-  out.put(kLineEndToBe);
-  if (has_line_break(head)) return line_break_error(in);
-
-  char* text = head.data();
-  const auto end_line = [text](std::size_t at) {
-    text[at] = '\r';
-    text[at + 1] = '\n';
-  };
-  std::size_t line_end = in.method.size() + 1 + in.target.size() + kVersion.size();
-  end_line(line_end);
-  for (const auto& [name, value] : in.headers) {
-    line_end += kLineEnd.size() + name.size() + kSeparator.size() + value.size();
-    end_line(line_end);
-  }
-  if (content_length) {
-    line_end += kLineEnd.size() + kContentLength.size() + length_digits.size();
-    end_line(line_end);
-  }
-  end_line(size - kLineEnd.size());
-  return std::nullopt;
-}
-
 // "scheme://host:port", built in one string sized up front when the endpoint changes.
 std::string pool_key(const Endpoint& endpoint) {
   std::string key;
   key.reserve(endpoint.scheme.size() + 3 + endpoint.host.size() + 1 + 5);
   key.append(endpoint.scheme).append("://").append(endpoint.host).push_back(':');
-  append_decimal(key, endpoint.port);
+  key.append(std::to_string(endpoint.port));
   return key;
 }
 
@@ -432,16 +290,15 @@ std::optional<ClientError> PooledHttpClient::Impl::arm(TcpStream& stream,
   return std::nullopt;
 }
 
-core::Task<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint, ClientRequest request,
+core::Task<ClientResult> PooledHttpClient::Impl::send(const Endpoint& endpoint,
+                                                      std::variant<WireRequest, ClientError> prepared,
                                                       core::Deadline deadline, ResponseSink* sink) {
   try {
+    if (auto* invalid = std::get_if<ClientError>(&prepared)) co_return std::move(*invalid);
     if (endpoint.tls() && !tls_->error().empty()) {
       co_return make_error(ClientErrorKind::TlsFailed, endpoint.to_string() + ": " + tls_->error());
     }
-    Request message;
-    if (auto invalid = serialize_head(request, message.head)) co_return std::move(*invalid);
-    message.body = std::move(request.body);
-    message.head_method = request.method == "HEAD";
+    const WireRequest& message = std::get<WireRequest>(prepared);
 
     // A reused connection that breaks before any response byte arrives was most likely closed
     // by the server while it sat idle (the keep-alive race): the server processed nothing, so
@@ -603,7 +460,7 @@ core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const En
 // Not a coroutine: it picks the one that does the exchange, so that no frame of its own sits
 // between send() and the socket.
 core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange(
-    Connection& connection, const Request& request, const core::Deadline& deadline,
+    Connection& connection, const WireRequest& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink* sink) {
   if (auto* secure = connection.tls()) {
     if (!sink) return exchange_on(*secure, connection, request, deadline, endpoint);
@@ -641,7 +498,7 @@ bool PooledHttpClient::Impl::failed_after_read(ResponseParser& parser, Connectio
 
 template <class Stream>
 core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on(
-    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
+    Stream& stream, Connection& connection, const WireRequest& request, const core::Deadline& deadline,
     const Endpoint& endpoint) {
   Exchange out;
   // The write is awaited here rather than in a helper coroutine: each nested coroutine is a frame
@@ -680,7 +537,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
 // As exchange_on, but the body goes to `sink` piece by piece as it is read, never held whole.
 template <class Stream>
 core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
-    Stream& stream, Connection& connection, const Request& request, const core::Deadline& deadline,
+    Stream& stream, Connection& connection, const WireRequest& request, const core::Deadline& deadline,
     const Endpoint& endpoint, ResponseSink& sink) {
   Exchange out;
   std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
@@ -815,12 +672,17 @@ PooledHttpClient::~PooledHttpClient() = default;
 
 core::Task<ClientResult> PooledHttpClient::send(const Endpoint& endpoint, ClientRequest request,
                                                 core::Deadline deadline) {
+  return impl_->send(endpoint, to_wire(std::move(request)), deadline, nullptr);
+}
+
+core::Task<ClientResult> PooledHttpClient::send_wire(const Endpoint& endpoint, WireRequest request,
+                                                     core::Deadline deadline) {
   return impl_->send(endpoint, std::move(request), deadline, nullptr);
 }
 
 core::Task<ClientResult> PooledHttpClient::stream(const Endpoint& endpoint, ClientRequest request,
                                                   core::Deadline deadline, ResponseSink& sink) {
-  return impl_->send(endpoint, std::move(request), deadline, &sink);
+  return impl_->send(endpoint, to_wire(std::move(request)), deadline, &sink);
 }
 
 std::size_t PooledHttpClient::connections_opened() const { return impl_->connections_opened_; }

@@ -46,6 +46,14 @@ struct ClientRequest {
   std::string body;
 };
 
+// A request serialised for the wire (to_wire, wire_request.hpp): its head exactly as sent, from
+// the request line through the blank line, Content-Length included, and its body.
+struct WireRequest {
+  std::string head;
+  std::string body;
+  bool head_method = false;  // a HEAD: the response's Content-Length announces no body
+};
+
 struct ClientResponse {
   unsigned status = 0;
   ResponseHeaders headers;
@@ -94,6 +102,10 @@ public:
   // response with send() and delivers it in one piece (enough for fakes).
   virtual core::Task<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
                                           core::Deadline deadline, ResponseSink& sink);
+  // send() for a request serialised already (SignedCaller's repeat path): its head goes out as it
+  // is. The default reads the head back (from_wire) and calls send() (enough for fakes).
+  virtual core::Task<ClientResult> send_wire(const Endpoint& endpoint, WireRequest request,
+                                             core::Deadline deadline);
 };
 
 class TrustStore;  // trust_store.hpp
@@ -126,6 +138,9 @@ public:
   // No response size limit applies: the body is never held whole.
   core::Task<ClientResult> stream(const Endpoint& endpoint, ClientRequest request,
                                   core::Deadline deadline, ResponseSink& sink) override;
+  // The head as it is: it was checked when it was made (to_wire).
+  core::Task<ClientResult> send_wire(const Endpoint& endpoint, WireRequest request,
+                                     core::Deadline deadline) override;
 
   // Connections opened so far (tests check that keep-alive reuses them).
   std::size_t connections_opened() const;

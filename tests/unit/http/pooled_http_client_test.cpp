@@ -22,6 +22,7 @@
 #include "fakes/run.hpp"
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client.hpp"
+#include "lambdagate/http/wire_request.hpp"
 
 namespace {
 
@@ -585,6 +586,32 @@ TEST_CASE("a response that is not HTTP is Protocol", "[http][client]") {
   const auto error = expect_error(f.get());
 
   CHECK(error.kind == ClientErrorKind::Protocol);
+}
+
+// A request serialised already (to_wire, as SignedCaller keeps Invoke heads) goes out as it is,
+// on the same pooled connection as the requests before it.
+TEST_CASE("send_wire sends a serialised request as it is", "[http][client]") {
+  Setup setup;
+  setup.handler = [](const LoopbackRequest& r) { return LoopbackReply::ok(r.message.body()); };
+  Fixture<> f(setup);
+  ClientRequest request;
+  request.target = "/wire";
+  request.headers = {{"Host", f.to.host_header()}, {"X-A", "1"}};
+  request.body = "payload";
+  for (int i = 0; i < 2; ++i) {
+    auto wire = lambdagate::http::to_wire(request);
+    REQUIRE(std::holds_alternative<lambdagate::http::WireRequest>(wire));
+    const auto result = run(f.io, f.client.send_wire(f.to, std::get<lambdagate::http::WireRequest>(std::move(wire)),
+                                                     Deadline::after(f.clock, std::chrono::seconds(5))));
+    CHECK(expect_response(result).body == "payload");
+  }
+  REQUIRE(f.server.requests().size() == 2);
+  for (const auto& received : f.server.requests()) {
+    CHECK(received.message.target() == "/wire");
+    CHECK(received.message["X-A"] == "1");
+    CHECK(received.message[bhttp::field::content_length] == "7");
+  }
+  CHECK(f.client.connections_opened() == 1);
 }
 
 // A header value with a line break could smuggle unsigned headers: refused before sending.
