@@ -651,6 +651,43 @@ void SigV4Signer::write_canonical_request(const SigningRequest& request) {
   append_hex_digest(canonical_, sha256_.digest(request.payload));
 }
 
+Sha256Digest SigV4Signer::sign_canonical(const Credentials& credentials) {
+  string_to_sign_.resize(string_to_sign_prefix_);
+  // Method, path, query and the headers through the token (x-amz-date among them) repeat from one
+  // call to the next; what follows (later headers, the payload hash) is hashed on each call.
+  append_hex_digest(string_to_sign_, canonical_sha256_.digest(canonical_, token_line_end_));
+  set_key(credentials);
+  return hmac_.mac(string_to_sign_);
+}
+
+Sha256Digest SigV4Signer::sign_payload(std::string_view payload, const Credentials& credentials) {
+  canonical_.resize(signed_headers_end_);  // all but the payload hash, as write_canonical_request left it
+  canonical_.push_back('\n');
+  append_hex_digest(canonical_, sha256_.digest(payload));
+  return sign_canonical(credentials);
+}
+
+std::optional<std::string_view> SigV4Signer::sign_repeat(std::string_view payload, const Credentials& credentials,
+                                                         core::SystemTime now) {
+  using namespace std::chrono;
+  if (!last_valid_ || floor<seconds>(now).time_since_epoch().count() != second_) return std::nullopt;
+  // The key and the Authorization prefix are those of the last signing; the token is the one
+  // its headers carry.
+  if (!keyed_ || key_secret_ != credentials.secret_access_key || !authorization_prefix_valid_ ||
+      authorization_access_key_id_ != credentials.access_key_id) {
+    return std::nullopt;
+  }
+  constexpr std::string_view kTokenHeader = "x-amz-security-token";
+  const auto token = std::find_if(last_headers_.begin(), last_headers_.end(),
+                                  [&](const auto& header) { return header.first == kTokenHeader; });
+  const std::string_view signed_token = token == last_headers_.end() ? std::string_view() : token->second;
+  if (signed_token != credentials.session_token) return std::nullopt;
+  const Sha256Digest signature = sign_payload(payload, credentials);
+  repeat_signature_.clear();
+  append_hex_digest(repeat_signature_, signature);
+  return std::string_view(repeat_signature_);
+}
+
 bool SigV4Signer::same_as_last(const SigningRequest& request) const {
   // The path first, short and where two functions differ; the headers, with the 1 KB token, last.
   return last_valid_ && request.path == last_path_ && request.query == last_query_ &&
@@ -678,21 +715,15 @@ std::string_view SigV4Signer::sign_into(SigningRequest& request, const Credentia
     request.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
 
+  Sha256Digest signature;
   if (same_as_last(request)) {
-    canonical_.resize(signed_headers_end_);  // all but the payload hash, as write_canonical_request left it
-    canonical_.push_back('\n');
-    append_hex_digest(canonical_, sha256_.digest(request.payload));
+    signature = sign_payload(request.payload, credentials);
   } else {
     last_valid_ = false;  // until canonical_ is whole again: a throw midway must not leave a match
     write_canonical_request(request);
     remember(request);
+    signature = sign_canonical(credentials);
   }
-  string_to_sign_.resize(string_to_sign_prefix_);
-  // Method, path, query and the headers through the token (x-amz-date among them) repeat from one
-  // call to the next; what follows (later headers, the payload hash) is hashed on each call.
-  append_hex_digest(string_to_sign_, canonical_sha256_.digest(canonical_, token_line_end_));
-  set_key(credentials);
-  const Sha256Digest signature = hmac_.mac(string_to_sign_);
 
   if (!authorization_prefix_valid_ || authorization_access_key_id_ != credentials.access_key_id) {
     authorization_prefix_.assign(kAlgorithm).append(" Credential=").append(credentials.access_key_id);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -116,6 +117,14 @@ public:
                         core::SystemTime now) override;
   SigningResult sign_traced(SigningRequest& request, const Credentials& credentials,
                             core::SystemTime now) override;
+  // The request signed last, signed again with `payload` in place of its own: for a caller that
+  // sends one request over and over with new payloads (SignedCaller's repeat path), which then
+  // neither rebuilds it nor has it compared. Only within the second it was signed in and with
+  // the credentials (key, access key id, session token) it was signed with; otherwise nullopt,
+  // and the caller signs the request in full. The signature's 64 hex digits, valid until the
+  // next call.
+  std::optional<std::string_view> sign_repeat(std::string_view payload, const Credentials& credentials,
+                                              core::SystemTime now);
 
 private:
   struct HeaderRef {
@@ -134,6 +143,10 @@ private:
   // one canonical_ was last written for; remember() makes it so.
   bool same_as_last(const SigningRequest& request) const;
   void remember(const SigningRequest& request);
+  // The signature of canonical_ as it stands (string to sign, key, HMAC).
+  Sha256Digest sign_canonical(const Credentials& credentials);
+  // canonical_ with `payload`'s hash in place of the one before, signed.
+  Sha256Digest sign_payload(std::string_view payload, const Credentials& credentials);
 
   std::string service_;
   std::string region_;
@@ -179,6 +192,7 @@ private:
   std::string last_path_;
   std::string last_query_;
   HeaderList last_headers_;
+  std::string repeat_signature_;  // what sign_repeat returned last
 };
 
 }  // namespace lambdagate::aws

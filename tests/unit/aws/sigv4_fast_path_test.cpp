@@ -395,6 +395,84 @@ TEST_CASE("SigV4Signer::sign reuses the canonical request only for an equal requ
   }
 }
 
+// sign_repeat: the request signed last, with another payload, signed as a fresh signer signs that
+// request in full (the full path is proven above against the pure steps and both AWS suites);
+// and nothing once the second, the key, the access key id or the token is not the one it was
+// signed with, or before anything was signed.
+TEST_CASE("SigV4Signer::sign_repeat signs the last request again only in its second and with its credentials",
+          "[sigv4][fast]") {
+  using namespace std::chrono;
+  const Credentials creds{kAccessKeyId, kSecret, std::string(1024, 'T'), std::nullopt};
+  const SystemTime t = corpus_time();
+  ParsedRequest request;
+  request.method = "POST";
+  request.path = "/2015-03-31/functions/f/invocations";
+  request.query = "Qualifier=prod";
+  request.headers = {{"host", "lambda.us-east-1.amazonaws.com"},
+                     {"content-type", "application/json"},
+                     {"x-amz-invocation-type", "RequestResponse"}};
+  request.body = "\"abc\"";
+  // The signature a fresh signer gives `request` with `payload`, in full.
+  const auto full_signature = [](ParsedRequest with, std::string payload, const Credentials& c, SystemTime at) {
+    with.body = std::move(payload);
+    SigV4Signer fresh("lambda", "us-east-1");
+    SigningRequest signing = to_signing_request(with);
+    const std::string authorization(fresh.sign(signing, c, at));
+    return authorization.substr(authorization.size() - 64);
+  };
+
+  SigV4Signer fast("lambda", "us-east-1");
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t));  // nothing signed yet
+  SigningRequest first = to_signing_request(request);
+  fast.sign(first, creds, t + 10ms);
+  for (const std::string& payload : std::vector<std::string>{"\"xyz\"", "", "\"abc\"", std::string(5000, 'p')}) {
+    INFO("payload of " << payload.size() << " bytes");
+    const auto repeated = fast.sign_repeat(payload, creds, t + 990ms);
+    REQUIRE(repeated);
+    CHECK(*repeated == full_signature(request, payload, creds, t + 990ms));
+  }
+  // sign() after repeats still finds its request equal to the one before, and signs it right.
+  SigningRequest again = to_signing_request(request);
+  const std::string authorization(fast.sign(again, creds, t + 500ms));
+  CHECK(authorization.substr(authorization.size() - 64) == full_signature(request, request.body, creds, t));
+
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t + 1s));  // the next second
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t - 1ms));  // the second before
+  Credentials other = creds;
+  other.session_token = std::string(1024, 'U');
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", other, t));
+  other = creds;
+  other.session_token.clear();
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", other, t));
+  other = creds;
+  other.secret_access_key = "another secret";
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", other, t));
+  other = creds;
+  other.access_key_id = "AKIDOTHER";
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", other, t));
+  CHECK(fast.sign_repeat("\"xyz\"", creds, t));  // and with its own, still
+
+  // Without a token: repeated without one only.
+  Credentials no_token = creds;
+  no_token.session_token.clear();
+  SigningRequest plain = to_signing_request(request);
+  fast.sign(plain, no_token, t);
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t));
+  const auto repeated = fast.sign_repeat("\"xyz\"", no_token, t);
+  REQUIRE(repeated);
+  CHECK(*repeated == full_signature(request, "\"xyz\"", no_token, t));
+
+  // After another request, that one is repeated.
+  ParsedRequest other_request = request;
+  other_request.query = "Qualifier=dev";
+  SigningRequest second = to_signing_request(other_request);
+  fast.sign(second, creds, t);
+  const auto repeated_other = fast.sign_repeat("\"xyz\"", creds, t);
+  REQUIRE(repeated_other);
+  CHECK(*repeated_other == full_signature(other_request, "\"xyz\"", creds, t));
+  CHECK(*repeated_other != full_signature(request, "\"xyz\"", creds, t));
+}
+
 // sigv4::append_uri_encoded (Invoke's paths, built on the request path) encodes as the plain
 // uri_encode the signer is checked against: every byte value alone, with and without '/' kept,
 // and runs of kept bytes between bytes that are escaped.
