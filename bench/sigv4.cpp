@@ -4,10 +4,12 @@
 // https://lambda.us-east-1.amazonaws.com, a 5-byte payload ("abc" as JSON), temporary credentials
 // (so x-amz-security-token is sent and signed) and a signing key already cached. Rows:
 //
-//   invoke request   AwsLambdaClient::signing_request and sign_now, the whole construction invoke()
-//                    pays for: the Invoke headers, the credentials lookup, the wire request, its
-//                    signature. (Plain calls: invoke() waits in a coroutine only before the first
-//                    credentials have arrived.)
+//   invoke request   AwsLambdaClient::wire_now, the whole construction invoke() pays for: the
+//                    credentials lookup, the signature, the serialised head. Within one second the
+//                    same Invoke is made from the head of the one before (SignedCaller::repeat).
+//                    invoke request, two functions in turn: each one signed and serialised in
+//                    full (the Invoke headers, the canonical request, to_wire). (Plain calls:
+//                    invoke() waits in a coroutine only before the first credentials have arrived.)
 //   sign             SigV4Signer::sign on the request SignedCaller hands it (host, content-type,
 //                    x-amz-invocation-type, x-amz-log-type), signed again each time (a retry does
 //                    the same: the signing headers are replaced), so each call finds the request
@@ -168,16 +170,24 @@ struct Row {
 
 void run_invoke_requests(Fixture& f, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
-    aws::SigningRequest signing =
-        aws::AwsLambdaClient::signing_request(f.invoke, aws::invoke_path(f.invoke.function_name));
-    const std::optional<http::ClientRequest> wire = f.client.sign_now(signing, f.invoke);
-    g_sink = g_sink + wire->headers.size();
+    const auto wire = f.client.wire_now(f.invoke);
+    g_sink = g_sink + std::get<http::WireRequest>(*wire).head.size();
+  }
+}
+
+void run_invoke_requests_in_turn(Fixture& f, std::size_t n) {
+  aws::InvokeRequest other = f.invoke;
+  other.function_name = "my-other-function";
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto wire = f.client.wire_now(i % 2 ? other : f.invoke);
+    g_sink = g_sink + std::get<http::WireRequest>(*wire).head.size();
   }
 }
 
 std::vector<Row> rows() {
   return {
-      {"invoke", "invoke request (signing_request + sign_now)", run_invoke_requests},
+      {"invoke", "invoke request (wire_now)", run_invoke_requests},
+      {"invoke-new", "invoke request, two functions in turn", run_invoke_requests_in_turn},
       {"sign", "sign",
        [](Fixture& f, std::size_t n) {
          aws::SigV4Signer signer("lambda", f.region);

@@ -74,9 +74,24 @@ SigningRequest AwsLambdaClient::signing_request(const InvokeRequest& request, st
   return signing;
 }
 
-std::optional<http::ClientRequest> AwsLambdaClient::sign_now(SigningRequest& signing,
-                                                             const InvokeRequest& request) {
-  return caller_.sign_now(signing, request.payload);
+std::optional<std::variant<http::WireRequest, http::ClientError>> AwsLambdaClient::wire_now(
+    const InvokeRequest& request) {
+  if (repeatable_ && request.function_name == repeat_function_ && request.qualifier == repeat_qualifier_ &&
+      request.invocation_type == repeat_type_ && request.extra_headers == repeat_extra_headers_) {
+    if (auto wire = caller_.repeat(request.payload)) return std::move(*wire);
+  }
+  repeatable_ = false;
+  SigningRequest signing = signing_request(request, invoke_path(request.function_name));
+  auto wire = caller_.sign_wire_now(signing, request.payload);
+  if (wire) {
+    // Assigned: the strings keep their storage from one function's calls to the next's.
+    repeat_function_ = request.function_name;
+    repeat_qualifier_ = request.qualifier;
+    repeat_type_ = request.invocation_type;
+    repeat_extra_headers_ = request.extra_headers;
+    repeatable_ = true;
+  }
+  return wire;
 }
 
 core::Task<std::variant<http::ClientRequest, core::Error>> AwsLambdaClient::wait_and_sign(
@@ -174,15 +189,21 @@ private:
 
 core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
                                                  core::Deadline deadline) {
-  SigningRequest signing = signing_request(request, invoke_path(request.function_name));
-  std::optional<http::ClientRequest> wire = sign_now(signing, request);
+  std::optional<std::variant<http::WireRequest, http::ClientError>> wire = wire_now(request);
+  std::optional<http::ClientResult> sent;
   if (!wire) {
+    SigningRequest signing = signing_request(request, invoke_path(request.function_name));
     auto waited = co_await wait_and_sign(signing, request, deadline);
     if (auto* error = std::get_if<core::Error>(&waited)) co_return std::move(*error);
-    wire = std::move(std::get<http::ClientRequest>(waited));
+    sent = co_await caller_.http().send(caller_.endpoint(), std::move(std::get<http::ClientRequest>(waited)),
+                                        deadline);
+  } else if (auto* refused = std::get_if<http::ClientError>(&*wire)) {
+    sent = std::move(*refused);
+  } else {
+    sent = co_await caller_.http().send_wire(caller_.endpoint(), std::move(std::get<http::WireRequest>(*wire)),
+                                             deadline);
   }
-
-  http::ClientResult result = co_await caller_.http().send(caller_.endpoint(), std::move(*wire), deadline);
+  http::ClientResult& result = *sent;
   if (auto* failure = std::get_if<http::ClientError>(&result)) {
     co_return transport_error(*failure, "the call to " + in_quotes(request.function_name));
   }
@@ -200,7 +221,7 @@ core::Task<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeReques
                                                               core::Deadline deadline,
                                                               InvokeStreamHandler& handler) {
   SigningRequest signing = signing_request(request, invoke_stream_path(request.function_name));
-  std::optional<http::ClientRequest> wire = sign_now(signing, request);
+  std::optional<http::ClientRequest> wire = caller_.sign_now(signing, request.payload);
   if (!wire) {
     auto waited = co_await wait_and_sign(signing, request, deadline);
     if (auto* error = std::get_if<core::Error>(&waited)) co_return std::move(*error);

@@ -1,5 +1,9 @@
 #include "lambdagate/aws/signed_caller.hpp"
 
+#include <charconv>
+
+#include "lambdagate/http/wire_request.hpp"
+
 namespace lambdagate::aws {
 
 SignedCaller::SignedCaller(http::HttpClient& http, http::Endpoint endpoint, std::string region,
@@ -36,8 +40,58 @@ core::Task<std::variant<http::ClientRequest, core::Error>> SignedCaller::wait_an
   co_return signed_request(request, body, *credentials, clock_.system_now());
 }
 
+namespace {
+
+constexpr std::string_view kSignatureEnd = "\r\nContent-Length: ";
+constexpr std::string_view kHeadEnd = "\r\n\r\n";
+constexpr std::size_t kSignatureHexDigits = 64;
+
+}  // namespace
+
+std::optional<std::variant<http::WireRequest, http::ClientError>> SignedCaller::sign_wire_now(
+    SigningRequest& signing, const std::string& body) {
+  const core::SystemTime now = clock_.system_now();
+  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  if (!credentials) return std::nullopt;
+  http::ClientRequest request = signed_request(signing, body, *credentials, now);
+  // The signature ends the Authorization value, the signer's last header; to_wire puts
+  // Content-Length after it (always, for a POST). The head is kept only when it has that shape.
+  std::string tail;
+  if (const auto& [name, value] = request.headers.back();
+      name == "authorization" && value.size() > kSignatureHexDigits) {
+    tail.assign(value, value.size() - kSignatureHexDigits);
+    tail.append(kSignatureEnd).append(std::to_string(body.size())).append(kHeadEnd);
+  }
+  std::variant<http::WireRequest, http::ClientError> wire = http::to_wire(std::move(request));
+  const auto* made = std::get_if<http::WireRequest>(&wire);
+  if (made && !tail.empty() && made->head.ends_with(tail)) {
+    repeat_head_.assign(made->head, 0, made->head.size() - tail.size());
+  }
+  return wire;
+}
+
+std::optional<http::WireRequest> SignedCaller::repeat(const std::string& body) {
+  if (repeat_head_.empty()) return std::nullopt;
+  const core::SystemTime now = clock_.system_now();
+  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  if (!credentials) return std::nullopt;
+  const std::optional<std::string_view> signature = signer_.sign_repeat(body, *credentials, now);
+  if (!signature) return std::nullopt;
+  char digits[20];
+  const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, body.size());
+  (void)ec;  // twenty digits hold any size_t
+  const std::string_view length(digits, static_cast<std::size_t>(digits_end - digits));
+  http::WireRequest wire;
+  wire.head.reserve(repeat_head_.size() + signature->size() + kSignatureEnd.size() + length.size() +
+                    kHeadEnd.size());
+  wire.head.append(repeat_head_).append(*signature).append(kSignatureEnd).append(length).append(kHeadEnd);
+  wire.body = body;
+  return wire;
+}
+
 http::ClientRequest SignedCaller::signed_request(SigningRequest& request, const std::string& body,
                                                  const Credentials& credentials, core::SystemTime now) {
+  repeat_head_.clear();  // the signer's last request is about to be another
   http::ClientRequest wire;
   wire.method = request.method;
   wire.body = body;

@@ -82,11 +82,13 @@ public:
   // What SigV4 signs for `path` (Invoke or InvokeWithResponseStream): Lambda's headers and the
   // request's extra ones.
   static SigningRequest signing_request(const InvokeRequest& request, std::string path);
-  // `signing` signed with the credentials at hand, as it goes on the wire; nullopt only before
-  // the first credentials have arrived (right after start), `signing` then left for
-  // wait_and_sign. Not a coroutine: a call that never waits costs no coroutine frame. Public so
-  // that bench/sigv4.cpp measures exactly the construction invoke() pays for.
-  std::optional<http::ClientRequest> sign_now(SigningRequest& signing, const InvokeRequest& request);
+  // The Invoke `request` signed with the credentials at hand, as it goes on the wire (or why it
+  // cannot go: to_wire's error); nullopt only before the first credentials have arrived (right
+  // after start). A request equal to the one signed in full before it in all but its payload, the
+  // usual case for one function under load, is made from that one's head (SignedCaller::repeat).
+  // Not a coroutine: a call that never waits costs no coroutine frame. Public so that
+  // bench/sigv4.cpp measures exactly the construction invoke() pays for.
+  std::optional<std::variant<http::WireRequest, http::ClientError>> wire_now(const InvokeRequest& request);
 
  private:
   // The wait right after start: `signing` signed once the first credentials are there, or why
@@ -95,6 +97,13 @@ public:
       SigningRequest& signing, const InvokeRequest& request, core::Deadline deadline);
 
   SignedCaller caller_;
+  // The fields, all but the payload, of the Invoke wire_now last signed in full: the request whose
+  // head caller_ may keep for repeat().
+  bool repeatable_ = false;
+  std::string repeat_function_;
+  std::string repeat_qualifier_;
+  InvocationType repeat_type_ = InvocationType::RequestResponse;
+  HeaderList repeat_extra_headers_;
 };
 
 }  // namespace lambdagate::aws

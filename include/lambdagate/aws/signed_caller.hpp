@@ -43,6 +43,17 @@ public:
   core::Task<std::variant<http::ClientRequest, core::Error>> wait_and_sign(
       SigningRequest& signing, const std::string& body, std::string_view what, core::Deadline deadline);
 
+  // Invoke's hot path, on the wire form (http::WireRequest). sign_wire_now signs as sign_now
+  // does and serialises the result (to_wire: the error it finds, if any), and keeps its head.
+  // repeat makes the request sign_wire_now made last again with `body` as its payload: only the
+  // payload's hash, the signature and Content-Length are new. It answers nullopt when anything
+  // was signed since, or when the signer cannot repeat (another second, other credentials: see
+  // SigV4Signer::sign_repeat); the caller then signs in full. The caller vouches that its request
+  // is the last one but for its payload (AwsLambdaClient compares its Invoke's fields).
+  std::optional<std::variant<http::WireRequest, http::ClientError>> sign_wire_now(SigningRequest& signing,
+                                                                                 const std::string& body);
+  std::optional<http::WireRequest> repeat(const std::string& body);
+
   http::HttpClient& http() const { return http_; }
   const http::Endpoint& endpoint() const { return endpoint_; }
 
@@ -57,6 +68,10 @@ private:
   const core::Clock& clock_;
   std::string host_;  // the signed Host value, endpoint_.host_header()
   SigV4Signer signer_;
+  // The head sign_wire_now made last, up to the 64 hex digits of its signature (what follows
+  // them is "\r\nContent-Length: N\r\n\r\n"). Empty once the signer has signed anything else:
+  // whenever it is not, the signer's last request is the one it is the head of.
+  std::string repeat_head_;
 };
 
 // A transport failure as the client-facing error, `what` naming the call. The transport's own

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_credentials_source.hpp"
@@ -364,5 +366,115 @@ TEST_CASE("AwsLambdaClient signs each call of a changing run as the pure steps d
     CHECK(testing::count_header(sent.headers, "host") == 1);
     CHECK(testing::count_header(sent.headers, "x-amz-security-token") ==
           (step.credentials.session_token.empty() ? 0 : 1));
+  }
+}
+
+namespace {
+
+// Takes a streamed Invoke's chunks and drops them.
+class DroppingStreamHandler final : public aws::InvokeStreamHandler {
+public:
+  core::Task<bool> on_payload(std::string_view) override { co_return true; }
+};
+
+http::ClientResult answer_ok(const http::Endpoint&, const http::ClientRequest&) {
+  return http::ClientResponse{200, {}, R"("ok")"};
+}
+
+}  // namespace
+
+// One client across many Invokes, as a worker has: each request on the wire must equal what a
+// client with no history sends for the same Invoke at the same time and with the same credentials
+// (a fresh client signs and serialises in full, which the tests above hold against botocore). So
+// the head made again from the one before (SignedCaller::repeat) must be used only where it is
+// right: the same function, qualifier, type and extra headers, within the same second, with the
+// same credentials, and with nothing else signed in between.
+TEST_CASE("AwsLambdaClient makes an Invoke like the one before from its head only when that is right",
+          "[lambda_client]") {
+  using namespace std::chrono_literals;
+  Fixture f;
+  f.http.set_handler(answer_ok);
+  const auto token = std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, std::string(1024, 'T'), {}});
+  const auto other_token =
+      std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, std::string(1024, 'U'), {}});
+  const auto other_secret =
+      std::make_shared<Credentials>(Credentials{kAccessKeyId, "another secret", std::string(1024, 'U'), {}});
+  const auto other_key =
+      std::make_shared<Credentials>(Credentials{"AKIDOTHER", "another secret", std::string(1024, 'U'), {}});
+  const auto no_token = std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, "", {}});
+
+  const InvokeRequest a1 = request_for("fn-a", R"("1")");
+  const InvokeRequest a2 = request_for("fn-a", R"("two")");
+  const InvokeRequest a_empty = request_for("fn-a", "");
+  const InvokeRequest a_large = request_for("fn-a", std::string(100 * 1024, 'x'));
+  const InvokeRequest b = request_for("fn-b", R"("1")");
+  InvokeRequest a_prod = a1;
+  a_prod.qualifier = "prod";
+  InvokeRequest a_event = a1;
+  a_event.invocation_type = InvocationType::Event;
+  InvokeRequest a_custom = a1;
+  a_custom.extra_headers = {{"x-custom", "1"}};
+  InvokeRequest a_custom_changed = a1;
+  a_custom_changed.extra_headers = {{"x-custom", "2"}};
+
+  struct Step {
+    const char* what;
+    const InvokeRequest& request;
+    std::chrono::milliseconds later = 0ms;
+    std::shared_ptr<Credentials> credentials = nullptr;  // null: as before
+    bool stream_first = false;  // a streamed Invoke of the same function just before
+  };
+  const std::vector<Step> steps = {
+      {"first", a1, 0ms, token},
+      {"another payload", a2},
+      {"an empty payload", a_empty},
+      {"a large payload", a_large},
+      {"the first payload again", a1},
+      {"later in the same second", a2, 500ms},
+      {"the next second", a2, 600ms},
+      {"another function", b},
+      {"the first function again", a1},
+      {"and once more", a2},
+      {"a qualifier", a_prod},
+      {"the qualifier again", a_prod},
+      {"asynchronous", a_event},
+      {"asynchronous again", a_event},
+      {"an extra header", a_custom},
+      {"the extra header again", a_custom},
+      {"the extra header's value changed", a_custom_changed},
+      {"no extra header", a1},
+      {"another token, same second", a2, 0ms, other_token},
+      {"another token again", a1},
+      {"another secret", a1, 0ms, other_secret},
+      {"another access key id", a2, 0ms, other_key},
+      {"no token", a1, 0ms, no_token},
+      {"no token again", a2},
+      {"a token again", a2, 0ms, token},
+      {"after a streamed Invoke of the same function", a2, 0ms, nullptr, true},
+      {"after that", a1},
+  };
+  AwsLambdaClient client(f.http, f.endpoint, "us-east-1", f.source, f.clock);
+  for (const auto& step : steps) {
+    INFO(step.what);
+    f.clock.advance(step.later);
+    if (step.credentials) f.source->credentials = step.credentials;
+    if (step.stream_first) {
+      DroppingStreamHandler handler;
+      run(client.invoke_stream(step.request, f.deadline, handler));
+    }
+    ok(run(client.invoke(step.request, f.deadline)));
+    const http::ClientRequest& sent = f.http.last_call().request;
+
+    FakeHttpClient fresh_http;
+    fresh_http.set_handler(answer_ok);
+    AwsLambdaClient fresh(fresh_http, f.endpoint, "us-east-1", f.source, f.clock);
+    ok(run(fresh.invoke(step.request, f.deadline)));
+    const http::ClientRequest& expected = fresh_http.last_call().request;
+
+    CHECK(sent.method == expected.method);
+    CHECK(sent.target == expected.target);
+    CHECK(sent.headers == expected.headers);
+    CHECK(sent.body == expected.body);
+    CHECK(find_header(sent.headers, "authorization"));
   }
 }
