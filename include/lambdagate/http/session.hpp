@@ -422,7 +422,10 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
     co_await send_response(stream, response, limits.write_timeout, head_only);
     co_return false;
   }
-  request.target(target.target);
+  // Most targets are normal already: setting one anyway would allocate the start line again.
+  if (std::string_view(request.target().data(), request.target().size()) != target.target) {
+    request.target(target.target);
+  }
   if (!limits.health_check_path.empty() && is_health_check(target.target, limits.health_check_path)) {
     const bool draining = limits.draining && limits.draining->load(std::memory_order_relaxed);
     Response response{draining ? bhttp::status::service_unavailable : bhttp::status::ok, request.version()};
