@@ -6,13 +6,12 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
-#include <cstring>
 #include <limits>
 #include <tuple>
 #include <utility>
 
 #include "lambdagate/core/ascii.hpp"
+#include "lambdagate/http/head_scan.hpp"
 
 namespace lambdagate::http {
 
@@ -29,15 +28,6 @@ constexpr std::uint64_t kMaxBodyReservation = 8 * 1024 * 1024;
 constexpr std::size_t kExpectedHeaders = 16;
 constexpr std::size_t kExpectedHeaderBytes = 512;
 
-// tchar (RFC 9110 §5.6.2): the bytes of a token, such as a field name.
-constexpr std::array<bool, 256> make_token_table() {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}
 // field-vchar, SP and HTAB (RFC 9110 §5.5) and obs-text: what a field value or a reason phrase may
 // hold. No control byte, so no CR, LF or NUL.
 constexpr std::array<bool, 256> make_text_table() {
@@ -47,48 +37,14 @@ constexpr std::array<bool, 256> make_text_table() {
   for (int c = 0x80; c <= 0xFF; ++c) table[static_cast<std::size_t>(c)] = true;
   return table;
 }
-constexpr std::array<bool, 256> kToken = make_token_table();
 constexpr std::array<bool, 256> kText = make_text_table();
 
-bool is_token_char(char c) { return kToken[static_cast<unsigned char>(c)]; }
 bool is_text_char(char c) { return kText[static_cast<unsigned char>(c)]; }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-std::size_t token_length(std::string_view text) {
-  std::size_t n = 0;
-  while (n < text.size() && is_token_char(text[n])) ++n;
-  return n;
-}
-
-// A line of the head holds text only: VCHAR, SP, HTAB and obs-text (RFC 9110 §5.5), so no
-// control byte but HTAB (no CR, LF or NUL) and no DEL. The position of the first byte of `bytes`
-// from `from` on that is a control byte (HTAB included; the caller steps over it) or DEL, or
-// bytes.size() if there is none. In a valid line
-// it is the CR of the line's CRLF, so one scan both finds the line's end and proves the line is
-// text. Eight bytes at a time: a byte below 0x20 or equal to 0x7F sets its top bit in `hits`
-// (the bit tricks of "Bit Twiddling Hacks": hasless and haszero); bytes above the first hit may
-// be set by the borrow, but the lowest set bit is always a true hit.
-std::size_t find_control_byte(std::string_view bytes, std::size_t from) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::size_t at = from;
-  if constexpr (std::endian::native == std::endian::little) {
-    for (; at + 8 <= bytes.size(); at += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, bytes.data() + at, 8);
-      const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
-      const std::uint64_t del = word ^ (kOnes * 0x7F);
-      const std::uint64_t hits = below_space | ((del - kOnes) & ~del & kHighBits);
-      if (hits != 0) return at + static_cast<std::size_t>(std::countr_zero(hits)) / 8;
-    }
-  }
-  for (; at < bytes.size(); ++at) {
-    const auto c = static_cast<unsigned char>(bytes[at]);
-    if (c < 0x20 || c == 0x7F) return at;
-  }
-  return at;
-}
+using head_scan::find_control_byte;
+using head_scan::token_length;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
