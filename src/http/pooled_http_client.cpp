@@ -22,7 +22,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/system_error.hpp>
 #include <array>
 #include <chrono>
@@ -38,6 +37,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/tls_client_stream.hpp"
 #include "http/tls_context.hpp"
 #include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/task.hpp"
@@ -54,13 +54,12 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-// beast::ssl_stream rather than asio's ssl::stream: it coalesces the header and a small body
-// into one TLS record instead of one record per buffer.
 // DeadlineStream, as the server's connections: beast::tcp_stream armed and cancelled a timer around
 // every read and write (two per request); this keeps one per connection and moves its deadline.
 // On the worker's concrete executor, as the coroutines that use them (core::Task).
 using TcpStream = DeadlineStream;
-using TlsStream = beast::ssl_stream<TcpStream>;
+// TLS through a BIO of our own rather than asio::ssl's BIO pair (tls_client_stream.hpp).
+using TlsStream = detail::TlsClientStream;
 using Endpoints = std::vector<tcp::endpoint>;
 
 // Expected failures come back as values (as_tuple), never as exceptions.
@@ -124,14 +123,28 @@ std::array<asio::const_buffer, 2> buffers(const WireRequest& request) {
   return {asio::buffer(request.head), asio::buffer(request.body)};
 }
 
-// What of the request an asynchronous write still has to send. Over plain TCP the request
-// usually goes out at once (DeadlineStream::write_now); an asynchronous write posts its
-// completion through the scheduler even when it waited for nothing.
+// What of the request an asynchronous write still has to send. The request usually goes out at
+// once (DeadlineStream::write_now; over TLS, TlsClientStream::write_now encrypts it whole); an
+// asynchronous write posts its completion through the scheduler even when it waited for nothing.
+using Unsent = beast::buffers_suffix<std::array<asio::const_buffer, 2>>;
 template <class Stream>
-beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(Stream& stream, const WireRequest& request) {
-  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers(request));
-  if constexpr (std::is_same_v<Stream, TcpStream>) rest.consume(stream.write_now(buffers(request)));
+Unsent unsent(Stream& stream, const WireRequest& request) {
+  Unsent rest(buffers(request));
+  rest.consume(stream.write_now(buffers(request)));
   return rest;
+}
+
+// The two streams' ways to write the rest of a request and to read: Asio's operations over TCP,
+// TlsClientStream's own over TLS. Each returns the awaitable itself, so no frame sits between.
+auto write_rest(TcpStream& stream, const Unsent& rest) { return asio::async_write(stream, rest, kTuple); }
+auto write_rest(TlsStream& stream, const Unsent& rest) { return stream.write(rest); }
+auto read_some(TcpStream& stream, asio::mutable_buffer space) { return stream.async_read_some(space, kTuple); }
+auto read_some(TlsStream& stream, asio::mutable_buffer space) { return stream.read_some(space); }
+std::size_t read_now(TcpStream& stream, asio::mutable_buffer space, error_code& ec) {
+  return stream.read_now(space, ec);
+}
+std::size_t read_now(TlsStream& stream, asio::mutable_buffer space, error_code& ec) {
+  return stream.read_now(space, ec);
 }
 
 // One TCP (or TLS over TCP) connection and the read buffer that belongs to it.
@@ -139,7 +152,7 @@ struct Connection {
   explicit Connection(const core::Executor& executor)
       : stream(std::in_place_index<0>, DeadlineStream::Socket(executor)) {}
   Connection(const core::Executor& executor, asio::ssl::context& context)
-      : stream(std::in_place_index<1>, DeadlineStream::Socket(executor), context) {}
+      : stream(std::in_place_index<1>, DeadlineStream::Socket(executor), context.native_handle()) {}
 
   TcpStream& tcp() {
     if (auto* secure = tls()) return secure->next_layer();
@@ -158,14 +171,12 @@ core::Task<void> close_tls(std::unique_ptr<Connection> connection,
                            std::shared_ptr<detail::TlsContext> keep_alive) {
   (void)keep_alive;  // the SSL object must not outlive the context it was made from
   connection->tcp().expires_after(kTlsCloseTimeout);
-  auto [ec] = co_await connection->tls()->async_shutdown(kTuple);
-  // The error is ignored on purpose. The usual one is ssl::error::stream_truncated: the server
-  // closed TCP without answering our close_notify, as many HTTPS servers do. TLS reports that
-  // because a truncated stream could hide a truncation attack, but it cannot hurt us here: every
-  // response on this connection was complete, delimited by Content-Length or chunked framing,
-  // before the connection was retired. (A response delimited by EOF that ends in
-  // stream_truncated is not tolerated: that read fails as Reset.) Any other error means the
-  // connection is gone already, which is what we wanted.
+  auto [ec] = co_await connection->tls()->shutdown();
+  // Our close_notify is sent, and the peer's is not waited for: every response on this connection
+  // was complete, delimited by Content-Length or chunked framing, before it was retired. (A
+  // response delimited by EOF that ends without close_notify, ssl::error::stream_truncated, is
+  // not tolerated: that read fails as Reset.) An error means the connection is gone already,
+  // which is what we wanted.
   (void)ec;
 }
 
@@ -443,7 +454,7 @@ core::Task<PooledHttpClient::Impl::Opened> PooledHttpClient::Impl::open(const En
     if (auto late = arm(connection->tcp(), deadline, "TLS handshake with", endpoint)) {
       co_return Opened{nullptr, std::move(*late)};
     }
-    auto [handshake_ec] = co_await secure->async_handshake(asio::ssl::stream_base::client, kTuple);
+    auto [handshake_ec] = co_await secure->handshake();
     if (handshake_ec) {
       const std::string where = "TLS handshake with " + endpoint.to_string() + ": ";
       if (connection->tcp().expired() || handshake_ec == asio::error::operation_aborted) {
@@ -502,13 +513,12 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
     const Endpoint& endpoint) {
   Exchange out;
   // The write is awaited here rather than in a helper coroutine: each nested coroutine is a frame
-  // allocated and resumed per request. Over TLS, beast::ssl_stream copies the two buffers into one
-  // record when they fit in 16 KiB.
+  // allocated and resumed per request. Over TLS, the two buffers go into one record.
   std::optional<ClientError> failed = arm(connection.tcp(), deadline, "sending request to", endpoint);
   if (!failed) {
     const auto rest = unsent(stream, request);
     if (beast::buffer_bytes(rest) != 0) {
-      auto [write_ec, written] = co_await asio::async_write(stream, rest, kTuple);
+      auto [write_ec, written] = co_await write_rest(stream, rest);
       (void)written;
       failed = write_failure(write_ec, connection.tcp().expired(), endpoint);
     }
@@ -522,10 +532,22 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
   ResponseParser parser(kHeaderLimit, options_.max_response_bytes, request.head_method);
   // The deadline armed for the write bounds the response too: it is one point in time for the
   // whole exchange, so arming it again would only read the clock twice more.
+  bool partial = false;  // a read brought part of the response
   while (!parser.done()) {
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
-    auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);
+    // The rest may be in already, with the connection's end right behind it: taken without
+    // waiting, and waited for only once nothing is there (DeadlineStream::read_now).
+    if (partial) {
+      error_code now_ec;
+      const std::size_t now = read_now(stream, space, now_ec);
+      if (now_ec != asio::error::would_block) {
+        if (failed_after_read(parser, connection, now_ec, now, endpoint, out)) co_return out;
+        continue;
+      }
+    }
+    auto [read_ec, read] = co_await read_some(stream, space);
     if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
+    partial = true;
   }
 
   // Bytes beyond the response mean the peer is out of step with us.
@@ -544,7 +566,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
   if (!failed) {
     const auto rest = unsent(stream, request);
     if (beast::buffer_bytes(rest) != 0) {
-      auto [write_ec, written] = co_await asio::async_write(stream, rest, kTuple);
+      auto [write_ec, written] = co_await write_rest(stream, rest);
       (void)written;
       failed = write_failure(write_ec, connection.tcp().expired(), endpoint);
     }
@@ -559,6 +581,7 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
   ClientResponse head;
   std::string piece;
   bool head_sent = false;
+  bool partial = false;  // a read brought part of the response
   // Each turn reads once, then hands over the head (once it is complete) and the body read so far.
   while (true) {
     if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
@@ -566,8 +589,16 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
       co_return out;
     }
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
-    auto [read_ec, read] = co_await stream.async_read_some(space, kTuple);
-    if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
+    error_code now_ec = asio::error::would_block;
+    std::size_t now = 0;
+    if (partial) now = read_now(stream, space, now_ec);  // as in exchange_on
+    if (now_ec != asio::error::would_block) {
+      if (failed_after_read(parser, connection, now_ec, now, endpoint, out)) co_return out;
+    } else {
+      auto [read_ec, read] = co_await read_some(stream, space);
+      if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
+      partial = true;
+    }
     if (!parser.head_done()) continue;
     if (!head_sent) {
       head.status = parser.response().status;

@@ -85,6 +85,14 @@ class DeadlineStream {
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
     return state_->socket.async_write_some(buffers, std::forward<WriteToken>(token));
   }
+  // Reads what the socket holds now, without waiting, on a socket put in non-blocking mode: the
+  // bytes read; 0 with `ec` eof at its end, or would_block when nothing is there yet. For a read
+  // right after one that brought part of a message: the rest may be in already with the
+  // connection's end behind it, and an asynchronous read would then wait for an edge that has
+  // come and gone (drained_read.hpp).
+  std::size_t read_now(const boost::asio::mutable_buffer& buffer, boost::system::error_code& ec) {
+    return state_->socket.read_some(buffer, ec);
+  }
   // Writes what the socket takes now, without waiting, on a socket put in non-blocking mode (the
   // plain server does, at accept); 0 otherwise, or when the socket takes nothing or failed (an
   // asynchronous write of the rest then waits, or reports the error).

@@ -780,3 +780,108 @@ TEST_CASE("an unreadable CA bundle fails https sends with a clear message", "[ht
   const auto insecure = endpoint("http", "127.0.0.1", plain.port());
   CHECK(expect_response(run(io, client.send(insecure, get(insecure), seconds(5)))).status == 200);
 }
+
+// The TLS layer's own paths (TlsClientStream): requests and responses of many records, a
+// connection the server dropped (idle, or after reading the request, with no close_notify), a
+// server that never answers, a body cut short, and streaming, each as the plain tests above
+// expect of TCP.
+namespace {
+
+Setup tls_setup() {
+  Setup setup;
+  setup.server_tls = tls_files("server");
+  setup.client_tls = trust_test_ca();
+  return setup;
+}
+
+}  // namespace
+
+TEST_CASE("TLS carries bodies of many records both ways, on one connection", "[http][client][tls]") {
+  Setup setup = tls_setup();
+  setup.handler = [](const LoopbackRequest& r) { return LoopbackReply::ok(r.message.body()); };
+  Fixture<> f(setup);
+  for (const std::size_t size : {std::size_t{1}, std::size_t{16 * 1024 + 1}, std::size_t{900 * 1024 + 7}}) {
+    INFO("body of " << size << " bytes");
+    ClientRequest request;
+    request.target = "/echo";
+    request.headers = {{"Host", f.to.host_header()}};
+    request.body.resize(size);
+    for (std::size_t i = 0; i < size; ++i) request.body[i] = static_cast<char>('a' + i % 26);
+    const auto response = expect_response(f.send(request, Deadline::after(f.clock, std::chrono::seconds(20))));
+    CHECK(response.body.size() == size);
+    CHECK(response.body == request.body);
+  }
+  CHECK(f.client.connections_opened() == 1);
+}
+
+TEST_CASE("TLS: a connection the server closed while idle is replaced", "[http][client][tls]") {
+  Setup setup = tls_setup();
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::ok();
+    reply.close_after = true;
+    return reply;
+  };
+  Fixture<> f(setup);
+
+  expect_response(f.get());
+  f.io.run_for(std::chrono::milliseconds(20));
+  CHECK(expect_response(f.get()).status == 200);
+  CHECK(f.client.connections_opened() == 2);
+}
+
+TEST_CASE("TLS: a reused connection dropped before the response is retried once", "[http][client][tls]") {
+  Setup setup = tls_setup();
+  setup.handler = [](const LoopbackRequest& r) {
+    if (r.connection == 1 && r.sequence == 2) return LoopbackReply::with(Action::CloseWithoutResponse);
+    return LoopbackReply::ok("from connection " + std::to_string(r.connection));
+  };
+  Fixture<> f(setup);
+
+  expect_response(f.get());
+  CHECK(expect_response(f.get()).body == "from connection 2");
+  CHECK(f.client.connections_opened() == 2);
+}
+
+TEST_CASE("TLS: a server that never answers times out, one that drops the request is Reset",
+          "[http][client][tls]") {
+  Setup setup = tls_setup();
+  setup.handler = [](const LoopbackRequest& r) {
+    return LoopbackReply::with(r.message.target() == "/hang" ? Action::Hang : Action::CloseWithoutResponse);
+  };
+  Fixture<> f(setup);
+
+  const auto timeout = expect_error(f.send(get(f.to, "/hang"), Deadline::after(f.clock, std::chrono::milliseconds(300))));
+  CHECK(timeout.kind == ClientErrorKind::Timeout);
+  const auto reset = expect_error(f.send(get(f.to, "/drop")));
+  CHECK(reset.kind == ClientErrorKind::Reset);
+}
+
+TEST_CASE("TLS: a body cut short by the close is Reset", "[http][client][tls]") {
+  Setup setup = tls_setup();
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort";
+    return reply;
+  };
+  Fixture<> f(setup);
+
+  CHECK(expect_error(f.get()).kind == ClientErrorKind::Reset);
+}
+
+TEST_CASE("TLS: stream hands over the head, then the body as it arrives", "[http][client][tls]") {
+  Setup setup = tls_setup();
+  setup.handler = [](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    return reply;
+  };
+  Fixture<> f(setup);
+  RecordingSink sink;
+
+  const auto response = expect_response(run(f.io, f.client.stream(f.to, get(f.to), seconds(5), sink)));
+  CHECK(response.status == 200);
+  REQUIRE(sink.heads.size() == 1);
+  std::string body;
+  for (const auto& piece : sink.pieces) body += piece;
+  CHECK(body == "hello world");
+}
