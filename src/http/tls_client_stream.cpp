@@ -133,9 +133,11 @@ boost::asio::mutable_buffer TlsClientStream::receive_space() {
   if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
   if (in_.size() - in_end_ < kReceiveBytes) {
     // What OpenSSL has not taken yet moves to the front; the buffer grows only past one record.
-    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
-    in_end_ -= in_begin_;
-    in_begin_ = 0;
+    if (in_begin_ != 0) {
+      std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
     if (in_.size() - in_end_ < kReceiveBytes) in_.resize(in_end_ + kReceiveBytes);
   }
   return asio::buffer(in_.data() + in_end_, in_.size() - in_end_);
