@@ -8,6 +8,7 @@
 #   bench/proxy.sh --case plain,tls      # a subset (cases listed below)
 #   bench/proxy.sh --rounds 5 --duration 20 --log on
 #   bench/proxy.sh --soak 5              # 5 minutes of load on lambdagate, RSS every 10 s
+#   bench/proxy.sh --soak 5 tls          # the same with the TLS upstream
 #   bench/proxy.sh --profile             # syscalls per request (perf stat) and perf profiles of both
 #   bench/proxy.sh --profile tls         # the same with the TLS upstream
 #
@@ -50,6 +51,7 @@ log_modes="on off"
 idle_connections=10000
 startup_runs=7
 soak_minutes=5
+soak_upstream=plain
 warmup=2
 profile_upstream=plain
 
@@ -65,7 +67,8 @@ while [[ $# -gt 0 ]]; do
     --quick) rounds=1; duration=5; warmup=1; idle_connections=1000; startup_runs=3; shift ;;
     --soak)
       if [[ "${2:-}" =~ ^[0-9]+$ ]]; then soak_minutes="$2"; shift 2; else soak_minutes=5; shift; fi
-      cases="soak" ;;
+      cases="soak"
+      if [[ "${1:-}" == plain || "${1:-}" == tls ]]; then soak_upstream="$1"; shift; fi ;;
     --profile)
       cases="profile"; shift
       if [[ "${1:-}" == plain || "${1:-}" == tls ]]; then profile_upstream="$1"; shift; fi ;;
@@ -785,13 +788,15 @@ if has_case startup; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Soak: minutes of load on lambdagate (plain upstream; access log to /dev/null so the disk does
-# not fill), RSS every 10 s.
+# Soak: minutes of load on lambdagate (plain upstream, or TLS with `--soak N tls`; access log to
+# /dev/null so the disk does not fill), RSS every 10 s.
 
 if has_case soak; then
   echo
-  echo "== soak: $soak_minutes min of load on lambdagate (pinned as above, plain upstream, access log to /dev/null)"
-  start_lambdagate 0 "http://127.0.0.1:$be_plain" 1 "$lg_port" "$lg_admin" /dev/null
+  echo "== soak: $soak_minutes min of load on lambdagate (pinned as above, $soak_upstream upstream, access log to /dev/null)"
+  if [[ $soak_upstream == plain ]]; then soak_endpoint="http://127.0.0.1:$be_plain"
+  else soak_endpoint="https://127.0.0.1:$be_tls"; fi
+  start_lambdagate 0 "$soak_endpoint" 1 "$lg_port" "$lg_admin" /dev/null
   lpid=$lg_pid
   echo "  t=0 s (idle): RSS $(rss_kib "$lpid") KiB"
   wrk_args 1 1 64 "$((soak_minutes * 60))" "$lg_url"
