@@ -22,6 +22,8 @@ namespace asio = boost::asio;
 constexpr auto kTuple = asio::as_tuple(core::use_task);
 // Room for one whole record (16 KiB of data and its header, padding and tag) in one read.
 constexpr std::size_t kReceiveBytes = 17 * 1024;
+// What an idle connection keeps of the buffer its last request was encrypted into.
+constexpr std::size_t kKeptBytes = 64 * 1024;
 
 // OpenSSL's error queue is per thread and read by SSL_get_error, so it must be empty before each
 // call. Errors are taken off it where they are reported (failure()); this only clears what some
@@ -100,20 +102,27 @@ long TlsClientStream::bio_ctrl(BIO* bio, int command, long, void*) {
   }
 }
 
-bool TlsClientStream::encrypt(const std::string& plain) {
+bool TlsClientStream::encrypt(const char* data, std::size_t size) {
   clear_stale_errors();
   std::size_t written = 0;
   // The BIO takes everything, so a write only fails for TLS's own reasons.
-  return plain.empty() || (SSL_write_ex(ssl_, plain.data(), plain.size(), &written) == 1 && written == plain.size());
+  return size == 0 || (SSL_write_ex(ssl_, data, size, &written) == 1 && written == size);
+}
+
+void TlsClientStream::sent_all() {
+  out_sent_ = 0;
+  // A large request's bytes are not kept by an idle pooled connection.
+  if (out_.capacity() > kKeptBytes) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
 }
 
 void TlsClientStream::send_now() {
   if (out_sent_ == out_.size()) return;
   out_sent_ += tcp_.write_now(asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_));
-  if (out_sent_ == out_.size()) {
-    out_.clear();
-    out_sent_ = 0;
-  }
+  if (out_sent_ == out_.size()) sent_all();
 }
 
 core::Task<std::tuple<TlsClientStream::error_code>> TlsClientStream::send_pending() {
@@ -123,8 +132,7 @@ core::Task<std::tuple<TlsClientStream::error_code>> TlsClientStream::send_pendin
         co_await asio::async_write(tcp_, asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_), kTuple);
     if (ec) co_return std::tuple{ec};
     (void)n;
-    out_.clear();
-    out_sent_ = 0;
+    sent_all();
   }
   co_return std::tuple{error_code{}};
 }

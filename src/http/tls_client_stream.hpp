@@ -47,25 +47,24 @@ class TlsClientStream {
 
   core::Task<std::tuple<error_code>> handshake();
 
-  // Encrypts all of `buffers` as one record (when they fit in one) and sends what the socket
-  // takes now. Returns how many bytes of `buffers` it took: all of them, or none when TLS refused
-  // them (write then says why).
+  // Encrypts all of `buffers` (one record when they fit in one) and sends what the socket takes
+  // now. Returns how many bytes of `buffers` it took: all of them, or none when TLS refused them
+  // (write then says why).
   template <class ConstBufferSequence>
   std::size_t write_now(const ConstBufferSequence& buffers) {
-    plain_.clear();
-    for (const auto& buffer : buffers) plain_.append(static_cast<const char*>(buffer.data()), buffer.size());
-    if (!encrypt(plain_)) return 0;
+    const std::size_t taken = encrypt(buffers);
     send_now();
-    return plain_.size();
+    return taken;
   }
   // Encrypts what write_now did not take and sends everything that waits to be sent.
   template <class ConstBufferSequence>
   core::Task<std::tuple<error_code, std::size_t>> write(ConstBufferSequence buffers) {
-    plain_.clear();
-    for (const auto& buffer : buffers) plain_.append(static_cast<const char*>(buffer.data()), buffer.size());
-    if (!encrypt(plain_)) co_return std::tuple{failure(SSL_ERROR_SSL), std::size_t{0}};
+    const std::size_t taken = encrypt(buffers);
+    if (taken == 0 && boost::asio::buffer_size(buffers) != 0) {
+      co_return std::tuple{failure(SSL_ERROR_SSL), std::size_t{0}};
+    }
     auto [ec] = co_await send_pending();
-    co_return std::tuple{ec, ec ? std::size_t{0} : plain_.size()};
+    co_return std::tuple{ec, ec ? std::size_t{0} : taken};
   }
 
   // Decrypted bytes into `buffer`: as many as are there, at least one, once some are.
@@ -85,9 +84,27 @@ class TlsClientStream {
   static long bio_ctrl(BIO* bio, int command, long number, void* pointer);
   static BIO_METHOD* bio_method();
 
-  bool encrypt(const std::string& plain);
+  // The request's parts encrypted into out_: put together first when they fit in one record, so
+  // that a request and its small body go as one; else part by part. All their bytes, or 0 when TLS
+  // refused them.
+  template <class ConstBufferSequence>
+  std::size_t encrypt(const ConstBufferSequence& buffers) {
+    const std::size_t total = boost::asio::buffer_size(buffers);
+    if (total <= kOneRecord) {
+      plain_.clear();
+      for (const auto& buffer : buffers) plain_.append(static_cast<const char*>(buffer.data()), buffer.size());
+      return encrypt(plain_.data(), plain_.size()) ? total : 0;
+    }
+    for (const auto& buffer : buffers) {
+      if (!encrypt(static_cast<const char*>(buffer.data()), buffer.size())) return 0;
+    }
+    return total;
+  }
+  bool encrypt(const char* data, std::size_t size);
   // Sends what the socket takes now of what waits to be sent.
   void send_now();
+  // out_ is sent whole: emptied (and given back, when a large request made it large).
+  void sent_all();
   // Sends all that waits to be sent, waiting for the socket as needed.
   core::Task<std::tuple<error_code>> send_pending();
   // Reads what the socket has into in_, waiting for it as needed. End of file is not an error
@@ -107,6 +124,8 @@ class TlsClientStream {
   std::string out_;              // encrypted, from out_sent_ on not yet sent
   std::size_t out_sent_ = 0;
   std::string plain_;            // a request's parts put together, for one record
+
+  static constexpr std::size_t kOneRecord = 16 * 1024;  // TLS's largest record's data
 };
 
 }  // namespace lambdagate::http::detail
