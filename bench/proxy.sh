@@ -180,6 +180,10 @@ socks = [socket.socket() for _ in range(16)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')"
 be_plain=${ports[0]} be_tls=${ports[1]} be_scale=${ports[2]}
+# The backend's address for an upstream kind: plain or tls.
+backend_url() {
+  if [[ $1 == plain ]]; then echo "http://127.0.0.1:$be_plain"; else echo "https://127.0.0.1:$be_tls"; fi
+}
 nx_plain=${ports[3]} nx_tls=${ports[4]} nx_https=${ports[5]} nx2_plain=${ports[6]}
 nx2_tls=${ports[7]} nx2_https=${ports[8]}
 lg_port=${ports[9]} lg_admin=${ports[10]} lg_https=${ports[11]} lg2_port=${ports[12]} lg2_admin=${ports[13]}
@@ -464,8 +468,8 @@ lg_url="http://127.0.0.1:$lg_port/lambda"
 
 throughput_case() {  # upstream(plain|tls) log(on|off)
   local upstream="$1" log="$2" endpoint nx_port
-  if [[ "$upstream" == plain ]]; then endpoint="http://127.0.0.1:$be_plain"; nx_port=$nx_plain
-  else endpoint="https://127.0.0.1:$be_tls"; nx_port=$nx_tls; fi
+  endpoint="$(backend_url "$upstream")"
+  if [[ "$upstream" == plain ]]; then nx_port=$nx_plain; else nx_port=$nx_tls; fi
   local name="$upstream upstream, log $log"
   echo
   echo "== $name (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -794,9 +798,7 @@ fi
 if has_case soak; then
   echo
   echo "== soak: $soak_minutes min of load on lambdagate (pinned as above, $soak_upstream upstream, access log to /dev/null)"
-  if [[ $soak_upstream == plain ]]; then soak_endpoint="http://127.0.0.1:$be_plain"
-  else soak_endpoint="https://127.0.0.1:$be_tls"; fi
-  start_lambdagate 0 "$soak_endpoint" 1 "$lg_port" "$lg_admin" /dev/null
+  start_lambdagate 0 "$(backend_url "$soak_upstream")" 1 "$lg_port" "$lg_admin" /dev/null
   lpid=$lg_pid
   echo "  t=0 s (idle): RSS $(rss_kib "$lpid") KiB"
   wrk_args 1 1 64 "$((soak_minutes * 60))" "$lg_url"
@@ -834,8 +836,8 @@ fi
 if has_case profile; then
   echo
   echo "== profile ($profile_upstream upstream, log on, pinned as above)"
-  if [[ $profile_upstream == plain ]]; then endpoint="http://127.0.0.1:$be_plain"; nx_port=$nx_plain
-  else endpoint="https://127.0.0.1:$be_tls"; nx_port=$nx_tls; fi
+  endpoint="$(backend_url "$profile_upstream")"
+  if [[ $profile_upstream == plain ]]; then nx_port=$nx_plain; else nx_port=$nx_tls; fi
   write_proxy_conf "$work/proxy-on.conf" on 1
   start_nginx proxy-on 0 "$work/proxy-on.conf"
   nmaster=$nginx_pid

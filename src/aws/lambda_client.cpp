@@ -200,8 +200,8 @@ core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
   } else if (auto* refused = std::get_if<http::ClientError>(&*wire)) {
     sent = std::move(*refused);
   } else {
-    sent = co_await caller_.http().send_wire(caller_.endpoint(), std::move(std::get<http::WireRequest>(*wire)),
-                                             deadline);
+    sent = co_await caller_.http().send_wire(caller_.endpoint(),
+                                             std::move(std::get<http::WireRequest>(*wire)), deadline);
   }
   http::ClientResult& result = *sent;
   if (auto* failure = std::get_if<http::ClientError>(&result)) {

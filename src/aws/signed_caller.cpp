@@ -1,7 +1,5 @@
 #include "lambdagate/aws/signed_caller.hpp"
 
-#include <charconv>
-
 #include "lambdagate/http/wire_request.hpp"
 
 namespace lambdagate::aws {
@@ -22,9 +20,13 @@ core::Task<std::variant<http::ClientRequest, core::Error>> SignedCaller::sign(
   co_return co_await wait_and_sign(request, body, what, deadline);
 }
 
+std::shared_ptr<const Credentials> SignedCaller::credentials_at(core::SystemTime now) const {
+  return credentials_ ? credentials_->current(now) : nullptr;
+}
+
 std::optional<http::ClientRequest> SignedCaller::sign_now(SigningRequest& request, const std::string& body) {
   const core::SystemTime now = clock_.system_now();
-  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  std::shared_ptr<const Credentials> credentials = credentials_at(now);
   if (!credentials) return std::nullopt;
   return signed_request(request, body, *credentials, now);
 }
@@ -42,8 +44,6 @@ core::Task<std::variant<http::ClientRequest, core::Error>> SignedCaller::wait_an
 
 namespace {
 
-constexpr std::string_view kSignatureEnd = "\r\nContent-Length: ";
-constexpr std::string_view kHeadEnd = "\r\n\r\n";
 constexpr std::size_t kSignatureHexDigits = 64;
 
 }  // namespace
@@ -51,7 +51,7 @@ constexpr std::size_t kSignatureHexDigits = 64;
 std::optional<std::variant<http::WireRequest, http::ClientError>> SignedCaller::sign_wire_now(
     SigningRequest& signing, const std::string& body) {
   const core::SystemTime now = clock_.system_now();
-  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  std::shared_ptr<const Credentials> credentials = credentials_at(now);
   if (!credentials) return std::nullopt;
   http::ClientRequest request = signed_request(signing, body, *credentials, now);
   // The signature ends the Authorization value, the signer's last header; to_wire puts
@@ -59,8 +59,8 @@ std::optional<std::variant<http::WireRequest, http::ClientError>> SignedCaller::
   std::string tail;
   if (const auto& [name, value] = request.headers.back();
       name == "authorization" && value.size() > kSignatureHexDigits) {
-    tail.assign(value, value.size() - kSignatureHexDigits);
-    tail.append(kSignatureEnd).append(std::to_string(body.size())).append(kHeadEnd);
+    tail.assign(value, value.size() - kSignatureHexDigits).append("\r\n");
+    http::append_content_length(tail, body.size());
   }
   std::variant<http::WireRequest, http::ClientError> wire = http::to_wire(std::move(request));
   const auto* made = std::get_if<http::WireRequest>(&wire);
@@ -73,18 +73,15 @@ std::optional<std::variant<http::WireRequest, http::ClientError>> SignedCaller::
 std::optional<http::WireRequest> SignedCaller::repeat(const std::string& body) {
   if (repeat_head_.empty()) return std::nullopt;
   const core::SystemTime now = clock_.system_now();
-  std::shared_ptr<const Credentials> credentials = credentials_ ? credentials_->current(now) : nullptr;
+  std::shared_ptr<const Credentials> credentials = credentials_at(now);
   if (!credentials) return std::nullopt;
   const std::optional<std::string_view> signature = signer_.sign_repeat(body, *credentials, now);
   if (!signature) return std::nullopt;
-  char digits[20];
-  const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, body.size());
-  (void)ec;  // twenty digits hold any size_t
-  const std::string_view length(digits, static_cast<std::size_t>(digits_end - digits));
   http::WireRequest wire;
-  wire.head.reserve(repeat_head_.size() + signature->size() + kSignatureEnd.size() + length.size() +
-                    kHeadEnd.size());
-  wire.head.append(repeat_head_).append(*signature).append(kSignatureEnd).append(length).append(kHeadEnd);
+  // Room for the signature, its line end and "Content-Length: <up to 20 digits>\r\n\r\n".
+  wire.head.reserve(repeat_head_.size() + signature->size() + 2 + 40);
+  wire.head.append(repeat_head_).append(*signature).append("\r\n");
+  http::append_content_length(wire.head, body.size());
   wire.body = body;
   return wire;
 }

@@ -667,7 +667,8 @@ Sha256Digest SigV4Signer::sign_payload(std::string_view payload, const Credentia
   return sign_canonical(credentials);
 }
 
-std::optional<std::string_view> SigV4Signer::sign_repeat(std::string_view payload, const Credentials& credentials,
+std::optional<std::string_view> SigV4Signer::sign_repeat(std::string_view payload,
+                                                         const Credentials& credentials,
                                                          core::SystemTime now) {
   using namespace std::chrono;
   if (!last_valid_ || floor<seconds>(now).time_since_epoch().count() != second_) return std::nullopt;

@@ -99,7 +99,8 @@ std::size_t token_length(std::string_view text) {
         at_most(_mm_sub_epi8(_mm_or_si128(chunk, _mm_set1_epi8(0x20)), _mm_set1_epi8('a')), 'z' - 'a');
     const __m128i digit = at_most(_mm_sub_epi8(chunk, _mm_set1_epi8('0')), '9' - '0');
     const __m128i dash = _mm_cmpeq_epi8(chunk, _mm_set1_epi8('-'));
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)));
+    const auto mask =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)));
     if (mask != 0xFFFF) {
       n += static_cast<std::size_t>(std::countr_one(mask));
       break;

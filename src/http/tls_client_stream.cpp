@@ -128,8 +128,8 @@ void TlsClientStream::send_now() {
 core::Task<std::tuple<TlsClientStream::error_code>> TlsClientStream::send_pending() {
   send_now();
   if (out_sent_ != out_.size()) {
-    auto [ec, n] =
-        co_await asio::async_write(tcp_, asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_), kTuple);
+    auto [ec, n] = co_await asio::async_write(
+        tcp_, asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_), kTuple);
     if (ec) co_return std::tuple{ec};
     (void)n;
     sent_all();

@@ -92,7 +92,8 @@ class TlsClientStream {
     const std::size_t total = boost::asio::buffer_size(buffers);
     if (total <= kOneRecord) {
       plain_.clear();
-      for (const auto& buffer : buffers) plain_.append(static_cast<const char*>(buffer.data()), buffer.size());
+      for (const auto& buffer : buffers)
+        plain_.append(static_cast<const char*>(buffer.data()), buffer.size());
       return encrypt(plain_.data(), plain_.size()) ? total : 0;
     }
     for (const auto& buffer : buffers) {
@@ -117,13 +118,13 @@ class TlsClientStream {
 
   DeadlineStream tcp_;
   SSL* ssl_ = nullptr;
-  std::vector<char> in_;         // received, from in_begin_ to in_end_ not yet taken by OpenSSL
+  std::vector<char> in_;  // received, from in_begin_ to in_end_ not yet taken by OpenSSL
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
-  bool eof_ = false;             // the peer closed the TCP connection
-  std::string out_;              // encrypted, from out_sent_ on not yet sent
+  bool eof_ = false;  // the peer closed the TCP connection
+  std::string out_;   // encrypted, from out_sent_ on not yet sent
   std::size_t out_sent_ = 0;
-  std::string plain_;            // a request's parts put together, for one record
+  std::string plain_;  // a request's parts put together, for one record
 
   static constexpr std::size_t kOneRecord = 16 * 1024;  // TLS's largest record's data
 };

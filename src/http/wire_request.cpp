@@ -12,6 +12,8 @@ namespace lambdagate::http {
 
 namespace {
 
+constexpr std::string_view kContentLength = "Content-Length: ";
+
 ClientError make_error(ClientErrorKind kind, std::string message) {
   return ClientError{kind, std::move(message)};
 }
@@ -97,7 +99,6 @@ std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& 
     return make_error(ClientErrorKind::Protocol, "cannot send request: a TRACE request has no body");
   }
   constexpr std::string_view kVersion = " HTTP/1.1";
-  constexpr std::string_view kContentLength = "Content-Length: ";
   constexpr std::string_view kSeparator = ": ";
   constexpr std::string_view kLineEnd = "\r\n";
   constexpr std::string_view kLineEndToBe = "  ";  // stands in for kLineEnd until the scan is done
@@ -152,6 +153,12 @@ std::optional<ClientError> serialize_head(const ClientRequest& in, std::string& 
 }
 
 }  // namespace
+
+void append_content_length(std::string& head, std::size_t body_size) {
+  char digits[20];
+  char* const end = digits + sizeof digits;
+  head.append(kContentLength).append(format_decimal(body_size, end), end).append("\r\n\r\n");
+}
 
 std::variant<WireRequest, ClientError> to_wire(ClientRequest request) {
   WireRequest wire;

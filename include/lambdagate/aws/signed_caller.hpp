@@ -58,6 +58,8 @@ public:
   const http::Endpoint& endpoint() const { return endpoint_; }
 
 private:
+  // The Upstream's credentials at `now`; null when there are none yet.
+  std::shared_ptr<const Credentials> credentials_at(core::SystemTime now) const;
   http::ClientRequest signed_request(SigningRequest& signing, const std::string& body,
                                      const Credentials& credentials, core::SystemTime now);
 

@@ -3,7 +3,9 @@
 // ClientRequest once, checked, and from_wire reads one back. PooledHttpClient sends what to_wire
 // made; SignedCaller keeps the head of the last Invoke it signed to make the next one from it
 // (its repeat path); HttpClients that take requests whole (the tests' fakes) read heads back.
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <variant>
 
 #include "lambdagate/http/client.hpp"
@@ -17,6 +19,11 @@ namespace lambdagate::http {
 // Content-Length or Transfer-Encoding of the caller's (the client frames the body), a TRACE with
 // a body.
 std::variant<WireRequest, ClientError> to_wire(ClientRequest request);
+
+// The end of a head to_wire wrote for a body of `body_size` bytes, appended to `head`: the
+// Content-Length line and the blank line ("Content-Length: 5\r\n\r\n"). For a caller that makes
+// heads from one to_wire wrote before (SignedCaller::repeat).
+void append_content_length(std::string& head, std::size_t body_size);
 
 // The reverse, for an HttpClient that takes requests whole: method, target and headers as
 // written, Content-Length left out (the client sets it from the body). nullopt when `wire.head`

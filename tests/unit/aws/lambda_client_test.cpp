@@ -373,7 +373,7 @@ namespace {
 
 // Takes a streamed Invoke's chunks and drops them.
 class DroppingStreamHandler final : public aws::InvokeStreamHandler {
-public:
+ public:
   core::Task<bool> on_payload(std::string_view) override { co_return true; }
 };
 
@@ -394,7 +394,8 @@ TEST_CASE("AwsLambdaClient makes an Invoke like the one before from its head onl
   using namespace std::chrono_literals;
   Fixture f;
   f.http.set_handler(answer_ok);
-  const auto token = std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, std::string(1024, 'T'), {}});
+  const auto token =
+      std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, std::string(1024, 'T'), {}});
   const auto other_token =
       std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, std::string(1024, 'U'), {}});
   const auto other_secret =
@@ -422,7 +423,7 @@ TEST_CASE("AwsLambdaClient makes an Invoke like the one before from its head onl
     const InvokeRequest& request;
     std::chrono::milliseconds later = 0ms;
     std::shared_ptr<Credentials> credentials = nullptr;  // null: as before
-    bool stream_first = false;  // a streamed Invoke of the same function just before
+    bool stream_first = false;                           // a streamed Invoke of the same function just before
   };
   const std::vector<Step> steps = {
       {"first", a1, 0ms, token},

@@ -413,7 +413,8 @@ TEST_CASE("SigV4Signer::sign_repeat signs the last request again only in its sec
                      {"x-amz-invocation-type", "RequestResponse"}};
   request.body = "\"abc\"";
   // The signature a fresh signer gives `request` with `payload`, in full.
-  const auto full_signature = [](ParsedRequest with, std::string payload, const Credentials& c, SystemTime at) {
+  const auto full_signature = [](ParsedRequest with, std::string payload, const Credentials& c,
+                                 SystemTime at) {
     with.body = std::move(payload);
     SigV4Signer fresh("lambda", "us-east-1");
     SigningRequest signing = to_signing_request(with);
@@ -425,7 +426,8 @@ TEST_CASE("SigV4Signer::sign_repeat signs the last request again only in its sec
   CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t));  // nothing signed yet
   SigningRequest first = to_signing_request(request);
   fast.sign(first, creds, t + 10ms);
-  for (const std::string& payload : std::vector<std::string>{"\"xyz\"", "", "\"abc\"", std::string(5000, 'p')}) {
+  for (const std::string& payload :
+       std::vector<std::string>{"\"xyz\"", "", "\"abc\"", std::string(5000, 'p')}) {
     INFO("payload of " << payload.size() << " bytes");
     const auto repeated = fast.sign_repeat(payload, creds, t + 990ms);
     REQUIRE(repeated);
@@ -436,7 +438,7 @@ TEST_CASE("SigV4Signer::sign_repeat signs the last request again only in its sec
   const std::string authorization(fast.sign(again, creds, t + 500ms));
   CHECK(authorization.substr(authorization.size() - 64) == full_signature(request, request.body, creds, t));
 
-  CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t + 1s));  // the next second
+  CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t + 1s));   // the next second
   CHECK_FALSE(fast.sign_repeat("\"xyz\"", creds, t - 1ms));  // the second before
   Credentials other = creds;
   other.session_token = std::string(1024, 'U');

@@ -73,6 +73,15 @@ ClientRequest get(const Endpoint& to, std::string target = "/") {
 
 LoopbackReply ok(const LoopbackRequest&) { return LoopbackReply::ok(); }
 
+// A server that answers every request with `raw`, written as it is, and then closes.
+LoopbackHttpServer::Handler answer_raw(std::string raw) {
+  return [raw = std::move(raw)](const LoopbackRequest&) {
+    LoopbackReply reply = LoopbackReply::with(Action::Raw);
+    reply.raw = raw;
+    return reply;
+  };
+}
+
 // Runs several sends at once, so that each needs its own connection.
 std::vector<ClientResult> run_together(asio::io_context& io,
                                        std::vector<lambdagate::core::Task<ClientResult>> operations) {
@@ -156,12 +165,8 @@ struct Fixture {
 TEST_CASE("POST round trip with body and headers", "[http][client]") {
   // Raw bytes, because Beast's own serializer would group the two X-B fields together.
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw =
-        "HTTP/1.1 201 Created\r\nX-B: 1\r\nX-A: 2\r\nX-B: 3\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
-    return reply;
-  };
+  setup.handler = answer_raw(
+      "HTTP/1.1 201 Created\r\nX-B: 1\r\nX-A: 2\r\nX-B: 3\r\nContent-Length: 11\r\n\r\n{\"ok\":true}");
   Fixture<> f(setup);
 
   ClientRequest request;
@@ -445,11 +450,7 @@ TEST_CASE("chunked and close-delimited bodies are read whole", "[http][client]")
     expected = "until close";
   }
   Setup setup;
-  setup.handler = [&](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = raw;
-    return reply;
-  };
+  setup.handler = answer_raw(raw);
   Fixture<> f(setup);
 
   CHECK(expect_response(f.get()).body == expected);
@@ -459,11 +460,8 @@ TEST_CASE("chunked and close-delimited bodies are read whole", "[http][client]")
 // reader used to hand back the 100 itself, with the real response left unread).
 TEST_CASE("an interim 100 Continue is skipped", "[http][client]") {
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok";
-    return reply;
-  };
+  setup.handler =
+      answer_raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok");
   Fixture<> f(setup);
 
   const auto response = expect_response(f.get());
@@ -476,11 +474,8 @@ TEST_CASE("an interim 100 Continue is skipped", "[http][client]") {
 // A header block over the client's 64 KiB limit: ResponseTooLarge, as for the body.
 TEST_CASE("response headers over the limit are ResponseTooLarge", "[http][client]") {
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(70 * 1024, 'b') + "\r\nContent-Length: 0\r\n\r\n";
-    return reply;
-  };
+  setup.handler = answer_raw("HTTP/1.1 200 OK\r\nX-Big: " + std::string(70 * 1024, 'b') +
+                             "\r\nContent-Length: 0\r\n\r\n");
   Fixture<> f(setup);
 
   const auto error = expect_error(f.get());
@@ -492,11 +487,7 @@ TEST_CASE("response headers over the limit are ResponseTooLarge", "[http][client
 // A response that ends before its Content-Length: Reset, not a short body.
 TEST_CASE("a body cut short by the close is Reset", "[http][client]") {
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort";
-    return reply;
-  };
+  setup.handler = answer_raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
   Fixture<> f(setup);
 
   const auto error = expect_error(f.get());
@@ -528,14 +519,10 @@ class RecordingSink final : public lambdagate::http::ResponseSink {
 // that join to the whole; the result carries the head with an empty body.
 TEST_CASE("stream hands over the head, then the body as it arrives", "[http][client]") {
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw =
-        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-        "Content-Type: application/vnd.amazon.eventstream\r\n\r\n"
-        "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Amz-Trailer: dropped\r\n\r\n";
-    return reply;
-  };
+  setup.handler = answer_raw(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+      "Content-Type: application/vnd.amazon.eventstream\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Amz-Trailer: dropped\r\n\r\n");
   Fixture<> f(setup);
   RecordingSink sink;
 
@@ -559,11 +546,8 @@ TEST_CASE("stream hands over the head, then the body as it arrives", "[http][cli
 // stream() of a malformed response: Protocol, and the sink never sees a head.
 TEST_CASE("stream of a malformed response is Protocol", "[http][client]") {
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
-    return reply;
-  };
+  setup.handler =
+      answer_raw("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
   Fixture<> f(setup);
   RecordingSink sink;
 
@@ -576,11 +560,7 @@ TEST_CASE("stream of a malformed response is Protocol", "[http][client]") {
 // Bytes that are not HTTP: Protocol.
 TEST_CASE("a response that is not HTTP is Protocol", "[http][client]") {
   Setup setup;
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "SSH-2.0-OpenSSH_9.2\r\n\r\n";
-    return reply;
-  };
+  setup.handler = answer_raw("SSH-2.0-OpenSSH_9.2\r\n\r\n");
   Fixture<> f(setup);
 
   const auto error = expect_error(f.get());
@@ -601,8 +581,9 @@ TEST_CASE("send_wire sends a serialised request as it is", "[http][client]") {
   for (int i = 0; i < 2; ++i) {
     auto wire = lambdagate::http::to_wire(request);
     REQUIRE(std::holds_alternative<lambdagate::http::WireRequest>(wire));
-    const auto result = run(f.io, f.client.send_wire(f.to, std::get<lambdagate::http::WireRequest>(std::move(wire)),
-                                                     Deadline::after(f.clock, std::chrono::seconds(5))));
+    const auto result =
+        run(f.io, f.client.send_wire(f.to, std::get<lambdagate::http::WireRequest>(std::move(wire)),
+                                     Deadline::after(f.clock, std::chrono::seconds(5))));
     CHECK(expect_response(result).body == "payload");
   }
   REQUIRE(f.server.requests().size() == 2);
@@ -807,7 +788,8 @@ TEST_CASE("TLS carries bodies of many records both ways, on one connection", "[h
     request.headers = {{"Host", f.to.host_header()}};
     request.body.resize(size);
     for (std::size_t i = 0; i < size; ++i) request.body[i] = static_cast<char>('a' + i % 26);
-    const auto response = expect_response(f.send(request, Deadline::after(f.clock, std::chrono::seconds(20))));
+    const auto response =
+        expect_response(f.send(request, Deadline::after(f.clock, std::chrono::seconds(20))));
     CHECK(response.body.size() == size);
     CHECK(response.body == request.body);
   }
@@ -850,7 +832,8 @@ TEST_CASE("TLS: a server that never answers times out, one that drops the reques
   };
   Fixture<> f(setup);
 
-  const auto timeout = expect_error(f.send(get(f.to, "/hang"), Deadline::after(f.clock, std::chrono::milliseconds(300))));
+  const auto timeout =
+      expect_error(f.send(get(f.to, "/hang"), Deadline::after(f.clock, std::chrono::milliseconds(300))));
   CHECK(timeout.kind == ClientErrorKind::Timeout);
   const auto reset = expect_error(f.send(get(f.to, "/drop")));
   CHECK(reset.kind == ClientErrorKind::Reset);
@@ -858,11 +841,7 @@ TEST_CASE("TLS: a server that never answers times out, one that drops the reques
 
 TEST_CASE("TLS: a body cut short by the close is Reset", "[http][client][tls]") {
   Setup setup = tls_setup();
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort";
-    return reply;
-  };
+  setup.handler = answer_raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
   Fixture<> f(setup);
 
   CHECK(expect_error(f.get()).kind == ClientErrorKind::Reset);
@@ -870,11 +849,8 @@ TEST_CASE("TLS: a body cut short by the close is Reset", "[http][client][tls]") 
 
 TEST_CASE("TLS: stream hands over the head, then the body as it arrives", "[http][client][tls]") {
   Setup setup = tls_setup();
-  setup.handler = [](const LoopbackRequest&) {
-    LoopbackReply reply = LoopbackReply::with(Action::Raw);
-    reply.raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
-    return reply;
-  };
+  setup.handler = answer_raw(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
   Fixture<> f(setup);
   RecordingSink sink;
 

@@ -88,7 +88,8 @@ TEST_CASE("to_wire refuses what would change the request's meaning on the wire",
   }
   request = post();
   request.headers.emplace_back("Transfer-Encoding", "chunked");
-  CHECK(refusal_of(request).message == "request header 'Transfer-Encoding' is set by the client from the body");
+  CHECK(refusal_of(request).message ==
+        "request header 'Transfer-Encoding' is set by the client from the body");
   request = post();
   request.method.clear();
   CHECK(refusal_of(request).kind == ClientErrorKind::Protocol);
@@ -111,8 +112,8 @@ TEST_CASE("from_wire reads back what to_wire wrote", "[http][wire]") {
 }
 
 TEST_CASE("from_wire refuses a head to_wire could not have written", "[http][wire]") {
-  for (const char* head : {"", "POST / HTTP/1.1\r\n", "POST / HTTP/1.1\r\nhost: h\r\n",
-                           "POST /\r\n\r\n", "POST / HTTP/1.0\r\n\r\n", "POST / HTTP/1.1\r\nno colon\r\n\r\n",
+  for (const char* head : {"", "POST / HTTP/1.1\r\n", "POST / HTTP/1.1\r\nhost: h\r\n", "POST /\r\n\r\n",
+                           "POST / HTTP/1.0\r\n\r\n", "POST / HTTP/1.1\r\nno colon\r\n\r\n",
                            "POST / HTTP/1.1\r\n: empty name\r\n\r\n"}) {
     INFO(head);
     CHECK_FALSE(from_wire(WireRequest{head, "", false}));
