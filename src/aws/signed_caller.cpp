@@ -1,5 +1,7 @@
 #include "lambdagate/aws/signed_caller.hpp"
 
+#include <chrono>
+
 #include "lambdagate/http/wire_request.hpp"
 
 namespace lambdagate::aws {
@@ -72,7 +74,11 @@ std::optional<std::variant<http::WireRequest, http::ClientError>> SignedCaller::
 
 std::optional<http::WireRequest> SignedCaller::repeat(const std::string& body) {
   if (repeat_head_.empty()) return std::nullopt;
-  const core::SystemTime now = clock_.system_now();
+  // Only the second counts here, so the coarse clock will do (core/clock.hpp), unless the next
+  // second may have begun within the tick it can be behind: then the precise clock decides.
+  using std::chrono::floor, std::chrono::seconds;
+  core::SystemTime now = clock_.system_coarse();
+  if (floor<seconds>(now + clock_.coarse_tick()) != floor<seconds>(now)) now = clock_.system_now();
   std::shared_ptr<const Credentials> credentials = credentials_at(now);
   if (!credentials) return std::nullopt;
   const std::optional<std::string_view> signature = signer_.sign_repeat(body, *credentials, now);

@@ -291,7 +291,8 @@ std::string pool_key(const Endpoint& endpoint) {
 std::optional<ClientError> PooledHttpClient::Impl::arm(TcpStream& stream,
                                                        const core::Deadline& deadline, std::string_view step,
                                                        const Endpoint& endpoint) const {
-  const auto left = deadline.remaining(clock_, kStepCap);
+  // Coarse readings (core/clock.hpp), here and in the stream's expires_after.
+  const auto left = deadline.remaining_at(clock_.steady_coarse(), kStepCap);
   if (left <= std::chrono::steady_clock::duration::zero()) {
     return make_error(ClientErrorKind::Timeout,
                       std::string(step) + " " + endpoint.to_string() + ": deadline passed");
@@ -640,7 +641,7 @@ PooledHttpClient::Impl::IdleList& PooledHttpClient::Impl::idle_list(const Endpoi
 std::unique_ptr<Connection> PooledHttpClient::Impl::take_idle(const Endpoint& endpoint) {
   IdleList& idle = idle_list(endpoint);
   if (idle.empty()) return nullptr;
-  const auto now = clock_.steady_now();
+  const auto now = clock_.steady_coarse();
   while (!idle.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle.back());
     idle.pop_back();
@@ -667,7 +668,7 @@ void PooledHttpClient::Impl::release(const Endpoint& endpoint, std::unique_ptr<C
   // Idle time is judged by idle_timeout, not by a timer. The stream's timer wait may still be
   // pending until the last request's deadline: close_idle() at shutdown ends it.
   connection->tcp().expires_never();
-  const auto now = clock_.steady_now();
+  const auto now = clock_.steady_coarse();
   connection->idle_since = now;
   IdleList& idle = idle_list(endpoint);
   std::size_t expired = 0;

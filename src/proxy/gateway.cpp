@@ -229,7 +229,7 @@ core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
     policy_stage_.admit_unrouted(request, snapshot, policy);
   } else {
     const auto timeout = route_timeout(*route, options_);
-    if (timeout.count() != 0) deadline = core::Deadline::after(clock_, timeout);
+    if (timeout.count() != 0) deadline = core::Deadline::at(clock_.steady_coarse() + timeout);
     // Most routes have no request policy: then no coroutine frame is made for the stage.
     if (const RoutePolicies* policies = snapshot.policies.find(route->route)) {
       co_await policy_stage_.admit(request, connection, snapshot, *policies, *route, deadline, request_id,

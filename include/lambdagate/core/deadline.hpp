@@ -24,8 +24,12 @@ public:
   // Time left, never negative; `cap` when the deadline is unlimited.
   std::chrono::steady_clock::duration remaining(const Clock& clock,
                                                 std::chrono::steady_clock::duration cap) const {
+    return at_ ? remaining_at(clock.steady_now(), cap) : cap;
+  }
+  // The same from a time already read (a coarse one, say).
+  std::chrono::steady_clock::duration remaining_at(SteadyTime now, std::chrono::steady_clock::duration cap) const {
     if (!at_) return cap;
-    auto left = *at_ - clock.steady_now();
+    auto left = *at_ - now;
     if (left < std::chrono::steady_clock::duration::zero()) return std::chrono::steady_clock::duration::zero();
     return left < cap ? left : cap;
   }

@@ -23,6 +23,7 @@
 #include <memory>
 #include <type_traits>
 #include <utility>
+#include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/drained_read.hpp"
 
@@ -59,8 +60,9 @@ class DeadlineStream {
   lowest_layer_type& lowest_layer() noexcept { return state_->socket; }
   const lowest_layer_type& lowest_layer() const noexcept { return state_->socket; }
 
-  // The current step must end within `d` from now.
-  void expires_after(clock::duration d) { set_deadline(clock::now() + d); }
+  // The current step must end within `d` from now: from the coarse now (core/clock.hpp), so the
+  // step may be cut up to one tick early, which no timeout here is fine enough to notice.
+  void expires_after(clock::duration d) { set_deadline(core::coarse_steady_now() + d); }
   // No deadline (the request handler bounds its own work). A timer wait already pending stays
   // until it fires and then ends quietly (cancelling it would cost a handler and a re-arm per
   // request); it counts as work for the io_context until then, so a connection put aside with

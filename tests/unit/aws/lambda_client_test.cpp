@@ -479,3 +479,30 @@ TEST_CASE("AwsLambdaClient makes an Invoke like the one before from its head onl
     CHECK(find_header(sent.headers, "authorization"));
   }
 }
+
+// The repeat path reads the coarse clock, which may still be in the second before the one the
+// last Invoke was signed in: every request is still signed for the second it is sent in.
+TEST_CASE("AwsLambdaClient signs in the current second with a coarse clock a tick behind", "[lambda_client]") {
+  using namespace std::chrono_literals;
+  Fixture f;
+  f.http.set_handler(answer_ok);
+  f.source->credentials =
+      std::make_shared<Credentials>(Credentials{kAccessKeyId, kSecret, std::string(1024, 'T'), {}});
+  f.clock.set_coarse_lag(5ms);
+  AwsLambdaClient client(f.http, f.endpoint, "us-east-1", f.source, f.clock);
+  f.clock.advance(999ms);  // 12:36:00.999: the coarse reading is in the same second
+  for (const auto* payload : {R"("1")", R"("two")", R"("3")", R"("four")"}) {
+    INFO(payload);
+    const InvokeRequest request = request_for("fn-a", payload);
+    ok(run(client.invoke(request, f.deadline)));
+    const http::ClientRequest& sent = f.http.last_call().request;
+    FakeHttpClient fresh_http;
+    fresh_http.set_handler(answer_ok);
+    AwsLambdaClient fresh(fresh_http, f.endpoint, "us-east-1", f.source, f.clock);
+    ok(run(fresh.invoke(request, f.deadline)));
+    CHECK(sent.headers == fresh_http.last_call().request.headers);
+    const bool in_first_second = f.clock.system_now() < core::SystemTime{std::chrono::seconds{1440938161}};
+    CHECK(find_header(sent.headers, "x-amz-date") == (in_first_second ? "20150830T123600Z" : "20150830T123601Z"));
+    f.clock.advance(2ms);  // 12:36:01.001 next: the coarse reading is still in 12:36:00
+  }
+}

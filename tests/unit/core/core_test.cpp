@@ -78,3 +78,32 @@ TEST_CASE("request ids", "[core]") {
   CHECK_FALSE(core::is_acceptable_request_id("new\nline"));
   CHECK_FALSE(core::is_acceptable_request_id(std::string(200, 'a')));
 }
+
+// The coarse readings are the precise clocks' own time base, at most a tick behind them, never
+// ahead: read between two precise readings, a coarse one lies within a tick before the second.
+TEST_CASE("SystemClock's coarse readings trail its precise ones by at most a tick", "[core][clock]") {
+  const lambdagate::core::SystemClock clock;
+  const auto tick = clock.coarse_tick();
+  CHECK(tick > std::chrono::nanoseconds::zero());
+  CHECK(tick <= std::chrono::milliseconds(100));
+  for (int i = 0; i < 1000; ++i) {
+    const auto steady = clock.steady_coarse();
+    const auto steady_after = clock.steady_now();
+    CHECK(steady <= steady_after);
+    CHECK(steady_after - steady <= tick + std::chrono::milliseconds(50));  // the slack: a descheduled thread
+    const auto system = clock.system_coarse();
+    const auto system_after = clock.system_now();
+    CHECK(system <= system_after);
+    CHECK(system_after - system <= tick + std::chrono::milliseconds(50));
+  }
+}
+
+TEST_CASE("Deadline::remaining_at counts from the time it is given", "[core][clock]") {
+  using namespace std::chrono_literals;
+  lambdagate::testing::FakeClock clock;
+  const auto deadline = lambdagate::core::Deadline::after(clock, 10s);
+  CHECK(deadline.remaining_at(clock.steady_now() + 4s, 1h) == 6s);
+  CHECK(deadline.remaining_at(clock.steady_now() + 4s, 2s) == 2s);
+  CHECK(deadline.remaining_at(clock.steady_now() + 11s, 1h) == 0s);
+  CHECK(lambdagate::core::Deadline::never().remaining_at(clock.steady_now(), 3s) == 3s);
+}
