@@ -55,24 +55,38 @@ Sha256Resumable::~Sha256Resumable() {
 Sha256Digest Sha256Resumable::digest(std::string_view data, std::size_t repeating) {
   repeating = std::min(repeating, data.size());
   SHA256_CTX ctx;
-  if (repeating < kWorthKeeping) {
-    init(ctx);
-    update(ctx, data.data(), data.size());
-    return finish(ctx);
-  }
   const bool same = prefix_.size() == repeating && std::memcmp(prefix_.data(), data.data(), repeating) == 0;
   if (!same) {
-    OPENSSL_cleanse(prefix_.data(), prefix_.size());
-    prefix_.clear();
-    OPENSSL_cleanse(&after_prefix_, sizeof after_prefix_);
+    forget();
+    if (repeating < kWorthKeeping) {
+      init(ctx);
+      update(ctx, data.data(), data.size());
+      return finish(ctx);
+    }
     init(after_prefix_);
     update(after_prefix_, data.data(), repeating);
     prefix_.assign(data.data(), repeating);
   }
-  // The copy carries the partial block too, so `repeating` need not be a block multiple.
+  return digest_after_kept(data);
+}
+
+Sha256Digest Sha256Resumable::digest_after_kept(std::string_view data) {
+  SHA256_CTX ctx;
+  if (prefix_.empty() || prefix_.size() > data.size()) {
+    init(ctx);
+    update(ctx, data.data(), data.size());
+    return finish(ctx);
+  }
+  // The copy carries the partial block too, so the kept part need not be a block multiple.
   ctx = after_prefix_;
-  update(ctx, data.data() + repeating, data.size() - repeating);
+  update(ctx, data.data() + prefix_.size(), data.size() - prefix_.size());
   return finish(ctx);
+}
+
+void Sha256Resumable::forget() {
+  OPENSSL_cleanse(prefix_.data(), prefix_.size());
+  prefix_.clear();
+  OPENSSL_cleanse(&after_prefix_, sizeof after_prefix_);
 }
 
 HmacSha256::~HmacSha256() { wipe(); }

@@ -626,6 +626,7 @@ void SigV4Signer::write_canonical_headers(const HeaderList& headers) {
 }
 
 void SigV4Signer::write_canonical_request(const SigningRequest& request) {
+  canonical_prefix_hashed_ = false;
   canonical_.clear();
   canonical_.append(request.method).push_back('\n');
   if (request.path.empty()) {
@@ -655,7 +656,10 @@ Sha256Digest SigV4Signer::sign_canonical(const Credentials& credentials) {
   string_to_sign_.resize(string_to_sign_prefix_);
   // Method, path, query and the headers through the token (x-amz-date among them) repeat from one
   // call to the next; what follows (later headers, the payload hash) is hashed on each call.
-  append_hex_digest(string_to_sign_, canonical_sha256_.digest(canonical_, token_line_end_));
+  // After a repeat's sign_payload, the part through the token is the one hashed last time.
+  append_hex_digest(string_to_sign_, canonical_prefix_hashed_ ? canonical_sha256_.digest_after_kept(canonical_)
+                                                              : canonical_sha256_.digest(canonical_, token_line_end_));
+  canonical_prefix_hashed_ = true;
   set_key(credentials);
   return hmac_.mac(string_to_sign_);
 }

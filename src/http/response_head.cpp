@@ -59,6 +59,35 @@ void write_response_head(const Response::header_type& response, std::string& out
   put(at, "\r\n");
 }
 
+namespace {
+
+template <bool IsRequest, class Fields>
+bool has_connection_field(const bhttp::header<IsRequest, Fields>& head) {
+  for (const auto& field : head) {
+    if (field.name() == bhttp::field::connection) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// With no Connection field, HTTP/1.1 is persistent and HTTP/1.0 is not (RFC 9112 §9.3).
+bool keep_alive_of(const Request& request) {
+  if (!has_connection_field(request.base())) return request.version() >= 11;
+  return request.keep_alive();
+}
+
+bool keep_alive_of(const Response& response) {
+  if (!has_connection_field(response.base())) return response.version() >= 11;
+  return response.keep_alive();
+}
+
+void set_keep_alive(Response& response, bool keep_alive) {
+  // An HTTP/1.1 response without a Connection field is persistent already: Beast would only look.
+  if (keep_alive && response.version() >= 11 && !has_connection_field(response.base())) return;
+  response.keep_alive(keep_alive);
+}
+
 void prepare_payload_once(Response& response) {
   const std::size_t size = response.body().size();
   const unsigned code = response.result_int();

@@ -35,10 +35,15 @@ class Sha256Resumable {
   // The SHA-256 of `data`, whose first `repeating` bytes (at most data.size()) are the part
   // expected to be the same as the last call's.
   Sha256Digest digest(std::string_view data, std::size_t repeating);
+  // The same for `data` that starts with the part the last digest() kept, as its caller knows
+  // (it has not written those bytes since): the compare is skipped. Without a kept part, the
+  // whole of `data` is hashed.
+  Sha256Digest digest_after_kept(std::string_view data);
 
  private:
   // Below this the state copy costs about what hashing the bytes again would.
   static constexpr std::size_t kWorthKeeping = 256;
+  void forget();  // wipes the kept part and its state
   SHA256_CTX after_prefix_{};  // the state after prefix_; its partial block holds prefix_ bytes
   std::string prefix_;         // may hold a session token: wiped when replaced and at the end
 };

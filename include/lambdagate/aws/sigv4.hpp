@@ -181,6 +181,9 @@ private:
   std::size_t signed_headers_begin_ = 0;  // within canonical_
   std::size_t signed_headers_end_ = 0;
   std::size_t token_line_end_ = 0;  // within canonical_, after "x-amz-security-token:…\n"; 0: no token
+  // canonical_ through token_line_end_ is what canonical_sha256_ kept: false from the moment
+  // write_canonical_request starts writing it, until sign_canonical has hashed it.
+  bool canonical_prefix_hashed_ = false;
   std::vector<HeaderRef> headers_;
   std::string lower_names_;
 

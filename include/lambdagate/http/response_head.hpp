@@ -26,6 +26,13 @@ void write_response_head(const Response::header_type& response, std::string& out
 // status that allows none.
 void prepare_payload_once(Response& response);
 
+// message::keep_alive(), read and set, without the Connection field's tree search when the
+// message has no Connection field (the common case): a walk over a handful of fields by their
+// code costs less. With one, Beast's own keep_alive decides and writes, as before.
+bool keep_alive_of(const Request& request);
+bool keep_alive_of(const Response& response);
+void set_keep_alive(Response& response, bool keep_alive);
+
 // The head and the body of a whole response, for one gather write. `head_only` (a HEAD request):
 // the head alone, with the Content-Length the body would have had.
 inline std::array<boost::asio::const_buffer, 2> response_buffers(const std::string& head,

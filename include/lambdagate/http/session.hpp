@@ -481,12 +481,12 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   }
   if (writer.started()) {
     // Streamed: the response is on the wire already. An unfinished stream closes the connection.
-    co_return writer.reusable() && !context.stopping && request.keep_alive() && !last_allowed && !lifetime.over();
+    co_return writer.reusable() && !context.stopping && keep_alive_of(request) && !last_allowed && !lifetime.over();
   }
   response.version(request.version());
-  response.keep_alive(request.keep_alive() && !context.stopping && response.keep_alive() && !last_allowed &&
-                      !lifetime.over());
-  const bool keep_alive = response.keep_alive();
+  const bool keep_alive = keep_alive_of(request) && !context.stopping && keep_alive_of(response) &&
+                          !last_allowed && !lifetime.over();
+  set_keep_alive(response, keep_alive);
   // As send_response, in this frame: a plain socket usually takes the whole response at once, and
   // then no other frame is made for it.
   std::string head;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lambdagate/aws/sigv4.hpp"
 
@@ -73,6 +74,24 @@ TEST_CASE("Sha256Resumable equals SHA-256 whether or not the beginning repeats",
     INFO(call.data.size() << " bytes, " << call.repeating << " repeating");
     CHECK(hex(resumable.digest(call.data, call.repeating)) == hex(once.digest(call.data)));
   }
+}
+
+// digest_after_kept trusts its caller that the kept beginning is still there; it hashes the
+// message whole when nothing is kept (the last beginning too short to keep, or none yet).
+TEST_CASE("Sha256Resumable::digest_after_kept resumes the beginning the last digest kept", "[sha256]") {
+  lambdagate::aws::Sha256 once;
+  lambdagate::aws::Sha256Resumable resumable;
+  const std::string a(1000, 'a');
+  CHECK(hex(resumable.digest_after_kept(a + "x")) == hex(once.digest(a + "x")));  // nothing kept yet
+  CHECK(hex(resumable.digest(a + "tail", a.size())) == hex(once.digest(a + "tail")));
+  for (const std::string& tail : std::vector<std::string>{"", "t", "another tail", std::string(300, 'z')}) {
+    INFO("tail of " << tail.size() << " bytes");
+    CHECK(hex(resumable.digest_after_kept(a + tail)) == hex(once.digest(a + tail)));
+  }
+  // A beginning too short to keep replaces the kept one: nothing is kept then.
+  const std::string b(100, 'b');
+  CHECK(hex(resumable.digest(b + "tail", b.size())) == hex(once.digest(b + "tail")));
+  CHECK(hex(resumable.digest_after_kept(b + "tail two")) == hex(once.digest(b + "tail two")));
 }
 
 // HmacSha256 keys itself (RFC 2104: a key longer than SHA-256's 64-byte block is hashed first, a

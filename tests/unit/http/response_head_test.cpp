@@ -7,7 +7,10 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -84,4 +87,33 @@ TEST_CASE("response head: the buffers of a whole response and of a HEAD answer",
   auto head_only = http::response_buffers(head, response, true);
   CHECK(boost::beast::buffers_to_string(head_only) == head);
   CHECK_THAT(head, Catch::Contains("Content-Length: 5\r\n"));
+}
+
+// keep_alive_of and set_keep_alive skip Beast's Connection search only where it finds nothing:
+// for every version and Connection field, they answer and write exactly as Beast's keep_alive.
+TEST_CASE("keep_alive_of and set_keep_alive agree with Beast's keep_alive", "[http][response_head]") {
+  const std::vector<std::optional<std::string>> connections = {
+      std::nullopt, "close", "keep-alive", "Keep-Alive", "upgrade", "close, upgrade", "foo, keep-alive", ""};
+  for (const unsigned version : {10u, 11u}) {
+    for (const auto& connection : connections) {
+      INFO("HTTP/" << version / 10 << "." << version % 10 << ", Connection: " << connection.value_or("(none)"));
+      http::Request request{bhttp::verb::post, "/lambda", version};
+      request.set(bhttp::field::host, "example.com");
+      if (connection) request.set(bhttp::field::connection, *connection);
+      CHECK(http::keep_alive_of(request) == request.keep_alive());
+
+      for (const bool keep_alive : {true, false}) {
+        INFO("keep_alive " << keep_alive);
+        http::Response theirs{bhttp::status::ok, version};
+        theirs.set(bhttp::field::content_type, "application/json");
+        if (connection) theirs.set(bhttp::field::connection, *connection);
+        http::Response mine = theirs;
+        CHECK(http::keep_alive_of(mine) == theirs.keep_alive());
+        theirs.keep_alive(keep_alive);
+        http::set_keep_alive(mine, keep_alive);
+        CHECK(ours(mine) == ours(theirs));
+        CHECK(http::keep_alive_of(mine) == theirs.keep_alive());
+      }
+    }
+  }
 }

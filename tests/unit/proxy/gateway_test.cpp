@@ -159,6 +159,25 @@ TEST_CASE("a matched route invokes its function and returns its output", "[proxy
   CHECK(*call.deadline.time() - h.clock.steady_now() == 15s);
 }
 
+// The client's x-request-id is kept when acceptable, whatever its case; with two, the first
+// decides; one with spaces or too long is replaced by a generated id (32 hex digits).
+TEST_CASE("the client's x-request-id: the first, kept only when acceptable", "[proxy]") {
+  Harness h(base_config());
+  const auto id_for = [&](const http::HeaderList& headers) {
+    h.http.push_response(200, "\"ABC\"");
+    return std::string(h.call("/lambda", "\"abc\"", bhttp::verb::post, headers)["x-request-id"]);
+  };
+  CHECK(id_for({{"x-request-id", "abc-123"}}) == "abc-123");
+  CHECK(id_for({{"X-REQUEST-ID", "abc-123"}}) == "abc-123");
+  CHECK(id_for({{"x-request-id", "first"}, {"X-Request-Id", "second"}}) == "first");
+  CHECK(id_for({{"x-request-ids", "not-this"}, {"x-request-i", "nor-this"}}).size() == 32);
+  for (const std::string& bad : {std::string("has space"), std::string(129, 'a')}) {
+    const std::string id = id_for({{"x-request-id", bad}});
+    CHECK(id.size() == 32);
+    CHECK(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+  }
+}
+
 // No virtual host or route → 404 route_not_found as JSON, and Lambda is not called.
 TEST_CASE("no route answers 404 JSON", "[proxy]") {
   Harness h(base_config());
