@@ -43,6 +43,7 @@
 #include <tuple>
 #include <type_traits>
 
+#include "lambdagate/core/ascii.hpp"
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/client_address.hpp"
 #include "lambdagate/http/path_normalization.hpp"
@@ -348,6 +349,56 @@ core::Task<bool> read_request(
   co_return true;
 }
 
+// What read_buffered_request found.
+struct BufferedRead {
+  enum class Outcome {
+    Complete,  // the request is read, as read_request would have read it
+    Pending,   // read_request must go on: bytes to read or an interim response to send
+    Refused,   // the request is refused: `refusal` (when there is one) goes out, then the close
+  };
+  Outcome outcome = Outcome::Pending;
+  std::optional<Response> refusal;
+};
+
+// read_request's work for a request whose header and body (of a declared length) the buffer
+// holds whole, as a typical request is after the idle read, without a coroutine frame: the
+// same checks and reservations in the same order, and the same refusals. Pending hands the
+// request to read_request with nothing done that it would do twice: its header parse goes on
+// from where this one stopped (or finds the header parsed), the head checks are pure, and the
+// body is parsed here only once it is known to be in the buffer and no 100 Continue is due,
+// after nothing but the reservations, which are then made here and not left to read_request.
+inline BufferedRead read_buffered_request(RequestParser& parser, boost::beast::flat_buffer& buffer,
+                                          SessionContext& context, ByteReservation& reservation) {
+  using Outcome = BufferedRead::Outcome;
+  boost::system::error_code ec;
+  if (!parse_buffered(parser, buffer, true, ec)) return {};
+  if (ec) return {Outcome::Refused, read_failure(context, ec, &parser.get(), false)};
+  if (auto refusal = check_request_head(parser.get(), context.limits.headers)) {
+    return {Outcome::Refused, rejection(context, refusal->kind, std::move(refusal->message), &parser.get())};
+  }
+  const auto declared = parser.content_length();
+  if (!parser.is_done()) {
+    if (parser.chunked() || !declared || buffer.size() < *declared) return {};
+    if (parser.get().version() >= 11 && expects_continue(parser.get())) return {};
+  }
+  if (declared && !reservation.reserve(*declared)) return {Outcome::Refused, overloaded(context, &parser.get())};
+  if (!parser.is_done()) {
+    boost::system::error_code bec;
+    parse_buffered(parser, buffer, false, bec);
+    if (bec) return {Outcome::Refused, read_failure(context, bec, &parser.get(), true)};
+    // The whole body was in the buffer, so the parser is done; if it were not, the request is
+    // refused rather than handed on with its reservation made.
+    if (!parser.is_done()) {
+      return {Outcome::Refused, rejection(context, core::ErrorKind::BadRequest, "malformed HTTP request body",
+                                          &parser.get())};
+    }
+    if (!reservation.reserve(parser.get().body().size())) {
+      return {Outcome::Refused, overloaded(context, &parser.get())};
+    }
+  }
+  return {Outcome::Complete, std::nullopt};
+}
+
 // Waits for the first bytes of the next request on an idle connection, within `idle_limit`,
 // by reading them (the TLS layer may hold decrypted bytes already, so a TLS connection cannot
 // wait for the socket alone). Only this small frame lives meanwhile: the per-request state
@@ -400,8 +451,16 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   configure_request_parser(parser, limits.max_body_bytes, limits.max_header_bytes, extensions);
   // Held until this request is answered (the end of this call).
   ByteReservation reservation(limits.bytes_in_flight.get());
-  const bool complete = co_await read_request(stream, buffer, parser, context, reservation);
-  if (!complete) co_return false;
+  // Most requests are whole in the buffer: then no frame is made for read_request.
+  BufferedRead buffered = read_buffered_request(parser, buffer, context, reservation);
+  if (buffered.outcome == BufferedRead::Outcome::Refused) {
+    if (buffered.refusal) co_await send_response(stream, *buffered.refusal, limits.write_timeout);
+    co_return false;
+  }
+  if (buffered.outcome == BufferedRead::Outcome::Pending &&
+      !co_await read_request(stream, buffer, parser, context, reservation)) {
+    co_return false;
+  }
 
   Request request = parser.release();
   const bool head_only = request.method() == bhttp::verb::head;
@@ -444,11 +503,15 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   // an address taken from X-Forwarded-For costs a copy of it for this request.
   std::optional<ConnectionInfo> forwarded_client;
   {
+    // Its fields in order, as equal_range gives them, by a walk over the request's few fields:
+    // equal_range maps the name to a field code and searches a tree, which costs more.
+    constexpr std::string_view kForwardedFor = "x-forwarded-for";
     std::string xff;
-    const auto [first, last] = request.equal_range("X-Forwarded-For");
-    for (auto it = first; it != last; ++it) {
+    for (const auto& field : request) {
+      const std::string_view name(field.name_string().data(), field.name_string().size());
+      if (name.size() != kForwardedFor.size() || !core::iequals_ascii(name, kForwardedFor)) continue;
       if (!xff.empty()) xff += ", ";
-      xff.append(it->value());
+      xff.append(field.value());
     }
     ClientAddress resolved = client_address(context.connection.remote_address, xff, limits.client_address);
     if (resolved.address != context.connection.remote_address) {

@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -711,4 +712,65 @@ TEST_CASE("session: the bytes-in-flight cap answers 503 overloaded", "[http][ses
     c.settle();
   }
   CHECK(budget->used() == 0);
+}
+
+// read_buffered_request reads a request whole in the buffer with no coroutine, and hands
+// anything that needs I/O (more bytes, a 100 Continue, a chunked body) to read_request before
+// reserving anything or parsing the body; it refuses what read_request refuses.
+TEST_CASE("session: a request whole in the buffer is read without read_request", "[http][session]") {
+  using Outcome = http::detail::BufferedRead::Outcome;
+  auto budget = std::make_shared<http::ByteBudget>(100);
+  struct Case {
+    const char* what;
+    std::string bytes;
+    Outcome outcome;
+    std::size_t reserved;     // bytes of the budget held after the call
+    std::string body;         // Complete: the body read
+    std::string refused_as;   // Refused: the rejection's error code
+  };
+  const std::vector<Case> cases = {
+      {"a GET", kGet, Outcome::Complete, 0, "", ""},
+      {"a POST with its body", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n12345", Outcome::Complete, 5,
+       "12345", ""},
+      {"a header cut short", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Le", Outcome::Pending, 0, "", ""},
+      {"a body cut short", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n123", Outcome::Pending, 0, "", ""},
+      {"a chunked body", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n0\r\n\r\n",
+       Outcome::Pending, 0, "", ""},
+      {"Expect: 100-continue", "POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n12345",
+       Outcome::Pending, 0, "", ""},
+      {"a malformed header", "POST /a HTTP/1.1\r\nHost x\r\n\r\n", Outcome::Refused, 0, "", "bad_request"},
+      {"no Host", "GET /a HTTP/1.1\r\n\r\n", Outcome::Refused, 0, "", "bad_request"},
+      {"over the bytes in flight", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'b'),
+       Outcome::Refused, 0, "", "overloaded"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    Connection connection;
+    connection.limits.bytes_in_flight = budget;
+    connection.context.emplace(http::SessionContext{connection.handler, connection.limits, {}, connection.stopping,
+                                                    connection.member});
+    http::RequestParser parser;
+    http::ChunkExtensionBudget extensions;
+    http::configure_request_parser(parser, connection.limits.max_body_bytes, connection.limits.max_header_bytes,
+                                   extensions);
+    beast::flat_buffer buffer;
+    const auto room = buffer.prepare(c.bytes.size());
+    std::memcpy(room.data(), c.bytes.data(), c.bytes.size());
+    buffer.commit(c.bytes.size());
+    {
+      http::ByteReservation reservation(budget.get());
+      const http::detail::BufferedRead read = http::detail::read_buffered_request(parser, buffer, *connection.context, reservation);
+      CHECK(read.outcome == c.outcome);
+      CHECK(budget->used() == c.reserved);
+      if (c.outcome == Outcome::Complete) {
+        CHECK(parser.is_done());
+        CHECK(parser.get().body() == c.body);
+        CHECK(buffer.size() == 0);
+      }
+      if (c.outcome == Outcome::Pending) CHECK(parser.get().body().empty());
+      CHECK(read.refusal.has_value() == !c.refused_as.empty());
+      if (!c.refused_as.empty()) CHECK(connection.handler.rejections == std::vector<std::string>{c.refused_as});
+    }
+    CHECK(budget->used() == 0);
+  }
 }
