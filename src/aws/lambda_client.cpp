@@ -187,34 +187,42 @@ private:
 
 }  // namespace
 
-core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
-                                                 core::Deadline deadline) {
-  std::optional<std::variant<http::WireRequest, http::ClientError>> wire = wire_now(request);
-  std::optional<http::ClientResult> sent;
-  if (!wire) {
-    SigningRequest signing = signing_request(request, invoke_path(request.function_name));
-    auto waited = co_await wait_and_sign(signing, request, deadline);
-    if (auto* error = std::get_if<core::Error>(&waited)) co_return std::move(*error);
-    sent = co_await caller_.http().send(caller_.endpoint(), std::move(std::get<http::ClientRequest>(waited)),
-                                        deadline);
-  } else if (auto* refused = std::get_if<http::ClientError>(&*wire)) {
-    sent = std::move(*refused);
-  } else {
-    sent = co_await caller_.http().send_wire(caller_.endpoint(),
-                                             std::move(std::get<http::WireRequest>(*wire)), deadline);
-  }
-  http::ClientResult& result = *sent;
+InvokeResult AwsLambdaClient::invoke_result(http::ClientResult result, const std::string& function_name) {
   if (auto* failure = std::get_if<http::ClientError>(&result)) {
-    co_return transport_error(*failure, "the call to " + in_quotes(request.function_name));
+    return transport_error(*failure, "the call to " + in_quotes(function_name));
   }
   auto& response = std::get<http::ClientResponse>(result);
-  if (response.status < 200 || response.status > 299) co_return rejection(response, request.function_name);
+  if (response.status < 200 || response.status > 299) return rejection(response, function_name);
   InvokeResponse out;
   out.status = response.status;
   if (auto value = response.header("x-amz-function-error")) out.function_error = std::string(*value);
   if (auto value = response.header("x-amz-executed-version")) out.executed_version = std::string(*value);
   out.payload = std::move(response.body);
-  co_return out;
+  return out;
+}
+
+// The usual Invoke, signed at once, keeps to a frame small enough for Asio to recycle (1 KiB):
+// the wait for the first credentials and the mapping of the answer live elsewhere.
+core::Task<InvokeResult> AwsLambdaClient::invoke(const InvokeRequest& request,
+                                                 core::Deadline deadline) {
+  std::optional<std::variant<http::WireRequest, http::ClientError>> wire = wire_now(request);
+  if (!wire) co_return co_await invoke_after_wait(request, deadline);
+  if (auto* refused = std::get_if<http::ClientError>(&*wire)) {
+    co_return invoke_result(std::move(*refused), request.function_name);
+  }
+  co_return invoke_result(co_await caller_.http().send_wire(caller_.endpoint(),
+                                                            std::move(std::get<http::WireRequest>(*wire)), deadline),
+                          request.function_name);
+}
+
+core::Task<InvokeResult> AwsLambdaClient::invoke_after_wait(const InvokeRequest& request,
+                                                            core::Deadline deadline) {
+  SigningRequest signing = signing_request(request, invoke_path(request.function_name));
+  auto waited = co_await wait_and_sign(signing, request, deadline);
+  if (auto* error = std::get_if<core::Error>(&waited)) co_return std::move(*error);
+  co_return invoke_result(co_await caller_.http().send(caller_.endpoint(),
+                                                       std::move(std::get<http::ClientRequest>(waited)), deadline),
+                          request.function_name);
 }
 
 core::Task<InvokeStreamResult> AwsLambdaClient::invoke_stream(const InvokeRequest& request,

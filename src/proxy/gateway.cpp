@@ -157,6 +157,24 @@ std::shared_ptr<aws::LambdaClient> Gateway::lambda_client(const Snapshot& snapsh
   return client;
 }
 
+bool Gateway::refuse_unservable(const Snapshot* snapshot, const http::Request& request,
+                                std::string_view request_id, Outcome& outcome, http::Response& response) const {
+  if (draining_.load(std::memory_order_relaxed)) {
+    const core::Error draining{core::ErrorKind::Draining, "the gateway is shutting down"};
+    response = make_error_response(draining, request_id, request.version());
+    response.keep_alive(false);
+    outcome.error_code = core::to_string(draining.kind);
+    return true;
+  }
+  if (!snapshot) {
+    const core::Error unloaded{core::ErrorKind::Internal, "no configuration loaded"};
+    response = make_error_response(unloaded, request_id, request.version());
+    outcome.error_code = core::to_string(unloaded.kind);
+    return true;
+  }
+  return false;
+}
+
 core::Task<http::Response> Gateway::handle(http::Request& request, const http::ConnectionInfo& connection,
                                            http::ResponseWriter& writer) {
   const auto started = clock_.steady_now();
@@ -165,16 +183,7 @@ core::Task<http::Response> Gateway::handle(http::Request& request, const http::C
   http::Response response;
 
   auto snapshot = snapshots_.get();
-  if (draining_.load(std::memory_order_relaxed)) {
-    const core::Error draining{core::ErrorKind::Draining, "the gateway is shutting down"};
-    response = make_error_response(draining, request_id, request.version());
-    response.keep_alive(false);
-    outcome.error_code = core::to_string(draining.kind);
-  } else if (!snapshot) {
-    const core::Error unloaded{core::ErrorKind::Internal, "no configuration loaded"};
-    response = make_error_response(unloaded, request_id, request.version());
-    outcome.error_code = core::to_string(unloaded.kind);
-  } else {
+  if (!refuse_unservable(snapshot.get(), request, request_id, outcome, response)) {
     const routing::CompiledRoute* matched = nullptr;
     PolicyState policy;
     response =
@@ -220,6 +229,62 @@ void Gateway::log_request(const Snapshot* snapshot, const http::Request& request
     metrics_->record_request(outcome.route, outcome.upstream, outcome.function, entry.status, elapsed);
 }
 
+// The helpers below keep their locals out of route_and_invoke's coroutine frame, which every
+// request allocates: small enough, Asio recycles it instead (1 KiB at most).
+Resolution Gateway::resolve(const http::Request& request, const http::ConnectionInfo& connection,
+                            const Snapshot& snapshot, std::string_view request_id,
+                            const routing::CompiledRoute* route, const PolicyState& policy) {
+  const InboundRequest inbound{request,
+                               request_id,
+                               connection.remote_address,
+                               clock_.system_now(),
+                               connection.listener,
+                               connection.tls,
+                               connection.client_certificate.get(),
+                               policy.claims.get()};
+  return resolve_route(snapshot, inbound, route, options_, ids_.random());
+}
+
+core::Deadline Gateway::route_deadline(const routing::CompiledRoute& route) const {
+  const auto timeout = route_timeout(route, options_);
+  return timeout.count() == 0 ? core::Deadline::never() : core::Deadline::at(clock_.steady_coarse() + timeout);
+}
+
+void Gateway::record_resolution(Resolution& resolution, const Snapshot& snapshot, Outcome& outcome,
+                                const routing::CompiledRoute*& matched) {
+  matched = resolution.route;
+  if (resolution.route) outcome.route = resolution.route->name;
+  if (resolution.upstream) {
+    outcome.upstream = resolution.upstream->key;
+    outcome.upstream_endpoint = &resolution.upstream->endpoint;
+  }
+  outcome.function = std::move(resolution.function);
+  if (resolution.wants_discovery_round && snapshot.discovery) {
+    snapshot.discovery->request_round(resolution.upstream->key);  // rate-limited by the discoverer
+  }
+}
+
+http::Response Gateway::answer_resolved(const Resolution& resolution, std::string_view request_id, Outcome& outcome,
+                                        unsigned version) {
+  if (const auto* direct = std::get_if<DirectResponse>(&resolution.outcome)) {
+    http::Response response{static_cast<bhttp::status>(direct->status), version};
+    response.body() = direct->body;
+    if (!direct->location.empty()) response.set(bhttp::field::location, direct->location);
+    response.prepare_payload();
+    return response;
+  }
+  const auto& error = std::get<core::Error>(resolution.outcome);
+  outcome.error_code = core::to_string(error.kind);
+  // An Upstream or function the route names but that is not there: the client learns which
+  // route; the log, which Upstream and function. (The resolver's payload-size messages speak
+  // of the client's own body and are kept.)
+  if (resolution.route && error.kind != core::ErrorKind::PayloadTooLarge && has_internal_detail(error.kind)) {
+    report_failure(problems_, error, request_id, outcome.route, outcome.upstream, outcome.function);
+    return make_error_response(client_facing(error, outcome.route, resolution.logical_name), request_id, version);
+  }
+  return make_error_response(error, request_id, version);
+}
+
 core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
                                                      const http::ConnectionInfo& connection,
                                                      const Snapshot& snapshot,
@@ -234,8 +299,7 @@ core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
   if (!route) {
     policy_stage_.admit_unrouted(request, snapshot, policy);
   } else {
-    const auto timeout = route_timeout(*route, options_);
-    if (timeout.count() != 0) deadline = core::Deadline::at(clock_.steady_coarse() + timeout);
+    deadline = route_deadline(*route);
     // Most routes have no request policy: then no coroutine frame is made for the stage.
     if (const RoutePolicies* policies = snapshot.policies.find(route->route)) {
       co_await policy_stage_.admit(request, connection, snapshot, *policies, *route, deadline, request_id,
@@ -248,43 +312,10 @@ core::Task<http::Response> Gateway::route_and_invoke(http::Request& request,
       co_return std::move(*policy.answer);
     }
   }
-  const InboundRequest inbound{request,
-                               request_id,
-                               connection.remote_address,
-                               clock_.system_now(),
-                               connection.listener,
-                               connection.tls,
-                               connection.client_certificate.get(),
-                               policy.claims.get()};
-  Resolution resolution = resolve_route(snapshot, inbound, route, options_, ids_.random());
-  matched = resolution.route;
-  if (resolution.route) outcome.route = resolution.route->name;
-  if (resolution.upstream) {
-    outcome.upstream = resolution.upstream->key;
-    outcome.upstream_endpoint = &resolution.upstream->endpoint;
-  }
-  outcome.function = std::move(resolution.function);
-  if (resolution.wants_discovery_round && snapshot.discovery) {
-    snapshot.discovery->request_round(resolution.upstream->key);  // rate-limited by the discoverer
-  }
-
-  if (auto* direct = std::get_if<DirectResponse>(&resolution.outcome)) {
-    http::Response response{static_cast<bhttp::status>(direct->status), request.version()};
-    response.body() = direct->body;
-    if (!direct->location.empty()) response.set(bhttp::field::location, direct->location);
-    response.prepare_payload();
-    co_return response;
-  }
-  if (auto* error = std::get_if<core::Error>(&resolution.outcome)) {
-    outcome.error_code = core::to_string(error->kind);
-    // An Upstream or function the route names but that is not there: the client learns which
-    // route; the log, which Upstream and function. (The resolver's payload-size messages speak
-    // of the client's own body and are kept.)
-    if (resolution.route && error->kind != core::ErrorKind::PayloadTooLarge && has_internal_detail(error->kind)) {
-      report_failure(problems_, *error, request_id, outcome.route, outcome.upstream, outcome.function);
-      co_return make_error_response(client_facing(*error, outcome.route, resolution.logical_name), request_id, request.version());
-    }
-    co_return make_error_response(*error, request_id, request.version());
+  Resolution resolution = resolve(request, connection, snapshot, request_id, route, policy);
+  record_resolution(resolution, snapshot, outcome, matched);
+  if (!std::holds_alternative<Invocation>(resolution.outcome)) {
+    co_return answer_resolved(resolution, request_id, outcome, request.version());
   }
   Invocation& invocation = std::get<Invocation>(resolution.outcome);
   policy_stage_.admit_function(request, snapshot, resolution.upstream->key, invocation.logical_name,

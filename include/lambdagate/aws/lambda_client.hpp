@@ -95,6 +95,10 @@ public:
   // there are none within the deadline.
   core::Task<std::variant<http::ClientRequest, core::Error>> wait_and_sign(
       SigningRequest& signing, const InvokeRequest& request, core::Deadline deadline);
+  // invoke() when wire_now had no credentials yet: the wait, then the call.
+  core::Task<InvokeResult> invoke_after_wait(const InvokeRequest& request, core::Deadline deadline);
+  // Lambda's answer (or the transport's failure) to an Invoke of `function_name`.
+  static InvokeResult invoke_result(http::ClientResult result, const std::string& function_name);
 
   SignedCaller caller_;
   // The fields, all but the payload, of the Invoke wire_now last signed in full: the request whose

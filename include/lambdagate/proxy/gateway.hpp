@@ -47,6 +47,10 @@ private:
   struct Outcome;
   struct Call;
 
+  // The answer when no request can be served (draining, or no configuration yet), in `response`:
+  // true then. Not in handle(), whose coroutine frame would hold its temporaries.
+  bool refuse_unservable(const Snapshot* snapshot, const http::Request& request, std::string_view request_id,
+                         Outcome& outcome, http::Response& response) const;
   // Matches the route, runs its request policies (policy_stage), resolves the destination and
   // answers: directly, with an error, or by invoking the function.
   // `matched` is set to the route that matched, if any (for its response header options).
@@ -55,6 +59,16 @@ private:
                                               const Snapshot& snapshot, std::string_view request_id,
                                               Outcome& outcome, const routing::CompiledRoute*& matched,
                                               http::ResponseWriter& writer, PolicyState& policy);
+  // route_and_invoke's steps that do not wait: the route's deadline; the destination of `route`
+  // for this request, recorded in `outcome`; the answer of a destination that is not an Invoke
+  // (the route's own response, or an error).
+  core::Deadline route_deadline(const routing::CompiledRoute& route) const;
+  Resolution resolve(const http::Request& request, const http::ConnectionInfo& connection, const Snapshot& snapshot,
+                     std::string_view request_id, const routing::CompiledRoute* route, const PolicyState& policy);
+  static void record_resolution(Resolution& resolution, const Snapshot& snapshot, Outcome& outcome,
+                                const routing::CompiledRoute*& matched);
+  http::Response answer_resolved(const Resolution& resolution, std::string_view request_id, Outcome& outcome,
+                                 unsigned version);
   // Invoke, with the route's retries, and the function's output mapped to the HTTP response.
   core::Task<http::Response> invoke_buffered(Call& call);
   // InvokeWithResponseStream, relayed to the client through `writer` as chunks arrive.
