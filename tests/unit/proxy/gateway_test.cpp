@@ -979,6 +979,19 @@ TEST_CASE("streaming: a raw stream relays each chunk after its head", "[proxy][s
   check_no_lambda_headers(h.writer.head());
 }
 
+// A function's own x-request-id (unwrapAsApiGateway headers) gives way to the gateway's: the
+// response carries one, the one the access log and the event's requestId have.
+TEST_CASE("the gateway's x-request-id replaces the function's own", "[proxy]") {
+  Harness h(pipeline_config());
+  h.http.push_response(
+      200, R"({"statusCode":201,"headers":{"X-Request-Id":"from-the-function","x-other":"1"},"body":"ok"})");
+  const auto r = h.call("/unwrap1", "", bhttp::verb::post, {{"x-request-id", "from-the-client"}});
+  CHECK(r.result_int() == 201);
+  CHECK(r.count("x-request-id") == 1);
+  CHECK(r["x-request-id"] == "from-the-client");
+  CHECK(r["x-other"] == "1");
+}
+
 // With unwrapAsApiGateway a stream is in the HTTP-integration format: its prelude (JSON, then 8
 // NULs, here split across the chunks) gives status, headers and cookies, and is not body.
 TEST_CASE("streaming: the HTTP-integration prelude sets the head", "[proxy][streaming]") {
