@@ -47,38 +47,26 @@ Sha256Digest Sha256::digest(std::string_view data) {
   return finish(ctx);
 }
 
-Sha256Resumable::~Sha256Resumable() {
-  OPENSSL_cleanse(prefix_.data(), prefix_.size());
-  OPENSSL_cleanse(&after_prefix_, sizeof after_prefix_);
-}
+Sha256Resumable::~Sha256Resumable() { forget(); }
 
 Sha256Digest Sha256Resumable::digest(std::string_view data, std::size_t repeating) {
   repeating = std::min(repeating, data.size());
-  SHA256_CTX ctx;
   const bool same = prefix_.size() == repeating && std::memcmp(prefix_.data(), data.data(), repeating) == 0;
   if (!same) {
-    forget();
-    if (repeating < kWorthKeeping) {
-      init(ctx);
-      update(ctx, data.data(), data.size());
-      return finish(ctx);
+    forget();  // a beginning too short to keep leaves none kept: the message is hashed whole
+    if (repeating >= kWorthKeeping) {
+      init(after_prefix_);
+      update(after_prefix_, data.data(), repeating);
+      prefix_.assign(data.data(), repeating);
     }
-    init(after_prefix_);
-    update(after_prefix_, data.data(), repeating);
-    prefix_.assign(data.data(), repeating);
   }
   return digest_after_kept(data);
 }
 
 Sha256Digest Sha256Resumable::digest_after_kept(std::string_view data) {
-  SHA256_CTX ctx;
-  if (prefix_.empty() || prefix_.size() > data.size()) {
-    init(ctx);
-    update(ctx, data.data(), data.size());
-    return finish(ctx);
-  }
+  if (prefix_.empty() || prefix_.size() > data.size()) return Sha256().digest(data);
   // The copy carries the partial block too, so the kept part need not be a block multiple.
-  ctx = after_prefix_;
+  SHA256_CTX ctx = after_prefix_;
   update(ctx, data.data() + prefix_.size(), data.size() - prefix_.size());
   return finish(ctx);
 }

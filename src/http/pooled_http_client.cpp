@@ -147,6 +147,26 @@ std::size_t read_now(TlsStream& stream, asio::mutable_buffer space, error_code& 
   return stream.read_now(space, ec);
 }
 
+// One read's outcome, as the streams' operations report it.
+struct ReadResult {
+  error_code ec;
+  std::size_t size = 0;
+};
+
+// After a read that brought part of the response, the rest may be in already with the
+// connection's end right behind it, and a wait would be for an edge that has come and gone: it
+// is taken now (read_now). nullopt when nothing was read yet or nothing more is there: the
+// caller waits for it then.
+template <class Stream>
+std::optional<ReadResult> read_ready(Stream& stream, asio::mutable_buffer space,
+                                     const ResponseParser& parser) {
+  if (!parser.got_some()) return std::nullopt;
+  ReadResult result;
+  result.size = read_now(stream, space, result.ec);
+  if (result.ec == asio::error::would_block) return std::nullopt;
+  return result;
+}
+
 // One TCP (or TLS over TCP) connection and the read buffer that belongs to it.
 struct Connection {
   explicit Connection(const core::Executor& executor)
@@ -533,22 +553,14 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::exchange_on
   ResponseParser parser(kHeaderLimit, options_.max_response_bytes, request.head_method);
   // The deadline armed for the write bounds the response too: it is one point in time for the
   // whole exchange, so arming it again would only read the clock twice more.
-  bool partial = false;  // a read brought part of the response
   while (!parser.done()) {
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
-    // The rest may be in already, with the connection's end right behind it: taken without
-    // waiting, and waited for only once nothing is there (DeadlineStream::read_now).
-    if (partial) {
-      error_code now_ec;
-      const std::size_t now = read_now(stream, space, now_ec);
-      if (now_ec != asio::error::would_block) {
-        if (failed_after_read(parser, connection, now_ec, now, endpoint, out)) co_return out;
-        continue;
-      }
+    std::optional<ReadResult> read = read_ready(stream, space, parser);
+    if (!read) {
+      auto [read_ec, size] = co_await read_some(stream, space);
+      read = ReadResult{read_ec, size};
     }
-    auto [read_ec, read] = co_await read_some(stream, space);
-    if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
-    partial = true;
+    if (failed_after_read(parser, connection, read->ec, read->size, endpoint, out)) co_return out;
   }
 
   // Bytes beyond the response mean the peer is out of step with us.
@@ -582,7 +594,6 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
   ClientResponse head;
   std::string piece;
   bool head_sent = false;
-  bool partial = false;  // a read brought part of the response
   // Each turn reads once, then hands over the head (once it is complete) and the body read so far.
   while (true) {
     if (auto late = arm(connection.tcp(), deadline, "reading response from", endpoint)) {
@@ -590,16 +601,12 @@ core::Task<PooledHttpClient::Impl::Exchange> PooledHttpClient::Impl::stream_on(
       co_return out;
     }
     const auto space = connection.buffer.prepare(beast::read_size(connection.buffer, kReadSizeLimit));
-    error_code now_ec = asio::error::would_block;
-    std::size_t now = 0;
-    if (partial) now = read_now(stream, space, now_ec);  // as in exchange_on
-    if (now_ec != asio::error::would_block) {
-      if (failed_after_read(parser, connection, now_ec, now, endpoint, out)) co_return out;
-    } else {
-      auto [read_ec, read] = co_await read_some(stream, space);
-      if (failed_after_read(parser, connection, read_ec, read, endpoint, out)) co_return out;
-      partial = true;
+    std::optional<ReadResult> read = read_ready(stream, space, parser);
+    if (!read) {
+      auto [read_ec, size] = co_await read_some(stream, space);
+      read = ReadResult{read_ec, size};
     }
+    if (failed_after_read(parser, connection, read->ec, read->size, endpoint, out)) co_return out;
     if (!parser.head_done()) continue;
     if (!head_sent) {
       head.status = parser.response().status;

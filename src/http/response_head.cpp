@@ -69,18 +69,17 @@ bool has_connection_field(const bhttp::header<IsRequest, Fields>& head) {
   return false;
 }
 
+// With no Connection field, HTTP/1.1 is persistent and HTTP/1.0 is not (RFC 9112 §9.3).
+template <class Message>
+bool keep_alive_of_message(const Message& message) {
+  if (!has_connection_field(message.base())) return message.version() >= 11;
+  return message.keep_alive();
+}
+
 }  // namespace
 
-// With no Connection field, HTTP/1.1 is persistent and HTTP/1.0 is not (RFC 9112 §9.3).
-bool keep_alive_of(const Request& request) {
-  if (!has_connection_field(request.base())) return request.version() >= 11;
-  return request.keep_alive();
-}
-
-bool keep_alive_of(const Response& response) {
-  if (!has_connection_field(response.base())) return response.version() >= 11;
-  return response.keep_alive();
-}
+bool keep_alive_of(const Request& request) { return keep_alive_of_message(request); }
+bool keep_alive_of(const Response& response) { return keep_alive_of_message(response); }
 
 void set_keep_alive(Response& response, bool keep_alive) {
   // An HTTP/1.1 response without a Connection field is persistent already: Beast would only look.

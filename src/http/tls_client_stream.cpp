@@ -196,6 +196,20 @@ core::Task<std::tuple<TlsClientStream::error_code>> TlsClientStream::handshake()
   }
 }
 
+std::optional<std::size_t> TlsClientStream::decrypt(boost::asio::mutable_buffer buffer, error_code& ec) {
+  clear_stale_errors();
+  std::size_t got = 0;
+  const int result = SSL_read_ex(ssl_, buffer.data(), buffer.size(), &got);
+  if (result == 1) {
+    ec = {};
+    return got;
+  }
+  const int reason = SSL_get_error(ssl_, result);
+  if (reason == SSL_ERROR_WANT_READ && !eof_) return std::nullopt;
+  ec = failure(reason);
+  return 0;
+}
+
 core::Task<std::tuple<TlsClientStream::error_code, std::size_t>> TlsClientStream::read_some(
     boost::asio::mutable_buffer buffer) {
   // What write_now could not send yet goes first: the answer waits for it.
@@ -204,15 +218,11 @@ core::Task<std::tuple<TlsClientStream::error_code, std::size_t>> TlsClientStream
     if (ec) co_return std::tuple{ec, std::size_t{0}};
   }
   while (true) {
-    clear_stale_errors();
-    std::size_t got = 0;
-    const int result = SSL_read_ex(ssl_, buffer.data(), buffer.size(), &got);
-    if (result == 1) {
-      send_now();  // a reply TLS itself owes the peer (a key update), if any
-      co_return std::tuple{error_code{}, got};
+    error_code failed;
+    if (const std::optional<std::size_t> got = decrypt(buffer, failed)) {
+      if (!failed) send_now();  // a reply TLS itself owes the peer (a key update), if any
+      co_return std::tuple{failed, *got};
     }
-    const int reason = SSL_get_error(ssl_, result);
-    if (reason != SSL_ERROR_WANT_READ || eof_) co_return std::tuple{failure(reason), std::size_t{0}};
     if (out_sent_ != out_.size()) {
       auto [ec] = co_await send_pending();
       if (ec) co_return std::tuple{ec, std::size_t{0}};
@@ -225,18 +235,7 @@ core::Task<std::tuple<TlsClientStream::error_code, std::size_t>> TlsClientStream
 std::size_t TlsClientStream::read_now(boost::asio::mutable_buffer buffer, error_code& ec) {
   send_now();
   while (true) {
-    clear_stale_errors();
-    std::size_t got = 0;
-    const int result = SSL_read_ex(ssl_, buffer.data(), buffer.size(), &got);
-    if (result == 1) {
-      ec = {};
-      return got;
-    }
-    const int reason = SSL_get_error(ssl_, result);
-    if (reason != SSL_ERROR_WANT_READ || eof_) {
-      ec = failure(reason);
-      return 0;
-    }
+    if (const std::optional<std::size_t> got = decrypt(buffer, ec)) return *got;
     // Until the socket is empty or ends: a part of a record with the end behind it would
     // otherwise leave that end unseen.
     error_code socket_ec;

@@ -22,6 +22,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -113,6 +114,9 @@ class TlsClientStream {
   core::Task<std::tuple<error_code>> receive();
   // Room for one more record at the end of in_, what OpenSSL has not taken moved to the front.
   boost::asio::mutable_buffer receive_space();
+  // One SSL_read_ex into `buffer`: the bytes decrypted (`ec` clear), or 0 with `ec` saying why
+  // TLS failed; nullopt when OpenSSL wants more of a record than has arrived.
+  std::optional<std::size_t> decrypt(boost::asio::mutable_buffer buffer, error_code& ec);
   // What a failed OpenSSL call (SSL_get_error's `reason`) means, as asio::ssl would say it.
   error_code failure(int reason);
 

@@ -108,7 +108,7 @@ std::string Gateway::request_id_for(const http::Request& request) {
   constexpr std::string_view kName = "x-request-id";
   for (const auto& field : request) {
     const std::string_view name(field.name_string().data(), field.name_string().size());
-    if (name.size() != kName.size() || !core::iequals_ascii(name, kName)) continue;
+    if (!core::iequals_ascii(name, kName)) continue;
     std::string_view id(field.value().data(), field.value().size());
     if (core::is_acceptable_request_id(id)) return std::string(id);
     break;

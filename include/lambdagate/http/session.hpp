@@ -509,7 +509,7 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
     std::string xff;
     for (const auto& field : request) {
       const std::string_view name(field.name_string().data(), field.name_string().size());
-      if (name.size() != kForwardedFor.size() || !core::iequals_ascii(name, kForwardedFor)) continue;
+      if (!core::iequals_ascii(name, kForwardedFor)) continue;
       if (!xff.empty()) xff += ", ";
       xff.append(field.value());
     }
