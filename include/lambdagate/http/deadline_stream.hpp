@@ -15,18 +15,21 @@
 // operation ends with operation_aborted, and any later one fails at once. expired() tells a
 // timeout from other ends. Movable; the timer's handler shares the state, so it never outlives
 // what it touches.
+#include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <type_traits>
 #include <utility>
+
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/task.hpp"
 #include "lambdagate/http/drained_read.hpp"
-
 
 namespace lambdagate::http {
 
@@ -98,13 +101,27 @@ class DeadlineStream {
   // Writes what the socket takes now, without waiting, on a socket put in non-blocking mode (the
   // plain server does, at accept); 0 otherwise, or when the socket takes nothing or failed (an
   // asynchronous write of the rest then waits, or reports the error).
+  // Parts that come to at most kJoinedWriteBytes (a response head and a short body; a signed
+  // Invoke and its payload) are copied into one buffer first: a single buffer goes out with
+  // send(), several with sendmsg(), which makes the kernel copy in and check an iovec array
+  // first; that costs more than copying a few KB here (issue 14).
   template <class ConstBufferSequence>
   std::size_t write_now(const ConstBufferSequence& buffers) {
     if (!state_->socket.non_blocking()) return 0;
     boost::system::error_code ec;
-    const std::size_t written = state_->socket.write_some(buffers, ec);
+    std::size_t written = 0;
+    const std::size_t total = boost::asio::buffer_size(buffers);
+    if (total <= kJoinedWriteBytes && std::distance(boost::asio::buffer_sequence_begin(buffers),
+                                                    boost::asio::buffer_sequence_end(buffers)) > 1) {
+      std::array<char, kJoinedWriteBytes> joined;
+      boost::asio::buffer_copy(boost::asio::buffer(joined), buffers);
+      written = state_->socket.write_some(boost::asio::buffer(joined.data(), total), ec);
+    } else {
+      written = state_->socket.write_some(buffers, ec);
+    }
     return ec ? 0 : written;
   }
+  static constexpr std::size_t kJoinedWriteBytes = 4096;
 
  private:
   struct State {
