@@ -21,10 +21,14 @@ void ResponseHeaders::reserve(std::size_t fields, std::size_t bytes) {
   bytes_.reserve(bytes);
 }
 
+void ResponseHeaders::check_size(std::size_t bytes) {
+  if (bytes > UINT32_MAX) throw std::length_error("response headers too large");
+}
+
 void ResponseHeaders::append(std::string_view first, std::string_view second, std::size_t name_size,
                              std::size_t value_offset, std::size_t value_size) {
   const std::size_t at = bytes_.size();
-  if (at + first.size() + second.size() > UINT32_MAX) throw std::length_error("response headers too large");
+  check_size(at + first.size() + second.size());
   bytes_.append(first).append(second);
   spans_.push_back(Span{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name_size),
                         static_cast<std::uint32_t>(at + value_offset),
@@ -35,10 +39,18 @@ void ResponseHeaders::add(std::string_view name, std::string_view value) {
   append(name, value, name.size(), name.size(), value.size());
 }
 
-void ResponseHeaders::add_line(std::string_view line, std::size_t name_size, std::string_view value) {
-  const std::size_t value_offset =
-      value.empty() ? line.size() : static_cast<std::size_t>(value.data() - line.data());
-  append(line, {}, name_size, value_offset, value.size());
+void ResponseHeaders::index_field(std::size_t name_at, std::size_t name_size, std::size_t value_at,
+                                  std::size_t value_size) {
+  // The block goes in at the end of bytes_: its offsets count from there.
+  const std::size_t base = bytes_.size();
+  check_size(base + value_at + value_size);
+  spans_.push_back(Span{static_cast<std::uint32_t>(base + name_at), static_cast<std::uint32_t>(name_size),
+                        static_cast<std::uint32_t>(base + value_at), static_cast<std::uint32_t>(value_size)});
+}
+
+void ResponseHeaders::add_block(std::string_view block) {
+  check_size(bytes_.size() + block.size());
+  bytes_.append(block);
 }
 
 void ResponseHeaders::clear() {

@@ -220,22 +220,38 @@ std::size_t ResponseParser::find_line_end(std::string_view bytes, std::size_t li
 
 std::size_t ResponseParser::feed_head(std::string_view bytes) {
   std::size_t used = 0;
+  // The header lines of this call, from block_begin to block_end, go into the response in one
+  // piece when the call ends, each field indexed by its place in them as it is parsed.
+  std::size_t block_begin = 0;
+  std::size_t block_end = 0;
+  const auto add_block = [&] {
+    response_.headers.add_block(bytes.substr(block_begin, block_end - block_begin));
+  };
   while (true) {
     const std::string_view rest = bytes.substr(used);
     const std::size_t end = find_line_end(rest, header_limit_ - head_bytes_, Error::HeadersTooLarge,
                                           "response headers too large");
-    if (end == npos) return used;
+    if (end == npos) {
+      add_block();
+      return used;
+    }
     const std::string_view line = rest.substr(0, end);
+    const std::size_t line_at = used;
     used += end + 2;
     head_bytes_ += end + 2;
     if (!status_line_done_) {
       if (!parse_status_line(line)) return used;
       status_line_done_ = true;
+      block_begin = block_end = used;
     } else if (line.empty()) {
+      add_block();  // before start_body, which clears the fields after an interim response
       start_body();
       return used;
-    } else if (!parse_header_field(line)) {
+    } else if (!parse_header_field(line, line_at - block_begin)) {
+      add_block();
       return used;
+    } else {
+      block_end = used;
     }
   }
 }
@@ -257,7 +273,7 @@ bool ResponseParser::parse_status_line(std::string_view line) {
   return true;
 }
 
-bool ResponseParser::parse_header_field(std::string_view line) {
+bool ResponseParser::parse_header_field(std::string_view line, std::size_t at) {
   // field-line = field-name ":" OWS field-value OWS (RFC 9112 §5). A line that starts with
   // whitespace is obs-fold (or whitespace before a name): refused, as RFC 9112 §5.2 allows.
   const std::size_t name_size = token_length(line);
@@ -271,7 +287,9 @@ bool ResponseParser::parse_header_field(std::string_view line) {
   const std::string_view value = trim(line.substr(name_size + 1));
   const std::string_view name = line.substr(0, name_size);
   if (!apply_framing_field(name, value)) return false;
-  response_.headers.add_line(line, name_size, value);
+  const std::size_t value_at =
+      value.empty() ? line.size() : static_cast<std::size_t>(value.data() - line.data());
+  response_.headers.index_field(at, name_size, at + value_at, value.size());
   return true;
 }
 
@@ -282,6 +300,15 @@ bool ResponseParser::apply_framing_field(std::string_view name, std::string_view
     case 10:  // Connection
     case 16:  // Proxy-Connection, which Beast honoured too
       if (!core::iequals_ascii(name, "connection") && !core::iequals_ascii(name, "proxy-connection")) {
+        return true;
+      }
+      // One option, as nearly every peer sends: no list to walk.
+      if (core::iequals_ascii(value, "keep-alive")) {
+        connection_keep_alive_ = true;
+        return true;
+      }
+      if (core::iequals_ascii(value, "close")) {
+        connection_close_ = true;
         return true;
       }
       {
@@ -297,6 +324,16 @@ bool ResponseParser::apply_framing_field(std::string_view name, std::string_view
     case 14: {  // Content-Length
       if (!core::iequals_ascii(name, "content-length")) return true;
       if (has_transfer_encoding_) return fail(Error::Malformed, "both Transfer-Encoding and Content-Length");
+      // One value, as nearly every peer sends: no list to walk.
+      std::uint64_t single = 0;
+      if (parse_decimal(value, single)) {
+        if (has_content_length_ && single != content_length_) {
+          return fail(Error::Malformed, "invalid or conflicting Content-Length");
+        }
+        has_content_length_ = true;
+        content_length_ = single;
+        return true;
+      }
       // A list of one value repeated ("5, 5"), or the header repeated with one value, is one length.
       bool any = false;
       const bool valid = for_each_element(value, [&](std::string_view element) {

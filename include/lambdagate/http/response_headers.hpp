@@ -4,7 +4,7 @@
 // index of where each name and value sit. A list of string pairs allocated once per name or value
 // longer than the short-string buffer: about seven times for each Lambda answer (Date, the
 // request id, X-Amz-Executed-Version, ...). Here all of them take two allocations, the bytes and
-// the index, reserved once (issue 14).
+// the index, reserved once, and a parsed head is copied in one piece (issue 14).
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -64,9 +64,13 @@ class ResponseHeaders {
   // Room for `fields` fields of `bytes` name and value bytes in all, before they arrive.
   void reserve(std::size_t fields, std::size_t bytes);
   void add(std::string_view name, std::string_view value);
-  // A field as the parser has it: its whole line, copied in one piece, the name being the first
-  // `name_size` bytes and `value` a part of `line` (the line less the colon and whitespace).
-  void add_line(std::string_view line, std::size_t name_size, std::string_view value);
+  // Fields as the parser has them: a block of header lines, copied in one piece. index_field
+  // records one field by where its name and value are in the block (offsets from its start), and
+  // add_block(block) then copies the block and makes the fields recorded since the last
+  // add_block valid: one copy for a response's head instead of one per line. Nothing else may be
+  // added in between, and those fields may not be read before their block is added.
+  void index_field(std::size_t name_at, std::size_t name_size, std::size_t value_at, std::size_t value_size);
+  void add_block(std::string_view block);
   void clear();
 
   // The first value of `name`, compared case-insensitively.
@@ -95,6 +99,7 @@ class ResponseHeaders {
   // the first `name_size` bytes, the value `value_size` bytes from `value_offset` on.
   void append(std::string_view first, std::string_view second, std::size_t name_size,
               std::size_t value_offset, std::size_t value_size);
+  static void check_size(std::size_t bytes);
 
   std::string bytes_;
   std::vector<Span> spans_;

@@ -82,7 +82,9 @@ class ResponseParser {
   std::size_t find_line_end(std::string_view bytes, std::size_t line_limit, Error too_long,
                             const char* too_long_reason);
   bool parse_status_line(std::string_view line);
-  bool parse_header_field(std::string_view line);
+  // `at`: where the line starts in the block of header lines the head's call copies whole
+  // (ResponseHeaders::add_block).
+  bool parse_header_field(std::string_view line, std::size_t at);
   bool apply_framing_field(std::string_view name, std::string_view value);
   void start_body();
   void start_next_message();

@@ -36,20 +36,24 @@ TEST_CASE("response headers keep the fields in arrival order, repeats included",
   CHECK(headers == seen);
 }
 
-TEST_CASE("response headers take a parsed line in one piece", "[response_headers]") {
+TEST_CASE("response headers take parsed lines in one block", "[response_headers]") {
   ResponseHeaders headers;
-  const std::string line = "X-Amz-Executed-Version:  $LATEST \t";
-  const std::string_view view = line;
-  headers.add_line(view, 22, view.substr(25, 7));
-  const std::string empty_line = "X-Empty:   ";
-  headers.add_line(empty_line, 7, std::string_view(empty_line).substr(11, 0));
-  REQUIRE(headers.size() == 2);
-  CHECK(headers[0].first == "X-Amz-Executed-Version");
-  CHECK(headers[0].second == "$LATEST");
-  CHECK(headers[1].first == "X-Empty");
-  CHECK(headers[1].second.empty());
-  CHECK(headers == HeaderList{{"X-Amz-Executed-Version", "$LATEST"}, {"X-Empty", ""}});
+  headers.add("X-First", "1");  // a block goes in after what is there
+  const std::string block = "X-Amz-Executed-Version:  $LATEST \t\r\nX-Empty:   \r\n";
+  headers.index_field(0, 22, 25, 7);
+  headers.index_field(36, 7, 47, 0);
+  headers.add_block(block);
+  headers.index_field(0, 4, 6, 2);  // a second block, after the first
+  headers.add_block("X-Zz: ok\r\n");
+  REQUIRE(headers.size() == 4);
+  CHECK(headers[1].first == "X-Amz-Executed-Version");
+  CHECK(headers[1].second == "$LATEST");
+  CHECK(headers[2].first == "X-Empty");
+  CHECK(headers[2].second.empty());
+  CHECK(headers ==
+        HeaderList{{"X-First", "1"}, {"X-Amz-Executed-Version", "$LATEST"}, {"X-Empty", ""}, {"X-Zz", "ok"}});
   CHECK(headers.find("x-amz-executed-version") == "$LATEST");
+  CHECK(headers.find("x-zz") == "ok");
 }
 
 TEST_CASE("response headers find the first value of a name, case-insensitively", "[response_headers]") {
