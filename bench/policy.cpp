@@ -48,7 +48,7 @@ using namespace lambdagate;
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 namespace beast_http = boost::beast::http;
-using Request = beast_http::request<beast_http::string_body>;
+using Request = lambdagate::http::Request;
 
 volatile std::uintptr_t g_sink;
 

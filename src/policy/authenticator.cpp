@@ -121,7 +121,7 @@ struct Authenticator::Provider {
   std::shared_ptr<const KeySource> keys;
   std::shared_ptr<JwksFetcher> fetcher;  // null for local keys
 
-  bool find_token(const beast_http::request_header<>& request, FoundToken& found) const {
+  bool find_token(const http::RequestHeader& request, FoundToken& found) const {
     for (const auto& source : headers) {
       const auto range = request.equal_range(source.header);
       for (auto it = range.first; it != range.second; ++it) {
@@ -245,9 +245,8 @@ Authenticator::~Authenticator() = default;
 
 std::size_t Authenticator::provider_count() const { return providers_.size(); }
 
-Authenticator::Evaluation Authenticator::evaluate(const beast_http::request_header<>& request,
-                                                  core::SystemTime now, std::string_view realm,
-                                                  VerifiedTokenCache* cache) const {
+Authenticator::Evaluation Authenticator::evaluate(const http::RequestHeader& request, core::SystemTime now,
+                                                  std::string_view realm, VerifiedTokenCache* cache) const {
   Evaluation out;
   std::optional<JwtFailure> furthest;
   for (const auto& provider : providers_) {
@@ -314,14 +313,15 @@ Authenticator::Evaluation Authenticator::evaluate(const beast_http::request_head
   return out;
 }
 
-AuthResult Authenticator::authenticate(const beast_http::request_header<>& request, core::SystemTime now,
+AuthResult Authenticator::authenticate(const http::RequestHeader& request, core::SystemTime now,
                                        std::string_view realm, VerifiedTokenCache* cache) const {
   return evaluate(request, now, realm, cache).result;
 }
 
-core::Task<AuthResult> Authenticator::authenticate_async(
-    const beast_http::request_header<>& request, const core::Clock& clock, core::Deadline deadline,
-    std::string_view realm, VerifiedTokenCache* cache) const {
+core::Task<AuthResult> Authenticator::authenticate_async(const http::RequestHeader& request,
+                                                         const core::Clock& clock, core::Deadline deadline,
+                                                         std::string_view realm,
+                                                         VerifiedTokenCache* cache) const {
   Evaluation first = evaluate(request, clock.system_now(), realm, cache);
   if (first.result.claims || first.refetch.empty()) co_return std::move(first.result);
   std::vector<std::pair<JwksFetcher*, std::uint64_t>> waits;

@@ -19,8 +19,7 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string_view header_value(const boost::beast::http::request_header<>& request,
-                              boost::beast::http::field field) {
+std::string_view header_value(const http::RequestHeader& request, boost::beast::http::field field) {
   const auto it = request.find(field);
   if (it == request.end()) return {};
   return {it->value().data(), it->value().size()};
@@ -28,7 +27,7 @@ std::string_view header_value(const boost::beast::http::request_header<>& reques
 
 }  // namespace
 
-CorsRequest cors_request_of(const boost::beast::http::request_header<>& request) {
+CorsRequest cors_request_of(const http::RequestHeader& request) {
   namespace http = boost::beast::http;
   CorsRequest out;
   const auto method = request.method_string();

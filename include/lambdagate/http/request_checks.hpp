@@ -7,15 +7,10 @@
 #include <optional>
 #include <string>
 
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include "lambdagate/core/error.hpp"
+#include "lambdagate/http/request.hpp"
 
 namespace lambdagate::http {
-
-// As server.hpp (which includes this header for HeaderPolicy).
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
 enum class UnderscoreHeaders { Allow, Reject, Drop };
 

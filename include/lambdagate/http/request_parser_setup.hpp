@@ -13,9 +13,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "lambdagate/http/request.hpp"
+
 namespace lambdagate::http {
 
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+// Its fields come from the arena it is made with (request.hpp), or from the heap without one.
+using RequestParser =
+    boost::beast::http::request_parser<boost::beast::http::string_body, ArenaAllocator<char>>;
 
 // The chunk-extension bytes one request may still carry; the parser calls it for every chunk
 // header. Beast keeps a reference, not a copy: it must outlive the parser it is given to.
@@ -46,8 +50,7 @@ inline void configure_request_parser(RequestParser& parser, std::size_t max_body
 // address is stable): recorded before a chunked body is read, to tell the trailer's fields apart.
 using HeaderFieldIds = std::vector<const void*>;
 
-inline HeaderFieldIds header_field_ids(
-    const boost::beast::http::request<boost::beast::http::string_body>& request) {
+inline HeaderFieldIds header_field_ids(const Request& request) {
   HeaderFieldIds ids;
   for (const auto& field : request) ids.push_back(&field);
   return ids;
@@ -59,8 +62,7 @@ inline HeaderFieldIds header_field_ids(
 // the function sees the last), a header name with '_' past headersWithUnderscoresAction:
 // REJECT_REQUEST, or more fields than maxHeadersCount. Envoy drops request trailers too (its
 // HTTP/1 codec parses none unless told to). Returns how many fields were dropped.
-inline std::size_t drop_trailer_fields(boost::beast::http::request<boost::beast::http::string_body>& request,
-                                       const HeaderFieldIds& header_fields) {
+inline std::size_t drop_trailer_fields(Request& request, const HeaderFieldIds& header_fields) {
   std::size_t dropped = 0;
   for (auto it = request.begin(); it != request.end();) {
     if (std::find(header_fields.begin(), header_fields.end(), &*it) == header_fields.end()) {

@@ -26,12 +26,12 @@
 #include "lambdagate/http/connection_budget.hpp"
 #include "lambdagate/http/deadline_stream.hpp"
 #include "lambdagate/http/path_normalization.hpp"
+#include "lambdagate/http/request.hpp"
 #include "lambdagate/http/request_checks.hpp"
 #include "lambdagate/http/task_group.hpp"
 
 namespace lambdagate::http {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 class ServerTlsContext;

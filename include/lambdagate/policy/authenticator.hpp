@@ -29,6 +29,7 @@
 #include "lambdagate/core/clock.hpp"
 #include "lambdagate/core/deadline.hpp"
 #include "lambdagate/core/task.hpp"
+#include "lambdagate/http/request.hpp"
 #include "lambdagate/policy/jwt_verifier.hpp"
 #include "lambdagate/policy/key_set.hpp"
 
@@ -88,14 +89,13 @@ class Authenticator {
 
   // Decides with the keys at hand, without waiting. `realm` as from bearer_realm(). `cache`:
   // the calling worker's verified tokens (verified_token_cache.hpp); null verifies every time.
-  AuthResult authenticate(const boost::beast::http::request_header<>& request, core::SystemTime now,
-                          std::string_view realm, VerifiedTokenCache* cache = nullptr) const;
+  AuthResult authenticate(const http::RequestHeader& request, core::SystemTime now, std::string_view realm,
+                          VerifiedTokenCache* cache = nullptr) const;
 
   // The same, but when a remote JWKS lacks the token's kid (or has no keys yet), waits for one
   // early fetch — no longer than `deadline` — and decides again.
-  core::Task<AuthResult> authenticate_async(const boost::beast::http::request_header<>& request,
-                                            const core::Clock& clock, core::Deadline deadline,
-                                            std::string_view realm,
+  core::Task<AuthResult> authenticate_async(const http::RequestHeader& request, const core::Clock& clock,
+                                            core::Deadline deadline, std::string_view realm,
                                             VerifiedTokenCache* cache = nullptr) const;
 
   std::size_t provider_count() const;
@@ -103,8 +103,8 @@ class Authenticator {
  private:
   struct Provider;
   struct Evaluation;
-  Evaluation evaluate(const boost::beast::http::request_header<>& request, core::SystemTime now,
-                      std::string_view realm, VerifiedTokenCache* cache) const;
+  Evaluation evaluate(const http::RequestHeader& request, core::SystemTime now, std::string_view realm,
+                      VerifiedTokenCache* cache) const;
 
   std::vector<std::unique_ptr<Provider>> providers_;
   config::JwtValidationPolicy policy_;

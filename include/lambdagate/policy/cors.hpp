@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "lambdagate/config/model.hpp"
+#include "lambdagate/http/request.hpp"
 #include "lambdagate/policy/policy_error.hpp"
 
 namespace re2 {
@@ -38,7 +39,7 @@ struct CorsRequest {
   std::string_view origin;
   std::string_view request_method;  // Access-Control-Request-Method
 };
-CorsRequest cors_request_of(const boost::beast::http::request_header<>& request);
+CorsRequest cors_request_of(const http::RequestHeader& request);
 
 bool is_preflight(const CorsRequest& request);
 

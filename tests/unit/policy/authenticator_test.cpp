@@ -22,7 +22,7 @@ using policy::JwtFailure;
 using testing::make_token;
 using testing::TestKey;
 namespace http = boost::beast::http;
-using Request = http::request<http::string_body>;
+using Request = lambdagate::http::Request;
 
 const core::SystemTime kNow{std::chrono::seconds{1'700'000'000}};
 constexpr std::int64_t kNowSeconds = 1'700'000'000;

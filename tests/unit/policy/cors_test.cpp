@@ -137,7 +137,7 @@ TEST_CASE("a minimal policy sends only what is configured", "[policy][cors]") {
 // The request fields are read from a Beast request, case-insensitively.
 TEST_CASE("cors_request_of reads method, Origin and Access-Control-Request-Method", "[policy][cors]") {
   namespace http = boost::beast::http;
-  http::request<http::string_body> req{http::verb::options, "/x", 11};
+  lambdagate::http::Request req{http::verb::options, "/x", 11};
   req.set("origin", "https://app.example.com");
   req.set("ACCESS-CONTROL-REQUEST-METHOD", "DELETE");
   const CorsRequest r = policy::cors_request_of(req);

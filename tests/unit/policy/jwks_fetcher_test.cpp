@@ -428,7 +428,7 @@ TEST_CASE("a waiter on another thread is woken by the completion", "[policy][jwk
 
 // --- authenticate_async over a remote JWKS -------------------------------------------------
 
-using Request = beast_http::request<beast_http::string_body>;
+using Request = lambdagate::http::Request;
 
 Request bearer(const std::string& token) {
   Request r{beast_http::verb::get, "/orders", 11};

@@ -68,7 +68,7 @@ TEST_CASE("verified token cache: a cached token still expires", "[policy][cache]
   const core::SystemTime now{std::chrono::seconds(1'700'000'000)};
   const std::string token = testing::make_token(key, policy::Algorithm::RS256,
                                                 {{"sub", "alice"}, {"exp", 1'700'000'100}}, {{"kid", "k1"}});
-  boost::beast::http::request_header<> request;
+  http::RequestHeader request;
   request.set(boost::beast::http::field::authorization, "Bearer " + token);
   policy::VerifiedTokenCache cache;
   CHECK(auth.authenticate(request, now, "realm", &cache).allowed());
