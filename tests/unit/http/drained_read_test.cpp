@@ -3,8 +3,6 @@
 // unread in the socket while a read waits, whatever the order of the peer's writes, epoll's
 // events and the reads. Everything runs on the test's thread; io_context::run_for bounds every
 // wait, so no test can hang.
-#include "lambdagate/http/deadline_stream.hpp"
-
 #include <dlfcn.h>
 #include <sys/socket.h>
 
@@ -18,6 +16,9 @@
 #include <chrono>
 #include <optional>
 #include <string>
+
+#include "fakes/loopback_pair.hpp"
+#include "lambdagate/http/deadline_stream.hpp"
 
 namespace {
 // Receives that failed because the socket was empty, counted in every recv of this executable:
@@ -41,19 +42,7 @@ using namespace std::chrono_literals;
 using lambdagate::http::DeadlineStream;
 
 // A connected pair on loopback: the stream under test and the peer's plain blocking socket.
-struct Pair {
-  asio::io_context io{1};
-  std::optional<DeadlineStream> stream;
-  tcp::socket peer{io};
-
-  Pair() {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    DeadlineStream::Socket socket(io.get_executor());
-    socket.connect(acceptor.local_endpoint());
-    peer = acceptor.accept();
-    stream.emplace(std::move(socket));
-  }
-
+struct Pair : lambdagate::testing::LoopbackPair {
   void send(const std::string& bytes) { asio::write(peer, asio::buffer(bytes)); }
 
   // Starts a read of up to `size` bytes; `got` holds what it read once it completes.
