@@ -15,6 +15,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -31,9 +32,10 @@ class RequestArena {
   RequestArena(const RequestArena&) = delete;
   RequestArena& operator=(const RequestArena&) = delete;
 
+  // `alignment`: a power of two, at most alignof(std::max_align_t) (ArenaAllocator checks).
   void* allocate(std::size_t bytes, std::size_t alignment) {
     const std::size_t at = (used_ + alignment - 1) & ~(alignment - 1);
-    if (at + bytes <= kBytes && alignment <= alignof(std::max_align_t)) {
+    if (at <= kBytes && bytes <= kBytes - at) {
       used_ = at + bytes;
       return block_ + at;
     }
@@ -73,6 +75,8 @@ class ArenaAllocator {
       : arena_(other.arena()) {}
 
   T* allocate(std::size_t n) {
+    static_assert(alignof(T) <= alignof(std::max_align_t), "the arena and operator new align to max_align_t");
+    if (n > SIZE_MAX / sizeof(T)) throw std::bad_array_new_length();
     if (arena_ == nullptr) return static_cast<T*>(::operator new(n * sizeof(T)));
     return static_cast<T*>(arena_->allocate(n * sizeof(T), alignof(T)));
   }
