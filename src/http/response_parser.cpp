@@ -302,20 +302,15 @@ bool ResponseParser::apply_framing_field(std::string_view name, std::string_view
       if (!core::iequals_ascii(name, "connection") && !core::iequals_ascii(name, "proxy-connection")) {
         return true;
       }
-      // One option, as nearly every peer sends: no list to walk.
-      if (core::iequals_ascii(value, "keep-alive")) {
-        connection_keep_alive_ = true;
-        return true;
-      }
-      if (core::iequals_ascii(value, "close")) {
-        connection_close_ = true;
+      // A single token, as nearly every peer sends, is the list's one element: no walk.
+      if (token_length(value) == value.size()) {
+        apply_connection_option(value);
         return true;
       }
       {
         const bool valid = for_each_element(value, [&](std::string_view option) {
           if (token_length(option) != option.size()) return false;
-          if (core::iequals_ascii(option, "close")) connection_close_ = true;
-          if (core::iequals_ascii(option, "keep-alive")) connection_keep_alive_ = true;
+          apply_connection_option(option);
           return true;
         });
         if (!valid) return fail(Error::Malformed, "invalid Connection header");
@@ -324,24 +319,18 @@ bool ResponseParser::apply_framing_field(std::string_view name, std::string_view
     case 14: {  // Content-Length
       if (!core::iequals_ascii(name, "content-length")) return true;
       if (has_transfer_encoding_) return fail(Error::Malformed, "both Transfer-Encoding and Content-Length");
-      // One value, as nearly every peer sends: no list to walk.
+      // One value, as nearly every peer sends, is the list's one element: no walk.
       std::uint64_t single = 0;
       if (parse_decimal(value, single)) {
-        if (has_content_length_ && single != content_length_) {
+        if (!take_content_length(single))
           return fail(Error::Malformed, "invalid or conflicting Content-Length");
-        }
-        has_content_length_ = true;
-        content_length_ = single;
         return true;
       }
       // A list of one value repeated ("5, 5"), or the header repeated with one value, is one length.
       bool any = false;
       const bool valid = for_each_element(value, [&](std::string_view element) {
         std::uint64_t length = 0;
-        if (!parse_decimal(element, length)) return false;
-        if (has_content_length_ && length != content_length_) return false;
-        has_content_length_ = true;
-        content_length_ = length;
+        if (!parse_decimal(element, length) || !take_content_length(length)) return false;
         any = true;
         return true;
       });
@@ -380,6 +369,18 @@ bool ResponseParser::apply_framing_field(std::string_view name, std::string_view
     default:
       return true;
   }
+}
+
+void ResponseParser::apply_connection_option(std::string_view option) {
+  if (core::iequals_ascii(option, "close")) connection_close_ = true;
+  if (core::iequals_ascii(option, "keep-alive")) connection_keep_alive_ = true;
+}
+
+bool ResponseParser::take_content_length(std::uint64_t length) {
+  if (has_content_length_ && length != content_length_) return false;
+  has_content_length_ = true;
+  content_length_ = length;
+  return true;
 }
 
 void ResponseParser::start_body() {

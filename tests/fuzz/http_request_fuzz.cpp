@@ -105,7 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   boost::beast::flat_buffer buffer;
   buffer.max_size(http::read_buffer_limit(limits));
   for (;;) {
-    http::RequestParser parser;
+    http::RequestArena arena;
+    http::RequestParser parser = http::request_parser_over(arena);
     http::ChunkExtensionBudget extensions;
     http::configure_request_parser(parser, limits.max_body_bytes, limits.max_header_bytes, extensions);
     boost::system::error_code ec;

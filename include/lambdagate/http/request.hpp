@@ -8,15 +8,15 @@
 // whose fields do not fit takes the rest from the heap, as before.
 //
 // What may hold arena memory: the parser and the Request that serve_request releases from it,
-// both in the same frame as the arena. A copy of a Request takes heap memory (the allocator is
-// not propagated on copy), so a copy may outlive the request; a Request moved or assigned from one
-// in the arena must not (no code here does: handlers take the request by reference).
+// both in the same frame as the arena. A copy of a Request, or one assigned to a Request made
+// without the arena, takes heap memory (the allocator is not propagated), so it may outlive the
+// request; a Request move-constructed from one in the arena shares it and must not (no code here
+// does: handlers take the request by reference).
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <new>
 #include <type_traits>
 

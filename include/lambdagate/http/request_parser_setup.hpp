@@ -11,6 +11,8 @@
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "lambdagate/http/request.hpp"
@@ -20,6 +22,13 @@ namespace lambdagate::http {
 // Its fields come from the arena it is made with (request.hpp), or from the heap without one.
 using RequestParser =
     boost::beast::http::request_parser<boost::beast::http::string_body, ArenaAllocator<char>>;
+
+// The parser a session reads one request with, its fields from `arena` (which must outlive it
+// and the request released from it).
+inline RequestParser request_parser_over(RequestArena& arena) {
+  return RequestParser(std::piecewise_construct, std::make_tuple(),
+                       std::make_tuple(ArenaAllocator<char>(&arena)));
+}
 
 // The chunk-extension bytes one request may still carry; the parser calls it for every chunk
 // header. Beast keeps a reference, not a copy: it must outlive the parser it is given to.

@@ -86,6 +86,10 @@ class ResponseParser {
   // (ResponseHeaders::add_block).
   bool parse_header_field(std::string_view line, std::size_t at);
   bool apply_framing_field(std::string_view name, std::string_view value);
+  // One option of a Connection field (close, keep-alive; others mean nothing here).
+  void apply_connection_option(std::string_view option);
+  // One Content-Length value: false when it differs from one taken before.
+  bool take_content_length(std::uint64_t length);
   void start_body();
   void start_next_message();
   bool fail(Error error, const char* reason);

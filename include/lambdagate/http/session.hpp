@@ -448,8 +448,7 @@ core::Task<bool> serve_request(Stream& stream, boost::beast::flat_buffer& buffer
   // The request's fields are allocated from it (request.hpp): it lives as long as the parser and
   // the request released from it, which are declared after it.
   RequestArena arena;
-  RequestParser parser(std::piecewise_construct, std::make_tuple(),
-                       std::make_tuple(ArenaAllocator<char>(&arena)));
+  RequestParser parser = request_parser_over(arena);
   // Beast keeps a reference to it: it lives as long as the parser.
   ChunkExtensionBudget extensions;
   configure_request_parser(parser, limits.max_body_bytes, limits.max_header_bytes, extensions);

@@ -1,14 +1,11 @@
 // RequestArena and ArenaAllocator (http/request.hpp): a request parsed with an arena has its
 // fields there while they fit and on the heap past that; a copy of it is on the heap and outlives
 // the arena; a request made without one is on the heap.
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
-#include <utility>
 
 #include "lambdagate/http/request.hpp"
 #include "lambdagate/http/request_parser_setup.hpp"
@@ -16,15 +13,13 @@
 namespace {
 
 namespace bhttp = boost::beast::http;
-using lambdagate::http::ArenaAllocator;
 using lambdagate::http::Request;
 using lambdagate::http::RequestArena;
 using lambdagate::http::RequestParser;
 
 // Parses `raw` whole with a parser whose fields come from `arena`.
 std::unique_ptr<RequestParser> parse(RequestArena& arena, const std::string& raw) {
-  auto parser = std::make_unique<RequestParser>(std::piecewise_construct, std::make_tuple(),
-                                                std::make_tuple(ArenaAllocator<char>(&arena)));
+  std::unique_ptr<RequestParser> parser(new RequestParser(lambdagate::http::request_parser_over(arena)));
   parser->eager(true);
   boost::system::error_code ec;
   parser->put(boost::asio::buffer(raw), ec);
