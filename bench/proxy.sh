@@ -26,7 +26,8 @@
 # Pinning (throughput and latency): the proxy under test alone on core 0, wrk (1 thread,
 # 64 keep-alive connections, POST "abc") and the backend on core 1. nginx and lambdagate are
 # measured alternately, --rounds rounds each, after a 2-second warm-up each; tables give the
-# median of the rounds and lambdagate/nginx as the ratio of the medians.
+# median of the rounds and lambdagate/nginx as the ratio of the medians, and each core's CPU per
+# request (core 0: the proxy; core 1: the backend and wrk) with the req/s it allows alone.
 #
 # It builds lambdagate Release into build-bench-release/ (BUILD_DIR overrides; reused when up to
 # date), installs what it needs from Debian when missing (nginx-light, wrk, openssl, curl, python3,
@@ -373,7 +374,7 @@ wrk_cmd() { wrk_args "$@"; "${wrk_argv[@]}"; }
 # One measured wrk run against a proxy. rss_pid is the process whose RSS is sampled under load
 # (lambdagate, or nginx's worker); cpu_pids are summed for CPU time (nginx: master and workers).
 # Writes "rps p50_us p99_us cpu_us_per_request rss_max_kib errors upstream_connections_opened
-# user_us_per_request backend_cpu_us_per_request" to $work/measure.out.
+# user_us_per_request backend_cpu_us_per_request wrk_cpu_us_per_request" to $work/measure.out.
 measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   local wcpus="$1" threads="$2" conns="$3" secs="$4" url="$5" rss_pid="$6"
   shift 6
@@ -411,8 +412,13 @@ measure() {  # wrk_cpus threads connections seconds url rss_pid cpu_pids...
   # the one nginx forwards, so it costs the backend more to read.
   local backend_us
   backend_us="$(awk -v t="$((backend_after - backend_before))" -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+  # wrk's own CPU per request (post.lua prints it): with the backend's, what core 1 spends per
+  # request, so each round shows which core set its pace.
+  local wrk_us
+  wrk_us="$(awk -v n="$total" '/^wrk CPU:/ {printf "%.2f", $3 * 1e6 / n; found = 1} END {if (!found) print "-"}' "$out")"
   # Less the status request itself.
-  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1)) $user_us $backend_us" >"$work/measure.out"
+  echo "$rps $p50 $p99 $cpu_us $max $errors $((accepts_after - accepts_before - 1)) $user_us $backend_us $wrk_us" \
+    >"$work/measure.out"
 }
 wrk_runs=0
 
@@ -427,7 +433,7 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
   nworker="${nworker%% *}"
   wrk_cmd 1 1 64 "$warmup" "$nurl" >/dev/null 2>&1
   wrk_cmd 1 1 64 "$warmup" "$lurl" >/dev/null 2>&1
-  local r order proxy idle rps p50 p99 cpu rss errors opened user backend_cpu
+  local r order proxy idle rps p50 p99 cpu rss errors opened user backend_cpu wrk_cpu
   for r in $(seq "$rounds"); do
     order="nginx lambdagate"
     ((r % 2 == 0)) && order="lambdagate nginx"
@@ -440,11 +446,11 @@ run_rounds() {  # case nginx_url lambdagate_url nginx_master lambdagate_pid ngin
         measure 1 1 64 "$duration" "$lurl" "$lpid" "$lpid"
         idle=$lidle
       fi
-      read -r rps p50 p99 cpu rss errors opened user backend_cpu <"$work/measure.out"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proxy" "$r" "$rps" "$p50" "$p99" "$cpu" "$idle" \
-        "$rss" "$errors" >>"$samples"
-      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req (user %5s; backend %5s)  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
-        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$user" "$backend_cpu" "$rss" "$errors" "$opened"
+      read -r rps p50 p99 cpu rss errors opened user backend_cpu wrk_cpu <"$work/measure.out"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proxy" "$r" "$rps" "$p50" "$p99" "$cpu" \
+        "$idle" "$rss" "$errors" "$backend_cpu" "$wrk_cpu" >>"$samples"
+      printf '  %-26s round %d %-10s %6s req/s  p50 %5s µs  p99 %5s µs  %5s µs CPU/req (user %5s; backend %5s, wrk %5s)  RSS %5s KiB  errors %s  upstream conns opened %s\n' \
+        "$name" "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu" "$user" "$backend_cpu" "$wrk_cpu" "$rss" "$errors" "$opened"
     done
   done
 }
@@ -692,7 +698,7 @@ if has_case scaling; then
       esac
       # shellcheck disable=SC2086  # the pid list is several words on purpose
       measure all 2 64 "$duration" "${url[$c]}" ${pids%% *} $pids
-      read -r rps p50 p99 cpu rss errors opened user backend_cpu <"$work/measure.out"
+      read -r rps p50 p99 cpu rss errors opened user backend_cpu wrk_cpu <"$work/measure.out"
       # CPU per request × req/s = cores the proxy kept busy.
       cores="$(awk -v c="$cpu" -v r="$rps" 'BEGIN {printf "%.2f", c * r / 1e6}')"
       printf '%s\t%s\t%s\t%s\n' "$c" "$rps" "$cores" "$errors" >>"$sc"

@@ -6,9 +6,11 @@
         non-2xx/3xx responses plus socket errors (connect, read, write, timeout).
     report.py table SAMPLES.tsv
         SAMPLES.tsv has one line per measured round: case, proxy, round, rps, p50_us, p99_us,
-        cpu_us_per_req, rss_idle_kib, rss_load_kib, errors. Prints, per case, the median of the
-        rounds for each proxy (with the rounds' spread), and lambdagate/nginx as the ratio of
-        the medians, as a Markdown table.
+        cpu_us_per_req, rss_idle_kib, rss_load_kib, errors, and optionally backend_us_per_req and
+        wrk_us_per_req. Prints, per case, the median of the rounds for each proxy (with the
+        rounds' spread), and lambdagate/nginx as the ratio of the medians, as a Markdown table;
+        with the optional columns, a second table: each core's CPU per request and the req/s it
+        allows (the proxy alone on core 0; the backend and wrk sharing core 1).
 """
 import re
 import statistics
@@ -64,13 +66,17 @@ def table(path):
         for line in f:
             if not line.strip():
                 continue
-            case, proxy, _round, rps, p50, p99, cpu, rss_idle, rss_load, errors = line.rstrip("\n").split("\t")
+            fields = line.rstrip("\n").split("\t")
+            case, proxy, _round, rps, p50, p99, cpu, rss_idle, rss_load, errors = fields[:10]
             key = (case, proxy)
             if case not in order:
                 order.append(case)
-            rows.setdefault(key, []).append(
-                dict(rps=float(rps), p50=float(p50), p99=float(p99), cpu=float(cpu), rss_idle=float(rss_idle),
-                     rss_load=float(rss_load), errors=int(errors)))
+            row = dict(rps=float(rps), p50=float(p50), p99=float(p99), cpu=float(cpu), rss_idle=float(rss_idle),
+                       rss_load=float(rss_load), errors=int(errors))
+            if len(fields) >= 12 and fields[10] != "-" and fields[11] != "-":
+                # Core 1's CPU per request: the backend's and wrk's.
+                row["core1"] = float(fields[10]) + float(fields[11])
+            rows.setdefault(key, []).append(row)
 
     def med(case, proxy, field):
         return statistics.median(r[field] for r in rows[(case, proxy)])
@@ -92,6 +98,27 @@ def table(path):
                 return ratio(med(case, "lambdagate", field), med(case, "nginx", field))
             print(f"| {case} | **lambdagate / nginx** | **{r('rps')}** | {r('p50')} | {r('p99')} | {r('cpu')} | "
                   f"{r('rss_idle')} | {r('rss_load')} | |")
+    cores_table(rows, order, med)
+
+
+def cores_table(rows, order, med):
+    """Each core's CPU per request and the req/s it would allow alone (1 s / µs per request)."""
+    keys = [(case, proxy) for case in order for proxy in ("nginx", "lambdagate")
+            if (case, proxy) in rows and all("core1" in r for r in rows[(case, proxy)])]
+    if not keys:
+        return
+    print()
+    print("Each core's CPU per request (medians): core 0 runs the proxy alone; core 1 runs the backend and")
+    print("wrk. The core that allows fewer req/s sets the pace; what the proxy's requests and answers cost")
+    print("the backend and wrk counts as much as the proxy's own CPU.")
+    print()
+    print("| case | proxy | core 0: proxy | core 1: backend + wrk | req/s core 0 allows | req/s core 1 allows | pace set by |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for case, proxy in keys:
+        core0 = med(case, proxy, "cpu")
+        core1 = med(case, proxy, "core1")
+        print(f"| {case} | {proxy} | {core0:.1f} µs | {core1:.1f} µs | {fmt_rps(1e6 / core0)} | "
+              f"{fmt_rps(1e6 / core1)} | core {0 if core0 >= core1 else 1} |")
 
 
 def main():
