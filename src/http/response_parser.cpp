@@ -322,8 +322,9 @@ bool ResponseParser::apply_framing_field(std::string_view name, std::string_view
       // One value, as nearly every peer sends, is the list's one element: no walk.
       std::uint64_t single = 0;
       if (parse_decimal(value, single)) {
-        if (!take_content_length(single))
+        if (!take_content_length(single)) {
           return fail(Error::Malformed, "invalid or conflicting Content-Length");
+        }
         return true;
       }
       // A list of one value repeated ("5, 5"), or the header repeated with one value, is one length.
